@@ -1,0 +1,108 @@
+/**
+ * Stable machine-readable codes carried by every {@link CacheError}.
+ */
+export type CacheErrorCode =
+  | 'CACHE_ARGUMENT'
+  | 'CACHE_SERIALIZATION'
+  | 'CACHE_CONFIG'
+  | 'CACHE_STORE_NOT_FOUND'
+  | 'CACHE_UNAVAILABLE'
+  | 'CACHE_TIMEOUT'
+  | 'CACHE_LOCK_TIMEOUT'
+  | 'CACHE_UNSUPPORTED';
+
+/** Base class of every error this package throws. Check `code` rather than the message. */
+export class CacheError extends Error {
+  constructor(
+    message: string,
+    /** Stable code, safe to switch on. */
+    readonly code: CacheErrorCode,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A key, TTL or other argument is invalid (empty key, `undefined` value, zero TTL...). */
+export class CacheArgumentError extends CacheError {
+  constructor(message: string) {
+    super(message, 'CACHE_ARGUMENT');
+  }
+}
+
+/** A value cannot be stored (function, symbol, cycle...) or a stored value cannot be read back. */
+export class CacheSerializationError extends CacheError {
+  constructor(
+    message: string,
+    /** The cache key concerned, when known. */
+    readonly key?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, 'CACHE_SERIALIZATION', options);
+  }
+}
+
+/** The cache configuration is invalid. `store` and `field` name the culprit. */
+export class CacheConfigError extends CacheError {
+  constructor(
+    message: string,
+    readonly store?: string,
+    readonly field?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, 'CACHE_CONFIG', options);
+  }
+}
+
+/** A store name that is not configured was asked for. */
+export class CacheStoreNotFoundError extends CacheError {
+  constructor(
+    readonly store: string,
+    readonly known: readonly string[],
+  ) {
+    super(
+      `Cache store "${store}" is not configured. Known stores: ${known.length ? known.join(', ') : '(none)'}`,
+      'CACHE_STORE_NOT_FOUND',
+    );
+  }
+}
+
+/** The backend of a store failed or is unreachable. Thrown by counters, `add`, locks and flushes. */
+export class CacheUnavailableError extends CacheError {
+  constructor(
+    readonly store: string,
+    readonly operation: string,
+    cause?: unknown,
+  ) {
+    super(`Cache store "${store}" is unavailable (${operation}): ${describeCause(cause)}`, 'CACHE_UNAVAILABLE', {
+      cause,
+    });
+  }
+}
+
+/** An operation on a store took longer than its `timeout`. */
+export class CacheTimeoutError extends CacheError {
+  constructor(
+    readonly store: string,
+    readonly operation: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`Cache store "${store}" did not answer ${operation} within ${timeoutMs} ms`, 'CACHE_TIMEOUT');
+  }
+}
+
+/** The store does not implement an optional operation and no safe fallback exists. */
+export class CacheUnsupportedError extends CacheError {
+  constructor(
+    readonly store: string,
+    readonly operation: string,
+  ) {
+    super(`Cache store "${store}" does not support ${operation}()`, 'CACHE_UNSUPPORTED');
+  }
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  return cause === undefined ? 'unknown error' : String(cause);
+}

@@ -1,0 +1,1026 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  CacheArgumentError,
+  CacheSerializationError,
+  CacheUnavailableError,
+  CacheUnsupportedError,
+} from './cache.errors';
+import type { CacheEventType, CacheEvents } from './cache.events';
+import type { Clock } from './clock';
+import { ENVELOPE, isEnvelope, wrap, type Envelope } from './envelope';
+import { assertKey, internalKey, normalizeKey } from './keys';
+import type { BurstLogger } from './logger';
+import { SingleFlight } from './single-flight';
+import type { CacheStore, StoreEntry } from './store.types';
+import { parseOptionalTtl, parseTtl, type Ttl } from './ttl';
+
+/** Options of `remember` (and of the decorators that use it). */
+export interface RememberOptions {
+  /**
+   * After `ttl`, keep serving the old value for this long while one background refresh runs.
+   * If the refresh fails, the stale value keeps being served until `staleTtl` ends.
+   */
+  staleTtl?: Ttl;
+  /**
+   * Take a cross-process lease before running the loader, so that concurrent callers in other
+   * processes wait for this one instead of running the loader too.
+   * @default the store's `lock` setting (false)
+   */
+  lock?: boolean;
+  /** How long a waiter waits for the lock holder before running the loader itself. @default '10s' */
+  lockTimeout?: Ttl;
+  /** Lease length; renewed while the loader runs. @default '30s' */
+  lockTtl?: Ttl;
+  /** Shorten the TTL by up to this fraction (0–1) at random, so keys written together do not expire together. */
+  jitter?: number;
+}
+
+/** Counters of one store. */
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  /** hits / (hits + misses), 0 before any read. */
+  hitRatio: number;
+  writes: number;
+  deletes: number;
+  evictions: number;
+  errors: number;
+  staleHits: number;
+  /** Entries held (memory and file stores). */
+  entries?: number;
+  /** Estimated bytes held (memory store with `maxBytes`, file store). */
+  bytes?: number;
+}
+
+/** Health of one store. */
+export interface StoreHealth {
+  status: 'up' | 'down' | 'degraded';
+  latencyMs: number;
+  error?: string;
+}
+
+export type HealthReport = Record<string, StoreHealth>;
+
+/** What a Cache needs from its manager and configuration. */
+export interface CacheSettings {
+  name: string;
+  namespace: string;
+  store: CacheStore;
+  /** Default TTL in ms; `undefined` means entries never expire by default. */
+  defaultTtlMs?: number;
+  /** Default for `RememberOptions.lock`. */
+  lock?: boolean;
+  clock: Clock;
+  errorLog: BurstLogger;
+  events: CacheEvents;
+  resolve(name: string): Cache;
+  /** Health of the whole manager (used by the default cache's `health()`). */
+  healthAll?(): Promise<HealthReport>;
+}
+
+interface Entry {
+  value: unknown;
+  stale: boolean;
+  tags?: Record<string, string>;
+}
+
+interface InFlight {
+  invalidated: boolean;
+}
+
+/** Tags collected by nested `remember` calls, passed up to the enclosing one. */
+interface DependencyScope {
+  tags: Record<string, string>;
+}
+const dependencyScope = new AsyncLocalStorage<DependencyScope>();
+
+const FOREVER = Symbol('forever');
+type TtlArg = Ttl | typeof FOREVER | undefined;
+
+/**
+ * The cache API of one named store. Every store, `CacheService` and `@InjectCache(name)` share it.
+ *
+ * Reads and `remember` fail open: when the store is down they miss (and the loader runs), the
+ * error is logged once per burst and counted. `set`/`delete` resolve `false` on failure.
+ * Counters, `add`, locks, `clear` and tag flushes throw {@link CacheUnavailableError}.
+ */
+export class Cache {
+  /** The store's configured name. */
+  readonly name: string;
+  private readonly backend: CacheStore;
+  private readonly ns: string;
+  private readonly flights = new SingleFlight();
+  private readonly inflight = new Map<string, InFlight>();
+  private readonly counters = { hits: 0, misses: 0, writes: 0, deletes: 0, errors: 0, staleHits: 0 };
+
+  constructor(private readonly settings: CacheSettings) {
+    this.name = settings.name;
+    this.backend = settings.store;
+    this.ns = settings.namespace;
+  }
+
+  /** The underlying store, for store-specific operations. */
+  get driver(): CacheStore {
+    return this.backend;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Reads
+
+  /** The cached value, or `fallback` (a value or a function producing one), or `undefined`. */
+  async get<T = unknown>(key: string): Promise<T | undefined>;
+  async get<T = unknown>(key: string, fallback: T | (() => T | Promise<T>)): Promise<T>;
+  async get<T = unknown>(key: string, fallback?: T | (() => T | Promise<T>)): Promise<T | undefined> {
+    const k = normalizeKey(key, this.ns);
+    const start = this.settings.events.enabled ? this.settings.clock.now() : 0;
+    const entry = await this.readFresh(k, key);
+    this.count(entry !== undefined, key, start);
+    if (entry !== undefined) return entry.value as T;
+    if (typeof fallback === 'function') return (fallback as () => T | Promise<T>)();
+    return fallback;
+  }
+
+  /** Whether a fresh value is cached under `key`. */
+  async has(key: string): Promise<boolean> {
+    const k = normalizeKey(key, this.ns);
+    return (await this.readFresh(k, key)) !== undefined;
+  }
+
+  /** Values for many keys, in one round trip where the store can. Misses are `undefined`. */
+  async getMany<T = unknown>(keys: readonly string[]): Promise<Record<string, T | undefined>> {
+    if (!Array.isArray(keys)) throw new CacheArgumentError('getMany(keys): keys must be an array of strings');
+    const ks = keys.map((key) => normalizeKey(key, this.ns));
+    const raws = await this.failOpen(
+      'getMany',
+      keys.join(','),
+      () => (this.backend.getMany ? this.backend.getMany(ks) : Promise.all(ks.map((k) => this.backend.get(k)))),
+      ks.map(() => undefined) as unknown[],
+    );
+    const entries = await this.unwrapMany(ks, raws, keys);
+    const out: Record<string, T | undefined> = {};
+    keys.forEach((key, i) => {
+      const e = entries[i];
+      this.count(e !== undefined, key, 0);
+      out[key] = e === undefined ? undefined : (e.value as T);
+    });
+    return out;
+  }
+
+  /** Remaining seconds: `Infinity` when the entry never expires, `undefined` when it is missing. */
+  async ttl(key: string): Promise<number | undefined> {
+    const k = normalizeKey(key, this.ns);
+    const raw = await this.readRaw(k, key);
+    if (raw === undefined) return undefined;
+    if (isEnvelope(raw)) {
+      const entry = await this.unwrap(k, raw, key);
+      if (entry === undefined || entry.stale) return undefined;
+      if (raw.f !== undefined) return (raw.f - this.settings.clock.now()) / 1000;
+    }
+    if (!this.backend.ttl) throw new CacheUnsupportedError(this.name, 'ttl');
+    const ms = await this.failOpen('ttl', key, () => this.backend.ttl!(k), undefined);
+    return ms === undefined ? undefined : ms === Infinity ? Infinity : ms / 1000;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Writes
+
+  /** Stores a value. Resolves `true`, or `false` when the store failed (logged and counted). */
+  async set(key: string, value: unknown, ttl?: Ttl): Promise<boolean> {
+    return this.writeOne(key, value, ttl, undefined);
+  }
+
+  /** Stores a value that never expires, whatever the defaults. */
+  async forever(key: string, value: unknown): Promise<boolean> {
+    return this.writeOne(key, value, FOREVER, undefined);
+  }
+
+  /** Stores only if absent (atomic where the store can). Resolves whether it stored. */
+  async add(key: string, value: unknown, ttl?: Ttl): Promise<boolean> {
+    return this.addTagged(key, value, ttl, undefined);
+  }
+
+  /** Stores many values, in one round trip where the store can. */
+  async setMany(entries: Record<string, unknown> | Iterable<readonly [string, unknown]>, ttl?: Ttl): Promise<boolean> {
+    return this.setManyTagged(entries, ttl, undefined);
+  }
+
+  /** Removes a key. Resolves whether something was removed. */
+  async delete(key: string): Promise<boolean> {
+    const k = normalizeKey(key, this.ns);
+    this.invalidate(k);
+    const removed = await this.failOpen('delete', key, () => this.backend.delete(k), false);
+    if (removed) this.counters.deletes++;
+    this.emit('delete', key);
+    return removed;
+  }
+
+  /** Removes many keys; resolves how many were removed. */
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    if (!Array.isArray(keys)) throw new CacheArgumentError('deleteMany(keys): keys must be an array of strings');
+    const ks = keys.map((key) => normalizeKey(key, this.ns));
+    ks.forEach((k) => this.invalidate(k));
+    const n = await this.failOpen(
+      'deleteMany',
+      keys.join(','),
+      async () => {
+        if (this.backend.deleteMany) return this.backend.deleteMany(ks);
+        const results = await Promise.all(ks.map((k) => this.backend.delete(k)));
+        return results.filter(Boolean).length;
+      },
+      0,
+    );
+    this.counters.deletes += n;
+    return n;
+  }
+
+  /** Gets a value and removes it. */
+  async pull<T = unknown>(key: string): Promise<T | undefined> {
+    const value = await this.get<T>(key);
+    if (value !== undefined) await this.delete(key);
+    return value;
+  }
+
+  /** Removes every key of this cache (its prefix), never another app's. Throws when the store is down. */
+  async clear(): Promise<void> {
+    for (const flight of this.inflight.values()) flight.invalidated = true;
+    await this.strict('clear', () => this.backend.clear());
+    this.emit('delete', '*');
+  }
+
+  /** Adds `by` (default 1) atomically; a missing key starts at 0 and gets `ttl`. Throws when the store is down. */
+  async increment(key: string, by = 1, ttl?: Ttl): Promise<number> {
+    const k = normalizeKey(key, this.ns);
+    if (typeof by !== 'number' || !Number.isFinite(by)) {
+      throw new CacheArgumentError(
+        `increment(${JSON.stringify(key)}): "by" must be a finite number, got ${String(by)}`,
+      );
+    }
+    const ttlMs = this.resolveTtl(ttl);
+    this.invalidate(k);
+    const result = await this.strict('increment', async () => {
+      if (this.backend.increment) return this.backend.increment(k, by, ttlMs);
+      return this.incrementFallback(k, key, by, ttlMs);
+    });
+    this.counters.writes++;
+    return result;
+  }
+
+  /** Subtracts `by` (default 1); see {@link increment}. */
+  async decrement(key: string, by = 1, ttl?: Ttl): Promise<number> {
+    if (typeof by !== 'number' || !Number.isFinite(by)) {
+      throw new CacheArgumentError(
+        `decrement(${JSON.stringify(key)}): "by" must be a finite number, got ${String(by)}`,
+      );
+    }
+    return this.increment(key, -by, ttl);
+  }
+
+  /** Resets the expiry (to `ttl` or the default). Resolves whether the key existed. */
+  async touch(key: string, ttl?: Ttl): Promise<boolean> {
+    const k = normalizeKey(key, this.ns);
+    const ttlMs = this.resolveTtl(ttl);
+    const raw = await this.readRaw(k, key);
+    if (raw === undefined) return false;
+    if (isEnvelope(raw) && raw.f !== undefined) {
+      // A stale-while-revalidate entry keeps its stale window after the new fresh part.
+      const entry = await this.unwrap(k, raw, key);
+      if (entry === undefined) return false;
+      const hardMs = await this.failOpen(
+        'ttl',
+        key,
+        () => this.backend.ttl?.(k) ?? Promise.resolve(undefined),
+        undefined,
+      );
+      const staleMs =
+        hardMs === undefined || hardMs === Infinity ? 0 : Math.max(0, hardMs - (raw.f - this.settings.clock.now()));
+      const freshUntil = ttlMs === undefined ? undefined : this.settings.clock.now() + ttlMs;
+      const env: Envelope = { ...raw, f: freshUntil };
+      if (freshUntil === undefined) delete env.f;
+      return this.failOpen(
+        'touch',
+        key,
+        async () => {
+          await this.backend.set(k, env, ttlMs === undefined ? undefined : ttlMs + staleMs);
+          return true;
+        },
+        false,
+      );
+    }
+    return this.failOpen(
+      'touch',
+      key,
+      async () => {
+        if (this.backend.touch) return this.backend.touch(k, ttlMs);
+        await this.backend.set(k, raw, ttlMs);
+        return true;
+      },
+      false,
+    );
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // remember
+
+  /**
+   * The cached value, or the loader's result, stored for `ttl`. Concurrent calls for one key in
+   * this process run the loader once; with `lock`, once across processes. A loader that throws
+   * stores nothing and its error reaches every waiting caller. A loader resolving `undefined`
+   * is returned but not cached.
+   */
+  async remember<T>(
+    key: string,
+    ttl: Ttl | undefined,
+    loader: () => T | Promise<T>,
+    options?: RememberOptions,
+  ): Promise<T> {
+    return this.rememberTagged(key, ttl, loader, options, undefined);
+  }
+
+  /** {@link remember} without expiry. */
+  async rememberForever<T>(
+    key: string,
+    loader: () => T | Promise<T>,
+    options?: Omit<RememberOptions, 'staleTtl' | 'jitter'>,
+  ): Promise<T> {
+    return this.rememberTagged(key, FOREVER, loader, options, undefined);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Tags, other stores, health, stats
+
+  /** A cache whose writes carry these tags; `flush()` removes every entry carrying any of them. */
+  tags(tags: string | readonly string[]): TaggedCache {
+    return new TaggedCache(this, normalizeTags(tags));
+  }
+
+  /** The cache of another configured store. */
+  store(name: string): Cache {
+    return this.settings.resolve(name);
+  }
+
+  /** Pings the store. `status` is `degraded` when an optional part (a two-tier store's L2) is down. */
+  async health(): Promise<HealthReport> {
+    if (this.settings.healthAll) return this.settings.healthAll();
+    return { [this.name]: await this.checkHealth() };
+  }
+
+  /** Whether every store reported by {@link health} is up (degraded counts as up). */
+  async isHealthy(): Promise<boolean> {
+    const report = await this.health();
+    return Object.values(report).every((h) => h.status !== 'down');
+  }
+
+  /** Health of this store alone. */
+  async checkHealth(timeoutMs = 1000): Promise<StoreHealth> {
+    const start = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const probe = (async () => {
+        if (this.backend.healthDetail) return this.backend.healthDetail();
+        if (this.backend.ping) await this.backend.ping();
+        else await this.backend.get(internalKey(this.ns, 'p', 'ping'));
+        return { status: 'up' as const };
+      })();
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      const detail = await Promise.race([probe, timeout]);
+      const latencyMs = round(performance.now() - start);
+      return detail.error
+        ? { status: detail.status, latencyMs, error: detail.error }
+        : { status: detail.status, latencyMs };
+    } catch (err) {
+      return { status: 'down', latencyMs: round(performance.now() - start), error: errorMessage(err) };
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  /** Counters of this store since start. */
+  stats(): CacheStats {
+    const c = this.counters;
+    const s = this.backend.stats?.() ?? {};
+    const reads = c.hits + c.misses;
+    const out: CacheStats = {
+      hits: c.hits,
+      misses: c.misses,
+      hitRatio: reads === 0 ? 0 : c.hits / reads,
+      writes: c.writes,
+      deletes: c.deletes,
+      evictions: s.evictions ?? 0,
+      errors: c.errors,
+      staleHits: c.staleHits,
+    };
+    if (s.entries !== undefined) out.entries = s.entries;
+    if (s.bytes !== undefined) out.bytes = s.bytes;
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Internals shared with TaggedCache
+
+  /** @internal */
+  async writeOne(key: string, value: unknown, ttl: TtlArg, tags: readonly string[] | undefined): Promise<boolean> {
+    const k = normalizeKey(key, this.ns);
+    checkValue(key, value);
+    const ttlMs = this.resolveTtl(ttl);
+    this.invalidate(k);
+    const versions = tags ? await this.tagVersions(tags, true) : undefined;
+    const ok = await this.failOpen(
+      'set',
+      key,
+      async () => {
+        await this.backend.set(k, wrap(value, versions), ttlMs);
+        return true;
+      },
+      false,
+    );
+    if (ok) {
+      this.counters.writes++;
+      this.emit('write', key);
+    }
+    return ok;
+  }
+
+  /** @internal */
+  async addTagged(key: string, value: unknown, ttl: TtlArg, tags: readonly string[] | undefined): Promise<boolean> {
+    const k = normalizeKey(key, this.ns);
+    checkValue(key, value);
+    const ttlMs = this.resolveTtl(ttl);
+    const versions = tags ? await this.tagVersions(tags, true) : undefined;
+    const stored = wrap(value, versions);
+    const added = await this.strict('add', async () => {
+      if (this.backend.add) return this.backend.add(k, stored, ttlMs);
+      // Not atomic across processes: see docs/custom-stores.md.
+      if ((await this.backend.get(k)) !== undefined) return false;
+      await this.backend.set(k, stored, ttlMs);
+      return true;
+    });
+    if (added) {
+      this.invalidate(k);
+      this.counters.writes++;
+      this.emit('write', key);
+    }
+    return added;
+  }
+
+  /** @internal */
+  async setManyTagged(
+    entries: Record<string, unknown> | Iterable<readonly [string, unknown]>,
+    ttl: TtlArg,
+    tags: readonly string[] | undefined,
+  ): Promise<boolean> {
+    const pairs = toPairs(entries);
+    const ttlMs = this.resolveTtl(ttl);
+    for (const [key, value] of pairs) checkValue(key, value);
+    const versions = tags ? await this.tagVersions(tags, true) : undefined;
+    const list: StoreEntry[] = pairs.map(([key, value]) => {
+      const k = normalizeKey(key, this.ns);
+      this.invalidate(k);
+      return { key: k, value: wrap(value, versions), ttlMs };
+    });
+    const ok = await this.failOpen(
+      'setMany',
+      pairs.map((p) => p[0]).join(','),
+      async () => {
+        if (this.backend.setMany) await this.backend.setMany(list);
+        else await Promise.all(list.map((e) => this.backend.set(e.key, e.value, e.ttlMs)));
+        return true;
+      },
+      false,
+    );
+    if (ok) this.counters.writes += list.length;
+    return ok;
+  }
+
+  /** @internal */
+  async rememberTagged<T>(
+    key: string,
+    ttl: TtlArg,
+    loader: () => T | Promise<T>,
+    options: RememberOptions | undefined,
+    tags: readonly string[] | undefined,
+  ): Promise<T> {
+    const k = normalizeKey(key, this.ns);
+    if (typeof loader !== 'function') {
+      throw new CacheArgumentError(`remember(${JSON.stringify(key)}): loader must be a function`);
+    }
+    const plan = this.planRemember(ttl, options);
+    const scope = dependencyScope.getStore();
+    const start = this.settings.events.enabled ? this.settings.clock.now() : 0;
+    const entry = await this.readEntry(k, key);
+    if (entry !== undefined && (!entry.stale || plan.staleMs !== undefined)) {
+      this.count(true, key, start);
+      if (entry.stale) {
+        this.counters.staleHits++;
+        this.emit('stale', key);
+        void this.flights
+          .run(k, () => this.load(k, key, plan, loader, tags))
+          .catch(() => undefined /* fail-safe: already logged; stale value keeps being served */);
+      }
+      if (scope && entry.tags) Object.assign(scope.tags, entry.tags);
+      return entry.value as T;
+    }
+    this.count(false, key, start);
+    const result = await this.flights.run(k, () => this.load(k, key, plan, loader, tags));
+    if (scope && result.tags) Object.assign(scope.tags, result.tags);
+    return result.value as T;
+  }
+
+  /** @internal */
+  async flushTags(tags: readonly string[]): Promise<void> {
+    // Deleting a tag's version key invalidates every entry written under that version: O(1) per tag.
+    const keys = tags.map((t) => this.tagKey(t));
+    await this.strict('flush', async () => {
+      if (this.backend.deleteMany) await this.backend.deleteMany(keys);
+      else await Promise.all(keys.map((k) => this.backend.delete(k)));
+    });
+    this.emit('flush', tags.join(','));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Private machinery
+
+  private planRemember(ttl: TtlArg, options: RememberOptions | undefined): RememberPlan {
+    let ttlMs = this.resolveTtl(ttl);
+    const staleMs = parseOptionalTtl(options?.staleTtl, 'staleTtl');
+    const jitter = options?.jitter;
+    if (jitter !== undefined) {
+      if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) {
+        throw new CacheArgumentError(`Invalid jitter: ${String(jitter)}. Expected a fraction between 0 and 1`);
+      }
+      if (ttlMs !== undefined) ttlMs = Math.max(1, Math.round(ttlMs * (1 - Math.random() * jitter)));
+    }
+    const lock = options?.lock ?? this.settings.lock ?? false;
+    return {
+      ttlMs,
+      staleMs,
+      lock,
+      lockTimeoutMs: lock ? parseTtl(options?.lockTimeout ?? '10s', 'lockTimeout') : 0,
+      lockTtlMs: lock ? parseTtl(options?.lockTtl ?? '30s', 'lockTtl') : 0,
+    };
+  }
+
+  private async load(
+    k: string,
+    key: string,
+    plan: RememberPlan,
+    loader: () => unknown,
+    tags: readonly string[] | undefined,
+  ): Promise<{ value: unknown; tags?: Record<string, string> }> {
+    const flight: InFlight = { invalidated: false };
+    this.inflight.set(k, flight);
+    let lease: Lease | undefined;
+    try {
+      // Tag versions are read before the loader runs: a flush during the loader makes the
+      // result outdated on arrival (write-race protection across processes).
+      const versions = tags ? await this.tagVersionsOpen(tags) : undefined;
+      if (plan.lock) {
+        lease = await this.acquire(k, key, plan);
+        if (!lease.held) {
+          const entry = await this.readEntry(k, key);
+          if (entry !== undefined && !entry.stale) return { value: entry.value, tags: entry.tags };
+        }
+      }
+      const scope: DependencyScope = { tags: {} };
+      const value = await dependencyScope.run(scope, loader);
+      const allTags = { ...scope.tags, ...versions };
+      if (value === undefined) return { value };
+      checkValue(key, value);
+      if (!flight.invalidated) {
+        const now = this.settings.clock.now();
+        const freshUntil = plan.staleMs !== undefined && plan.ttlMs !== undefined ? now + plan.ttlMs : undefined;
+        const hardTtl = freshUntil !== undefined ? plan.ttlMs! + plan.staleMs! : plan.ttlMs;
+        const stored = wrap(value, allTags, freshUntil);
+        const ok = await this.failOpen(
+          'set',
+          key,
+          async () => {
+            await this.backend.set(k, stored, hardTtl);
+            return true;
+          },
+          false,
+        );
+        if (ok) {
+          this.counters.writes++;
+          this.emit('write', key);
+        }
+      }
+      return { value, tags: Object.keys(allTags).length ? allTags : undefined };
+    } finally {
+      if (this.inflight.get(k) === flight) this.inflight.delete(k);
+      if (lease?.held) await lease.release();
+    }
+  }
+
+  private async acquire(k: string, key: string, plan: RememberPlan): Promise<Lease> {
+    const lockKey = internalKey(this.ns, 'l', k.slice(this.ns ? this.ns.length + 1 : 0));
+    const token = randomBytes(12).toString('base64url');
+    const store = this.backend;
+    const tryAcquire = () =>
+      this.strict('lock', () =>
+        store.acquireLock
+          ? store.acquireLock(lockKey, token, plan.lockTtlMs)
+          : store.add
+            ? store.add(lockKey, token, plan.lockTtlMs)
+            : fallbackAdd(store, lockKey, token, plan.lockTtlMs),
+      );
+    if (await tryAcquire()) return this.holdLease(lockKey, token, plan.lockTtlMs);
+    // Somebody else is loading: wait for the value to land (notification or polling), then re-check.
+    const start = this.settings.clock.now();
+    const deadline = Date.now() + plan.lockTimeoutMs;
+    let delay = 25;
+    while (Date.now() < deadline) {
+      const left = deadline - Date.now();
+      if (store.waitForChange) await store.waitForChange(k, Math.min(left, 1000));
+      else await sleep(Math.min(delay, left));
+      delay = Math.min(delay * 2, 250);
+      const entry = await this.readEntry(k, key);
+      if (entry !== undefined && !entry.stale) break;
+      if (await tryAcquire()) {
+        this.emit('lock-wait', key, start);
+        return this.holdLease(lockKey, token, plan.lockTtlMs);
+      }
+    }
+    this.emit('lock-wait', key, start);
+    return { held: false, release: async () => undefined };
+  }
+
+  private holdLease(lockKey: string, token: string, ttlMs: number): Lease {
+    const store = this.backend;
+    const renew = setInterval(
+      () => {
+        const p = store.renewLock
+          ? store.renewLock(lockKey, token, ttlMs)
+          : store.touch
+            ? store.touch(lockKey, ttlMs)
+            : undefined;
+        p?.catch((err: unknown) => this.report('lock', lockKey, err));
+      },
+      Math.max(50, Math.floor(ttlMs / 3)),
+    );
+    renew.unref();
+    return {
+      held: true,
+      release: async () => {
+        clearInterval(renew);
+        try {
+          if (store.releaseLock) await store.releaseLock(lockKey, token);
+          else if ((await store.get(lockKey)) === token) await store.delete(lockKey);
+        } catch (err) {
+          this.report('unlock', lockKey, err);
+        }
+      },
+    };
+  }
+
+  private async incrementFallback(k: string, key: string, by: number, ttlMs: number | undefined): Promise<number> {
+    // Not atomic across processes: see docs/custom-stores.md.
+    const current = await this.backend.get(k);
+    const base = current === undefined ? 0 : current;
+    if (typeof base !== 'number') {
+      throw new CacheArgumentError(
+        `Cannot increment key ${JSON.stringify(key)}: it holds a ${typeof base}, not a number`,
+      );
+    }
+    const next = base + by;
+    let keep = ttlMs;
+    if (current !== undefined) {
+      const left = this.backend.ttl ? await this.backend.ttl(k) : undefined;
+      keep = left === undefined || left === Infinity ? undefined : Math.max(1, left);
+    }
+    await this.backend.set(k, next, keep);
+    return next;
+  }
+
+  private resolveTtl(ttl: TtlArg): number | undefined {
+    if (ttl === FOREVER) return undefined;
+    if (ttl === undefined) return this.settings.defaultTtlMs;
+    return parseTtl(ttl);
+  }
+
+  private invalidate(k: string): void {
+    const flight = this.inflight.get(k);
+    if (flight) flight.invalidated = true;
+  }
+
+  private tagKey(tag: string): string {
+    const id = tag.length > 200 ? createHash('sha256').update(tag).digest('hex') : tag;
+    return internalKey(this.ns, 't', id);
+  }
+
+  /**
+   * Current version of each tag; with `create`, missing tags get a fresh random version
+   * (`add`, so concurrent writers in several processes agree on one).
+   */
+  private tagVersions(tags: readonly string[], create: boolean): Promise<Record<string, string>> {
+    return this.strict('tags', () => this.fetchTagVersions(tags, create));
+  }
+
+  private async fetchTagVersions(tags: readonly string[], create: boolean): Promise<Record<string, string>> {
+    {
+      const keys = tags.map((t) => this.tagKey(t));
+      const found = this.backend.getMany
+        ? await this.backend.getMany(keys)
+        : await Promise.all(keys.map((k) => this.backend.get(k)));
+      const out: Record<string, string> = {};
+      for (let i = 0; i < tags.length; i++) {
+        let version = found[i];
+        if (typeof version !== 'string' && create) {
+          const fresh = randomBytes(9).toString('base64url');
+          const added = this.backend.add
+            ? await this.backend.add(keys[i], fresh)
+            : (await this.backend.set(keys[i], fresh), true);
+          version = added ? fresh : await this.backend.get(keys[i]);
+        }
+        if (typeof version === 'string') out[tags[i]] = version;
+      }
+      return out;
+    }
+  }
+
+  /** Tag versions for remember: on failure the loader still runs (fail open), nothing gets stored. */
+  private async tagVersionsOpen(tags: readonly string[]): Promise<Record<string, string>> {
+    try {
+      return await this.tagVersions(tags, true);
+    } catch (err) {
+      if (isCallerError(err, 'tags')) throw err;
+      // An impossible version: the entry will read as invalid.
+      return Object.fromEntries(tags.map((t) => [t, '\u0000unavailable']));
+    }
+  }
+
+  private async readRaw(k: string, key: string): Promise<unknown> {
+    return this.failOpen('get', key, () => this.backend.get(k), undefined);
+  }
+
+  private async readFresh(k: string, key: string): Promise<Entry | undefined> {
+    const entry = await this.readEntry(k, key);
+    return entry === undefined || entry.stale ? undefined : entry;
+  }
+
+  private async readEntry(k: string, key: string): Promise<Entry | undefined> {
+    const raw = await this.readRaw(k, key);
+    if (raw === undefined) return undefined;
+    if (!isEnvelope(raw)) return { value: raw, stale: false };
+    return this.unwrap(k, raw, key);
+  }
+
+  private async unwrap(k: string, env: Envelope, key: string): Promise<Entry | undefined> {
+    const stale = env.f !== undefined && this.settings.clock.now() >= env.f;
+    if (!env.t) return { value: env.v, stale };
+    const names = Object.keys(env.t);
+    const current = await this.failOpen('tags', key, () => this.fetchTagVersions(names, false), undefined);
+    if (current === undefined) return undefined;
+    for (const name of names) {
+      if (current[name] !== env.t[name]) {
+        // Invalidated by a flush: reclaim it now, best effort.
+        this.backend.delete(k).catch(() => undefined);
+        return undefined;
+      }
+    }
+    return { value: env.v, stale, tags: env.t };
+  }
+
+  private async unwrapMany(ks: string[], raws: unknown[], keys: readonly string[]): Promise<(Entry | undefined)[]> {
+    const tagNames = new Set<string>();
+    for (const raw of raws) if (isEnvelope(raw) && raw.t) for (const t of Object.keys(raw.t)) tagNames.add(t);
+    let current: Record<string, string> | undefined = {};
+    if (tagNames.size)
+      current = await this.failOpen(
+        'tags',
+        keys.join(','),
+        () => this.fetchTagVersions([...tagNames], false),
+        undefined,
+      );
+    const now = this.settings.clock.now();
+    return raws.map((raw, i) => {
+      if (raw === undefined) return undefined;
+      if (!isEnvelope(raw)) return { value: raw, stale: false };
+      if (raw.f !== undefined && now >= raw.f) return undefined;
+      if (raw.t) {
+        if (!current) return undefined;
+        for (const [t, v] of Object.entries(raw.t)) {
+          if (current[t] !== v) {
+            this.backend.delete(ks[i]).catch(() => undefined);
+            return undefined;
+          }
+        }
+      }
+      return { value: raw.v, stale: false, tags: raw.t };
+    });
+  }
+
+  private count(hit: boolean, key: string, start: number): void {
+    if (hit) this.counters.hits++;
+    else this.counters.misses++;
+    if (this.settings.events.enabled) this.emit(hit ? 'hit' : 'miss', key, start);
+  }
+
+  private emit(type: CacheEventType, key: string, start?: number, error?: unknown): void {
+    const events = this.settings.events;
+    if (!events.enabled) return;
+    events.emit({
+      type,
+      store: this.name,
+      key,
+      ...(start ? { durationMs: this.settings.clock.now() - start } : {}),
+      ...(error !== undefined ? { error } : {}),
+    });
+  }
+
+  private report(op: string, key: string, err: unknown): void {
+    this.counters.errors++;
+    this.settings.errorLog.error(
+      `Cache store "${this.name}" failed on ${op} (${JSON.stringify(key)}): ${errorMessage(err)}`,
+    );
+    this.emit('error', key, undefined, err);
+  }
+
+  /** Stores see prefixed keys; errors shown to the caller name the caller's key. */
+  private withUserKey(err: unknown): unknown {
+    if (!(err instanceof CacheSerializationError) || !err.key || !this.ns || !err.key.startsWith(this.ns + ':'))
+      return err;
+    const userKey = err.key.slice(this.ns.length + 1);
+    const message = err.message.replace(JSON.stringify(err.key), JSON.stringify(userKey));
+    return new CacheSerializationError(message, userKey, { cause: err.cause });
+  }
+
+  /** Runs a store call; on a backend failure logs, counts and returns `fallback`. */
+  private async failOpen<T>(op: string, key: string, fn: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isCallerError(err, op)) throw this.withUserKey(err);
+      this.report(op, key, err);
+      return fallback;
+    }
+  }
+
+  /** Runs a store call; on a backend failure logs, counts and throws CacheUnavailableError. */
+  private async strict<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isCallerError(err, op)) throw this.withUserKey(err);
+      this.report(op, '', err);
+      throw err instanceof CacheUnavailableError ? err : new CacheUnavailableError(this.name, op, err);
+    }
+  }
+}
+
+/**
+ * A view of a cache whose writes carry tags. Reads are those of the plain cache: a tagged entry
+ * is self-describing, so `get` anywhere sees a flush.
+ */
+export class TaggedCache {
+  constructor(
+    private readonly cache: Cache,
+    /** The tags this view writes with. */
+    readonly tagNames: readonly string[],
+  ) {}
+
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  get<T = unknown>(key: string, fallback: T | (() => T | Promise<T>)): Promise<T>;
+  get<T = unknown>(key: string, fallback?: T | (() => T | Promise<T>)): Promise<T | undefined> {
+    return fallback === undefined ? this.cache.get<T>(key) : this.cache.get<T>(key, fallback);
+  }
+  has(key: string): Promise<boolean> {
+    return this.cache.has(key);
+  }
+  getMany<T = unknown>(keys: readonly string[]): Promise<Record<string, T | undefined>> {
+    return this.cache.getMany<T>(keys);
+  }
+  ttl(key: string): Promise<number | undefined> {
+    return this.cache.ttl(key);
+  }
+  pull<T = unknown>(key: string): Promise<T | undefined> {
+    return this.cache.pull<T>(key);
+  }
+  delete(key: string): Promise<boolean> {
+    return this.cache.delete(key);
+  }
+  deleteMany(keys: readonly string[]): Promise<number> {
+    return this.cache.deleteMany(keys);
+  }
+  touch(key: string, ttl?: Ttl): Promise<boolean> {
+    return this.cache.touch(key, ttl);
+  }
+  set(key: string, value: unknown, ttl?: Ttl): Promise<boolean> {
+    return this.cache.writeOne(key, value, ttl, this.tagNames);
+  }
+  forever(key: string, value: unknown): Promise<boolean> {
+    return this.cache.writeOne(key, value, FOREVER, this.tagNames);
+  }
+  add(key: string, value: unknown, ttl?: Ttl): Promise<boolean> {
+    return this.cache.addTagged(key, value, ttl, this.tagNames);
+  }
+  setMany(entries: Record<string, unknown> | Iterable<readonly [string, unknown]>, ttl?: Ttl): Promise<boolean> {
+    return this.cache.setManyTagged(entries, ttl, this.tagNames);
+  }
+  remember<T>(key: string, ttl: Ttl | undefined, loader: () => T | Promise<T>, options?: RememberOptions): Promise<T> {
+    return this.cache.rememberTagged(key, ttl, loader, options, this.tagNames);
+  }
+  rememberForever<T>(
+    key: string,
+    loader: () => T | Promise<T>,
+    options?: Omit<RememberOptions, 'staleTtl' | 'jitter'>,
+  ): Promise<T> {
+    return this.cache.rememberTagged(key, FOREVER, loader, options, this.tagNames);
+  }
+  /**
+   * Counters are stored as raw numbers (so they stay atomic) and cannot carry tags.
+   * @throws CacheUnsupportedError
+   */
+  increment(_key: string, _by?: number, _ttl?: Ttl): Promise<number> {
+    return Promise.reject(new CacheUnsupportedError(this.cache.name, 'tags(...).increment'));
+  }
+  /** @throws CacheUnsupportedError, see {@link increment} */
+  decrement(_key: string, _by?: number, _ttl?: Ttl): Promise<number> {
+    return Promise.reject(new CacheUnsupportedError(this.cache.name, 'tags(...).decrement'));
+  }
+  /** Removes every entry carrying any of this view's tags, in every process sharing the store. */
+  flush(): Promise<void> {
+    return this.cache.flushTags(this.tagNames);
+  }
+  /** Clears the whole underlying cache (all tags); prefer `flush()`. */
+  clear(): Promise<void> {
+    return this.cache.clear();
+  }
+  /** A view with more tags. */
+  tags(tags: string | readonly string[]): TaggedCache {
+    return new TaggedCache(this.cache, [...new Set([...this.tagNames, ...normalizeTags(tags)])]);
+  }
+  store(name: string): Cache {
+    return this.cache.store(name);
+  }
+}
+
+interface RememberPlan {
+  ttlMs: number | undefined;
+  staleMs: number | undefined;
+  lock: boolean;
+  lockTimeoutMs: number;
+  lockTtlMs: number;
+}
+
+interface Lease {
+  held: boolean;
+  release(): Promise<void>;
+}
+
+function normalizeTags(tags: string | readonly string[]): string[] {
+  const list = typeof tags === 'string' ? [tags] : tags;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new CacheArgumentError('tags(...) needs at least one tag name');
+  }
+  for (const t of list) assertKey(t, 'tag');
+  return [...new Set(list)];
+}
+
+function checkValue(key: string, value: unknown): void {
+  if (value === undefined) {
+    throw new CacheArgumentError(
+      `Cannot cache undefined for key ${JSON.stringify(key)}; use delete() to remove a key, or cache null`,
+    );
+  }
+}
+
+function toPairs(
+  entries: Record<string, unknown> | Iterable<readonly [string, unknown]>,
+): (readonly [string, unknown])[] {
+  if (entries === null || typeof entries !== 'object') {
+    throw new CacheArgumentError('setMany(entries): expected an object, a Map or an array of [key, value] pairs');
+  }
+  if (Symbol.iterator in entries) return [...(entries as Iterable<readonly [string, unknown]>)];
+  return Object.entries(entries);
+}
+
+/** Errors that are the caller's fault pass through fail-open handling untouched. */
+function isCallerError(err: unknown, op: string): boolean {
+  if (err instanceof CacheArgumentError || err instanceof CacheUnsupportedError) return true;
+  // A value that cannot be stored is the caller's error; a stored value that cannot be read is a miss.
+  return err instanceof CacheSerializationError && op !== 'get' && op !== 'getMany' && op !== 'tags';
+}
+
+async function fallbackAdd(store: CacheStore, key: string, value: unknown, ttlMs: number): Promise<boolean> {
+  if ((await store.get(key)) !== undefined) return false;
+  await store.set(key, value, ttlMs);
+  return true;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(1, ms)).unref?.());
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** @internal exported for tests */
+export const ENVELOPE_KEY = ENVELOPE;

@@ -1,0 +1,80 @@
+import { CacheArgumentError } from './cache.errors';
+
+/**
+ * A time-to-live: a number of **seconds** (fractional allowed) or a duration string such as
+ * `'500ms'`, `'30s'`, `'10m'`, `'1h'`, `'7d'`, `'2w'`.
+ */
+export type Ttl = number | `${number}${DurationUnit}` | string;
+type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd' | 'w';
+
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+const DURATION = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d|w)\s*$/;
+/** The largest TTL we accept: about 285 years, far inside what timers and Redis PX can hold. */
+const MAX_TTL_MS = 2 ** 53 / 1000;
+
+/**
+ * Parses a TTL into whole milliseconds (at least 1).
+ *
+ * @param input seconds or a duration string
+ * @param what  names the argument in the error message (`'ttl'`, `'stores.mem.ttl'`...)
+ * @throws CacheArgumentError for zero, negative, NaN, Infinity or unparsable input
+ * @example parseTtl('10m') // 600000
+ */
+export function parseTtl(input: Ttl, what = 'ttl'): number {
+  let ms: number;
+  if (typeof input === 'number') {
+    if (Number.isNaN(input) || input <= 0) {
+      throw new CacheArgumentError(
+        `Invalid ${what}: ${String(input)}. A TTL is a positive number of seconds or a duration such as '30s' or '10m'`,
+      );
+    }
+    if (!Number.isFinite(input)) {
+      throw new CacheArgumentError(
+        `Invalid ${what}: Infinity. Use forever() or rememberForever() for entries that never expire`,
+      );
+    }
+    ms = input * 1000;
+  } else if (typeof input === 'string') {
+    const match = DURATION.exec(input);
+    if (!match) {
+      throw new CacheArgumentError(
+        `Invalid ${what}: ${JSON.stringify(input)}. Expected a duration such as '500ms', '30s', '10m', '1h' or '7d'`,
+      );
+    }
+    ms = Number(match[1]) * UNIT_MS[match[2]];
+    if (ms <= 0) throw new CacheArgumentError(`Invalid ${what}: ${JSON.stringify(input)} is not positive`);
+  } else {
+    throw new CacheArgumentError(
+      `Invalid ${what}: expected seconds or a duration string, got ${input === null ? 'null' : typeof input}`,
+    );
+  }
+  if (ms > MAX_TTL_MS) throw new CacheArgumentError(`Invalid ${what}: ${String(input)} is too large`);
+  return Math.max(1, Math.round(ms));
+}
+
+/** Parses an optional TTL: `undefined` stays `undefined` (meaning: use the default). */
+export function parseOptionalTtl(input: Ttl | undefined, what = 'ttl'): number | undefined {
+  return input === undefined ? undefined : parseTtl(input, what);
+}
+
+/** Absolute expiry (epoch ms) for a TTL in ms, or `Infinity` when there is none. */
+export function computeExpiry(ttlMs: number | undefined, now: number = Date.now()): number {
+  return ttlMs === undefined ? Infinity : now + ttlMs;
+}
+
+/**
+ * Remaining lifetime in **seconds** of an entry that expires at `expiresAt` (epoch ms):
+ * `Infinity` when it never expires, `undefined` when it has already expired.
+ */
+export function remainingTtl(expiresAt: number, now: number = Date.now()): number | undefined {
+  if (expiresAt === Infinity) return Infinity;
+  const left = expiresAt - now;
+  return left > 0 ? left / 1000 : undefined;
+}

@@ -1,0 +1,273 @@
+import { CacheSerializationError } from './cache.errors';
+
+/**
+ * The value types every store round-trips: JSON values plus Date, Map, Set, BigInt,
+ * Buffer/Uint8Array, `undefined` inside containers, NaN/±Infinity/-0. Class instances are
+ * stored as plain objects of their own enumerable properties (as `structuredClone` does).
+ * Functions, symbols, Promises, WeakMap/WeakSet, cycles and own `__proto__` keys are refused.
+ */
+
+const PROTO = '__proto__';
+
+function refuse(key: string | undefined, why: string): never {
+  const where = key === undefined ? 'A value' : `The value for key ${JSON.stringify(key)}`;
+  throw new CacheSerializationError(`${where} cannot be cached: ${why}`, key);
+}
+
+function refuseObject(value: object, key: string | undefined): never {
+  if (typeof (value as { then?: unknown }).then === 'function') {
+    refuse(key, 'it is a Promise (did you forget to await the loader?)');
+  }
+  if (value instanceof WeakMap || value instanceof WeakSet) refuse(key, `${value.constructor.name} is not cloneable`);
+  refuse(key, `unsupported object ${Object.prototype.toString.call(value)}`);
+}
+
+function isPlainOrInstance(value: object): boolean {
+  // Plain objects and instances of user classes; not host objects, promises or weak collections.
+  const tag = Object.prototype.toString.call(value);
+  return tag === '[object Object]' && typeof (value as { then?: unknown }).then !== 'function';
+}
+
+/**
+ * Deep-copies a value for the memory store, refusing what no store could keep.
+ * Strings, numbers, booleans, null and bigint are returned as they are.
+ *
+ * @throws CacheSerializationError naming `key`
+ */
+export function cloneValue<T>(value: T, key?: string): T {
+  if (typeof value !== 'object' || value === null) return checkScalar(value, key);
+  return cloneObject(value, key, []) as T;
+}
+
+function checkScalar<T>(value: T, key: string | undefined): T {
+  const type = typeof value;
+  if (type === 'function') refuse(key, 'functions are not data');
+  if (type === 'symbol') refuse(key, 'symbols are not data');
+  return value;
+}
+
+function cloneInner(value: unknown, key: string | undefined, stack: object[]): unknown {
+  if (typeof value !== 'object' || value === null) return checkScalar(value, key);
+  return cloneObject(value, key, stack);
+}
+
+function cloneObject(value: object, key: string | undefined, stack: object[]): unknown {
+  if (stack.includes(value)) refuse(key, 'it contains a circular reference');
+  stack.push(value);
+  let out: unknown;
+  if (Array.isArray(value)) {
+    const arr = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) arr[i] = cloneInner(value[i], key, stack);
+    out = arr;
+  } else if (value instanceof Date) {
+    out = new Date(value.getTime());
+  } else if (value instanceof Map) {
+    const map = new Map<unknown, unknown>();
+    for (const [k, v] of value) map.set(cloneInner(k, key, stack), cloneInner(v, key, stack));
+    out = map;
+  } else if (value instanceof Set) {
+    const set = new Set<unknown>();
+    for (const v of value) set.add(cloneInner(v, key, stack));
+    out = set;
+  } else if (Buffer.isBuffer(value)) {
+    out = Buffer.from(value);
+  } else if (value instanceof Uint8Array) {
+    out = new Uint8Array(value);
+  } else if (isPlainOrInstance(value)) {
+    const obj: Record<string, unknown> = {};
+    const src = value as Record<string, unknown>;
+    for (const k in src) {
+      if (!Object.prototype.hasOwnProperty.call(src, k)) continue;
+      if (k === PROTO) refuse(key, 'it has an own "__proto__" property (prototype pollution)');
+      obj[k] = cloneInner(src[k], key, stack);
+    }
+    out = obj;
+  } else {
+    refuseObject(value, key);
+  }
+  stack.pop();
+  return out;
+}
+
+/**
+ * A rough size in bytes of a value, for `maxBytes` accounting: strings count two bytes per
+ * UTF-16 unit, numbers eight, objects a fixed overhead plus their content.
+ */
+export function estimateSize(value: unknown, depth = 0): number {
+  switch (typeof value) {
+    case 'string':
+      return 16 + value.length * 2;
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return 8;
+    case 'bigint':
+      return 16 + value.toString(16).length;
+    case 'object': {
+      if (value === null) return 8;
+      if (depth > 64) return 64;
+      if (value instanceof Uint8Array) return 64 + value.byteLength;
+      if (value instanceof Date) return 48;
+      let size = 48;
+      if (Array.isArray(value) || value instanceof Set) {
+        for (const v of value) size += 8 + estimateSize(v, depth + 1);
+      } else if (value instanceof Map) {
+        for (const [k, v] of value) size += 16 + estimateSize(k, depth + 1) + estimateSize(v, depth + 1);
+      } else {
+        const src = value as Record<string, unknown>;
+        for (const k in src) size += 16 + k.length * 2 + estimateSize(src[k], depth + 1);
+      }
+      return size;
+    }
+    default:
+      return 8;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text encoding (Redis, file, custom stores)
+
+/** Marks a tagged (non-JSON) value inside the encoded tree. */
+const T = '\u0000t';
+type Encoded = null | boolean | number | string | Encoded[] | { [k: string]: Encoded };
+
+function encodeInner(value: unknown, key: string | undefined, stack: object[]): Encoded {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0) ? value : { [T]: 'n', v: String(value) };
+    case 'bigint':
+      return { [T]: 'big', v: value.toString() };
+    case 'undefined':
+      return { [T]: 'u' };
+    case 'function':
+      return refuse(key, 'functions are not data');
+    case 'symbol':
+      return refuse(key, 'symbols are not data');
+  }
+  if (value === null) return null;
+  const obj = value as object;
+  if (stack.includes(obj)) refuse(key, 'it contains a circular reference');
+  stack.push(obj);
+  let out: Encoded;
+  if (Array.isArray(obj)) {
+    const arr: Encoded[] = new Array<Encoded>(obj.length);
+    for (let i = 0; i < obj.length; i++) arr[i] = encodeInner(obj[i], key, stack);
+    out = arr;
+  } else if (obj instanceof Date) {
+    out = { [T]: 'date', v: obj.getTime() };
+  } else if (obj instanceof Map) {
+    const entries: Encoded[] = [];
+    for (const [k, v] of obj) entries.push([encodeInner(k, key, stack), encodeInner(v, key, stack)]);
+    out = { [T]: 'map', v: entries };
+  } else if (obj instanceof Set) {
+    const items: Encoded[] = [];
+    for (const v of obj) items.push(encodeInner(v, key, stack));
+    out = { [T]: 'set', v: items };
+  } else if (Buffer.isBuffer(obj)) {
+    out = { [T]: 'buf', v: obj.toString('base64') };
+  } else if (obj instanceof Uint8Array) {
+    out = { [T]: 'u8', v: Buffer.from(obj.buffer, obj.byteOffset, obj.byteLength).toString('base64') };
+  } else if (isPlainOrInstance(obj)) {
+    const res: { [k: string]: Encoded } = {};
+    const src = obj as Record<string, unknown>;
+    for (const k in src) {
+      if (!Object.prototype.hasOwnProperty.call(src, k)) continue;
+      if (k === PROTO) refuse(key, 'it has an own "__proto__" property (prototype pollution)');
+      // Escape user keys that start with NUL so they can never be read as a type tag.
+      res[k.charCodeAt(0) === 0 ? '\u0000' + k : k] = encodeInner(src[k], key, stack);
+    }
+    out = res;
+  } else {
+    refuseObject(obj, key);
+  }
+  stack.pop();
+  return out;
+}
+
+function decodeInner(node: unknown): unknown {
+  if (typeof node !== 'object' || node === null) return node;
+  if (Array.isArray(node)) {
+    const arr = new Array<unknown>(node.length);
+    for (let i = 0; i < node.length; i++) arr[i] = decodeInner(node[i]);
+    return arr;
+  }
+  const src = node as Record<string, unknown>;
+  const type = src[T];
+  if (type !== undefined) return decodeTagged(type, src.v);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(src)) {
+    if (k === PROTO) throw new Error('own "__proto__" property in stored data');
+    out[k.charCodeAt(0) === 0 ? k.slice(1) : k] = decodeInner(src[k]);
+  }
+  return out;
+}
+
+function decodeTagged(type: unknown, v: unknown): unknown {
+  switch (type) {
+    case 'u':
+      return undefined;
+    case 'n':
+      return Number(v);
+    case 'big':
+      return BigInt(String(v));
+    case 'date':
+      return new Date(Number(v));
+    case 'map':
+      return new Map((v as unknown[][]).map(([k, val]) => [decodeInner(k), decodeInner(val)]));
+    case 'set':
+      return new Set((v as unknown[]).map(decodeInner));
+    case 'buf':
+      return Buffer.from(String(v), 'base64');
+    case 'u8':
+      return new Uint8Array(Buffer.from(String(v), 'base64'));
+    default:
+      throw new Error(`unknown type tag ${JSON.stringify(type)}`);
+  }
+}
+
+/** Turns values into text and back. Pass your own to a store to change the wire format. */
+export interface CacheSerializer {
+  /** @throws CacheSerializationError naming `key` for values that cannot be stored */
+  serialize(value: unknown, key?: string): string;
+  /** @throws CacheSerializationError for text that is not a value of this format */
+  deserialize(text: string, key?: string): unknown;
+}
+
+/** First character of format version 1 for every value that is not a plain finite number. */
+const FORMAT_V1 = 'J';
+
+/**
+ * The default serializer, format version 1:
+ * - a finite number (not -0) is its decimal text (`"42"`, `"-1.5"`), so Redis INCRBY works on it;
+ * - anything else is `J` followed by JSON in which non-JSON types are tagged objects
+ *   (`{"\u0000t":"date","v":1700000000000}`).
+ * Deserialization only builds data: it never evaluates code and never sets a prototype.
+ */
+export const defaultSerializer: CacheSerializer = {
+  serialize(value: unknown, key?: string): string {
+    if (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0)) return String(value);
+    return FORMAT_V1 + JSON.stringify(encodeInner(value, key, []));
+  },
+  deserialize(text: string, key?: string): unknown {
+    const first = text.charCodeAt(0);
+    try {
+      if (first === 74 /* J */) return decodeInner(JSON.parse(text.slice(1)));
+      if ((first >= 48 && first <= 57) || first === 45 /* - */) {
+        const n = Number(text);
+        if (!Number.isNaN(n)) return n;
+      }
+    } catch (err) {
+      throw new CacheSerializationError(`Stored value${forKey(key)} is corrupted: ${(err as Error).message}`, key, {
+        cause: err,
+      });
+    }
+    throw new CacheSerializationError(`Stored value${forKey(key)} is not in a known format`, key);
+  },
+};
+
+function forKey(key: string | undefined): string {
+  return key === undefined ? '' : ` for key ${JSON.stringify(key)}`;
+}

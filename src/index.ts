@@ -1,0 +1,29 @@
+export * from './core/cache.errors';
+export { Cache, TaggedCache } from './core/cache';
+export type { CacheStats, HealthReport, RememberOptions, StoreHealth } from './core/cache';
+export { CacheManager } from './core/cache-manager';
+export type { StoreFactory } from './core/cache-manager';
+export { CACHE_DIAGNOSTICS_CHANNEL } from './core/cache.events';
+export type { CacheEvent, CacheEventListener, CacheEventType } from './core/cache.events';
+export type { Clock } from './core/clock';
+export { normalizeKey, MAX_KEY_BYTES } from './core/keys';
+export type { CacheLogger } from './core/logger';
+export type { CacheStore, StoreContext, StoreEntry, StoreHealthDetail, StoreStats } from './core/store.types';
+export { computeExpiry, parseTtl, remainingTtl } from './core/ttl';
+export type { Ttl } from './core/ttl';
+export { defaultSerializer } from './core/value-codec';
+export type { CacheSerializer } from './core/value-codec';
+export { createCacheManager, DEFAULT_PREFIX } from './create-cache-manager';
+export { MemoryStore } from './stores/memory.store';
+export type { MemoryStoreOptions } from './stores/memory.store';
+export type {
+  CacheManagerOptions,
+  CommonStoreOptions,
+  CustomStoreConfig,
+  MemoryStoreConfig,
+  StoreConfig,
+} from './stores/store-config';
+export { CacheModule } from './nest/cache.module';
+export type { CacheModuleExtras, CacheModuleOptions } from './nest/cache.module-definition';
+export { CacheService } from './nest/cache.service';
+export { getCacheToken, InjectCache } from './nest/cache.tokens';

@@ -1,0 +1,33 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { CacheManagerOptions } from '../stores/store-config';
+
+/** Options of `CacheModule.forRoot` (and what `forRootAsync`'s factory returns). */
+export type CacheModuleOptions = CacheManagerOptions;
+
+/** Options that shape the module itself rather than the caches. */
+export interface CacheModuleExtras {
+  /**
+   * Register the module globally, so feature modules need not import it.
+   * @default false
+   */
+  isGlobal?: boolean;
+  /**
+   * Store names to provide as `@InjectCache(name)` tokens with `forRootAsync`, when they are not
+   * all injected through `@InjectCache` (for example for `moduleRef.get(getCacheToken(name))`).
+   */
+  storeNames?: string[];
+}
+
+export const {
+  ConfigurableModuleClass,
+  MODULE_OPTIONS_TOKEN: CACHE_MODULE_OPTIONS,
+  OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<CacheModuleOptions>({ moduleName: 'Cache' })
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createCacheOptions')
+  .setExtras<CacheModuleExtras>({ isGlobal: false, storeNames: [] }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
+  .build();

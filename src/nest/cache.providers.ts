@@ -1,0 +1,54 @@
+import { Logger, type Provider } from '@nestjs/common';
+import type { Cache } from '../core/cache';
+import { CacheStoreNotFoundError } from '../core/cache.errors';
+import { CacheManager } from '../core/cache-manager';
+import type { CacheLogger } from '../core/logger';
+import { createCacheManager } from '../create-cache-manager';
+import { CACHE_MODULE_OPTIONS, type CacheModuleOptions } from './cache.module-definition';
+import { getCacheToken, recordedStoreNames } from './cache.tokens';
+
+/** Nest's Logger with context `Cache`, as the core's logger. */
+export function nestCacheLogger(): CacheLogger {
+  const logger = new Logger('Cache');
+  return { log: (m) => logger.log(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) };
+}
+
+/** Builds the manager, waits for stores that connect at start-up, and fails start-up clearly otherwise. */
+export const cacheManagerProvider: Provider = {
+  provide: CacheManager,
+  inject: [CACHE_MODULE_OPTIONS],
+  useFactory: async (options: CacheModuleOptions) => {
+    const manager = createCacheManager({ ...options, logger: options.logger ?? nestCacheLogger() });
+    try {
+      await manager.ready();
+    } catch (err) {
+      await manager.close();
+      throw err;
+    }
+    return manager;
+  },
+};
+
+/** One provider per store name: configured ones resolve to their Cache, others to a placeholder. */
+export function storeProviders(names: Iterable<string>): Provider[] {
+  return [...new Set([...names, ...recordedStoreNames])].map((name) => ({
+    provide: getCacheToken(name),
+    inject: [CacheManager],
+    useFactory: (manager: CacheManager): Cache =>
+      manager.has(name) ? manager.store(name) : missingStore(name, manager),
+  }));
+}
+
+/**
+ * Stands in for a store that is injected somewhere in the process but not configured in this
+ * app. The module's start-up check fails if one of this app's own classes injects it; otherwise
+ * it only throws if used.
+ */
+function missingStore(name: string, manager: CacheManager): Cache {
+  return new Proxy({} as Cache, {
+    get(_target, prop) {
+      if (prop === 'then') return undefined;
+      throw new CacheStoreNotFoundError(name, manager.stores());
+    },
+  });
+}

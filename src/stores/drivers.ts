@@ -1,0 +1,14 @@
+import type { StoreContext, CacheStore } from '../core/store.types';
+import { MemoryStore } from './memory.store';
+import type { StoreConfig } from './store-config';
+
+/** Builds a built-in store from its configuration. */
+export type DriverFactory = (config: StoreConfig, context: StoreContext) => CacheStore;
+
+/** The built-in drivers by name. Each store file registers one line here. */
+export const builtInDrivers: Record<string, DriverFactory> = {
+  memory: (config, ctx) => {
+    const { driver: _d, ttl: _t, prefix: _p, lock: _l, ...options } = config as StoreConfig & { driver: 'memory' };
+    return new MemoryStore(options, ctx.clock, ctx.name);
+  },
+};
