@@ -1,0 +1,3 @@
+export { ManualClock } from './manual-clock';
+export { describeStoreConformance } from './store-conformance';
+export type { ConformanceFramework, ConformanceOptions } from './store-conformance';
