@@ -577,8 +577,12 @@ export class Cache {
       // result outdated on arrival (write-race protection across processes).
       const versions = tags ? await this.tagVersionsOpen(tags) : undefined;
       if (plan.lock) {
-        lease = await this.acquire(k, key, plan);
-        if (!lease.held) {
+        // A store that cannot lock must not stop remember: the loader then runs unlocked (fail open).
+        lease = await this.acquire(k, key, plan).catch((err: unknown) => {
+          if (err instanceof CacheUnavailableError) return undefined;
+          throw err;
+        });
+        if (lease && !lease.held) {
           const entry = await this.readEntry(k, key);
           if (entry !== undefined && !entry.stale) return { value: entry.value, tags: entry.tags };
         }

@@ -137,7 +137,9 @@ function encodeInner(value: unknown, key: string | undefined, stack: object[]): 
     case 'boolean':
       return value;
     case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0) ? value : { [T]: 'n', v: String(value) };
+      return Number.isFinite(value) && !Object.is(value, -0)
+        ? value
+        : { [T]: 'n', v: Object.is(value, -0) ? '-0' : String(value) };
     case 'bigint':
       return { [T]: 'big', v: value.toString() };
     case 'undefined':

@@ -1,0 +1,82 @@
+import { CacheSerializationError, defaultSerializer } from '../../src';
+import { cloneValue } from '../../src/core/value-codec';
+
+const { serialize, deserialize } = defaultSerializer;
+
+describe('defaultSerializer (format v1)', () => {
+  it('stores finite numbers as decimal text so INCRBY works', () => {
+    expect(serialize(42)).toBe('42');
+    expect(serialize(-1.5)).toBe('-1.5');
+    expect(deserialize('42')).toBe(42);
+    expect(deserialize('-7')).toBe(-7);
+  });
+
+  it('prefixes everything else with J', () => {
+    expect(serialize('x')).toBe('J"x"');
+    expect(serialize({ a: 1 })).toBe('J{"a":1}');
+  });
+
+  it('round-trips special numbers and containers', () => {
+    for (const v of [NaN, Infinity, -Infinity, -0, 10n, new Date(5), [undefined, 1], { u: undefined }]) {
+      expect(deserialize(serialize(v))).toEqual(v);
+    }
+    expect(Object.is(deserialize(serialize(-0)), -0)).toBe(true);
+  });
+
+  it('keeps user keys that look like type tags apart', () => {
+    const tricky = { '\u0000t': 'date', v: 1, '\u0000\u0000x': 2 };
+    expect(deserialize(serialize(tricky))).toEqual(tricky);
+  });
+
+  it('never sets a prototype from stored data', () => {
+    const forged = 'J{"__proto__":{"polluted":true}}';
+    expect(() => deserialize(forged, 'k')).toThrow(CacheSerializationError);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('refuses own __proto__ keys, Promises and weak collections', () => {
+    const polluted = JSON.parse('{"__proto__":{"admin":true}}');
+    expect(() => serialize(polluted, 'k')).toThrow(/prototype pollution/);
+    expect(() => serialize(Promise.resolve(1), 'k')).toThrow(/forget to await/);
+    expect(() => serialize(new WeakMap(), 'k')).toThrow(CacheSerializationError);
+  });
+
+  it('reports corrupted or unknown text as CacheSerializationError naming the key', () => {
+    expect(() => deserialize('J{broken', 'k1')).toThrow(/"k1" is corrupted/);
+    expect(() => deserialize('Zxx', 'k2')).toThrow(/not in a known format/);
+    expect(() => deserialize('J{"\\u0000t":"evil","v":1}')).toThrow(/unknown type tag/);
+  });
+
+  it('stores class instances as plain data', () => {
+    class User {
+      constructor(public id: number) {}
+      greet() {
+        return 'hi';
+      }
+    }
+    expect(deserialize(serialize(new User(1)))).toEqual({ id: 1 });
+  });
+});
+
+describe('cloneValue', () => {
+  it('copies deeply and keeps types', () => {
+    const v = { d: new Date(1), m: new Map([[1, { a: 1 }]]), s: new Set([1]), b: Buffer.from('x'), arr: [{ x: 1 }] };
+    const c = cloneValue(v);
+    expect(c).toEqual(v);
+    expect(c.m.get(1)).not.toBe(v.m.get(1));
+    expect(c.arr[0]).not.toBe(v.arr[0]);
+  });
+
+  it('allows shared (non-circular) references', () => {
+    const shared = { x: 1 };
+    expect(cloneValue({ a: shared, b: shared })).toEqual({ a: { x: 1 }, b: { x: 1 } });
+  });
+
+  it('refuses cycles, functions and symbols, naming the key', () => {
+    const a: unknown[] = [];
+    a.push(a);
+    expect(() => cloneValue(a, 'cyc')).toThrow(/"cyc".*circular/);
+    expect(() => cloneValue({ f: () => 1 }, 'fn')).toThrow(/functions/);
+    expect(() => cloneValue(Symbol('s'), 'sym')).toThrow(/symbols/);
+  });
+});
