@@ -14,12 +14,15 @@ export type { Ttl } from './core/ttl';
 export { defaultSerializer } from './core/value-codec';
 export type { CacheSerializer } from './core/value-codec';
 export { createCacheManager, DEFAULT_PREFIX } from './create-cache-manager';
+export { FileStore } from './stores/file.store';
+export type { FileStoreOptions } from './stores/file.store';
 export { MemoryStore } from './stores/memory.store';
 export type { MemoryStoreOptions } from './stores/memory.store';
 export type {
   CacheManagerOptions,
   CommonStoreOptions,
   CustomStoreConfig,
+  FileStoreConfig,
   MemoryStoreConfig,
   StoreConfig,
 } from './stores/store-config';

@@ -1,4 +1,5 @@
 import type { StoreContext, CacheStore } from '../core/store.types';
+import { FileStore } from './file.store';
 import { MemoryStore } from './memory.store';
 import type { StoreConfig } from './store-config';
 
@@ -10,5 +11,9 @@ export const builtInDrivers: Record<string, DriverFactory> = {
   memory: (config, ctx) => {
     const { driver: _d, ttl: _t, prefix: _p, lock: _l, ...options } = config as StoreConfig & { driver: 'memory' };
     return new MemoryStore(options, ctx.clock, ctx.name);
+  },
+  file: (config, ctx) => {
+    const { driver: _d, ttl: _t, prefix: _p, lock: _l, ...options } = config as Extract<StoreConfig, { driver: 'file' }>;
+    return new FileStore(options, ctx);
   },
 };

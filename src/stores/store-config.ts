@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock';
 import type { CacheLogger } from '../core/logger';
 import type { CacheStore, StoreContext } from '../core/store.types';
 import type { Ttl } from '../core/ttl';
+import type { FileStoreOptions } from './file.store';
 import type { MemoryStoreOptions } from './memory.store';
 
 /** Options every store accepts. */
@@ -22,13 +23,18 @@ export interface MemoryStoreConfig extends CommonStoreOptions, MemoryStoreOption
   driver: 'memory';
 }
 
+/** `driver: 'file'`: one file per entry in a directory, shared safely by several processes. */
+export interface FileStoreConfig extends CommonStoreOptions, FileStoreOptions {
+  driver: 'file';
+}
+
 /** Any object implementing {@link CacheStore}, or a factory receiving the store's context. */
 export interface CustomStoreConfig extends CommonStoreOptions {
   driver: CacheStore | ((context: StoreContext) => CacheStore);
 }
 
 /** One entry of `stores`. */
-export type StoreConfig = MemoryStoreConfig | CustomStoreConfig;
+export type StoreConfig = MemoryStoreConfig | FileStoreConfig | CustomStoreConfig;
 
 /** Options of `createCacheManager` and `CacheModule.forRoot`. */
 export interface CacheManagerOptions {

@@ -1,0 +1,131 @@
+import type { Dirent } from 'node:fs';
+import { open, readdir, rmdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeHeader, MAX_HEADER_BYTES } from './file-entry.codec';
+import { isEntryName, isFanOutName, isTempName } from './file-paths';
+
+/** A temp file older than this was left by a crashed writer. */
+const ORPHAN_TEMP_MS = 60_000;
+
+/** One live entry file seen by a sweep. */
+export interface SweptFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** What a sweep found and removed. */
+export interface SweepResult {
+  live: SweptFile[];
+  /** Expired or unreadable entries removed. */
+  removed: number;
+}
+
+/** Files of one namespace directory, by fan-out level; foreign names are never listed. */
+async function* ownFiles(nsDir: string): AsyncGenerator<{ dir: string; name: string }> {
+  for (const a of await list(nsDir)) {
+    if (!a.isDirectory() || !isFanOutName(a.name, 1)) continue;
+    const dirA = join(nsDir, a.name);
+    for (const b of await list(dirA)) {
+      if (!b.isDirectory() || !isFanOutName(b.name, 2)) continue;
+      const dirB = join(dirA, b.name);
+      for (const f of await list(dirB)) {
+        if (f.isFile() && (isEntryName(f.name) || isTempName(f.name))) yield { dir: dirB, name: f.name };
+      }
+    }
+  }
+}
+
+/**
+ * Reads the header of every entry of a namespace, removes expired and damaged ones and orphaned
+ * temp files, and lists the live ones (for stats and eviction).
+ */
+export async function sweep(nsDir: string, now: number): Promise<SweepResult> {
+  const result: SweepResult = { live: [], removed: 0 };
+  for await (const { dir, name } of ownFiles(nsDir)) {
+    const path = join(dir, name);
+    if (isTempName(name)) {
+      const s = await stat(path).catch(() => undefined);
+      if (s && Date.now() - s.mtimeMs > ORPHAN_TEMP_MS) await remove(path);
+      continue;
+    }
+    const seen = await readHeader(path);
+    if (seen === 'gone') continue;
+    if (seen === 'bad' || (seen.expiresAt !== undefined && seen.expiresAt <= now)) {
+      if (await remove(path)) result.removed++;
+      continue;
+    }
+    result.live.push({ path, size: seen.size, mtimeMs: seen.mtimeMs });
+  }
+  return result;
+}
+
+/** Removes every entry (and orphaned temp file) of a namespace, then the directories left empty. */
+export async function removeAll(nsDir: string): Promise<void> {
+  for await (const { dir, name } of ownFiles(nsDir)) {
+    const path = join(dir, name);
+    if (isTempName(name)) {
+      // A fresh temp file belongs to a write in flight; leave it so that write does not fail.
+      const s = await stat(path).catch(() => undefined);
+      if (!s || Date.now() - s.mtimeMs <= ORPHAN_TEMP_MS) continue;
+    }
+    await remove(path);
+  }
+  await pruneEmptyDirs(nsDir);
+}
+
+/** Removes empty fan-out directories (and `nsDir` itself when it ends up empty). */
+async function pruneEmptyDirs(nsDir: string): Promise<void> {
+  for (const a of await list(nsDir)) {
+    if (!a.isDirectory() || !isFanOutName(a.name, 1)) continue;
+    const dirA = join(nsDir, a.name);
+    for (const b of await list(dirA)) {
+      if (b.isDirectory() && isFanOutName(b.name, 2)) await rmdir(join(dirA, b.name)).catch(() => undefined);
+    }
+    await rmdir(dirA).catch(() => undefined);
+  }
+}
+
+async function readHeader(
+  path: string,
+): Promise<{ expiresAt: number | undefined; size: number; mtimeMs: number } | 'gone' | 'bad'> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    throw err;
+  }
+  try {
+    const s = await fh.stat();
+    const buf = Buffer.alloc(MAX_HEADER_BYTES + 1);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const h = decodeHeader(buf.subarray(0, bytesRead));
+    if (!h || s.size !== h.headerBytes + h.keyBytes + h.valueBytes) return 'bad';
+    return { expiresAt: h.expiresAt, size: s.size, mtimeMs: s.mtimeMs };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Unlinks a file; resolves whether it was there. */
+export async function remove(path: string): Promise<boolean> {
+  try {
+    await unlink(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+async function list(dir: string): Promise<Dirent[]> {
+  try {
+    return await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      return [];
+    }
+    throw err;
+  }
+}
