@@ -64,6 +64,7 @@ export class CacheManager {
         clock: settings.clock,
         logger: settings.logger,
         resolveStore: build,
+        onEvict: (key) => this.caches.get(name)?.evicted(key),
       });
       building.delete(name);
       this.built.set(name, store);

@@ -7,11 +7,13 @@ export interface CacheEvent {
   type: CacheEventType;
   /** The store's configured name. */
   store: string;
-  /** The user's key (or tag names for `flush`). */
+  /** The user's key (tag names joined by `,` for `flush`, `*` for `clear`). */
   key?: string;
-  /** How long the operation took, in ms. */
+  /** How long the operation took, in ms (monotonic clock; 0 for `evict`). */
   durationMs?: number;
   error?: unknown;
+  /** The flushed tags (`flush` only). */
+  tags?: string[];
 }
 
 export type CacheEventListener = (event: CacheEvent) => void;

@@ -133,7 +133,7 @@ export class Cache {
   async get<T = unknown>(key: string, fallback: T | (() => T | Promise<T>)): Promise<T>;
   async get<T = unknown>(key: string, fallback?: T | (() => T | Promise<T>)): Promise<T | undefined> {
     const k = normalizeKey(key, this.ns);
-    const start = this.settings.events.enabled ? this.settings.clock.now() : 0;
+    const start = this.started();
     const entry = await this.readFresh(k, key);
     this.count(entry !== undefined, key, start);
     if (entry !== undefined) return entry.value as T;
@@ -208,10 +208,11 @@ export class Cache {
   /** Removes a key. Resolves whether something was removed. */
   async delete(key: string): Promise<boolean> {
     const k = normalizeKey(key, this.ns);
+    const start = this.started();
     this.invalidate(k);
     const removed = await this.failOpen('delete', key, () => this.backend.delete(k), false);
     if (removed) this.counters.deletes++;
-    this.emit('delete', key);
+    this.emit('delete', key, start);
     return removed;
   }
 
@@ -220,6 +221,7 @@ export class Cache {
     if (!Array.isArray(keys)) throw new CacheArgumentError('deleteMany(keys): keys must be an array of strings');
     const ks = keys.map((key) => normalizeKey(key, this.ns));
     ks.forEach((k) => this.invalidate(k));
+    const start = this.started();
     const n = await this.failOpen(
       'deleteMany',
       keys.join(','),
@@ -231,6 +233,7 @@ export class Cache {
       0,
     );
     this.counters.deletes += n;
+    if (start) for (const key of keys) this.emit('delete', key, start);
     return n;
   }
 
@@ -244,8 +247,9 @@ export class Cache {
   /** Removes every key of this cache (its prefix), never another app's. Throws when the store is down. */
   async clear(): Promise<void> {
     for (const flight of this.inflight.values()) flight.invalidated = true;
+    const start = this.started();
     await this.strict('clear', () => this.backend.clear());
-    this.emit('delete', '*');
+    this.emit('delete', '*', start);
   }
 
   /** Adds `by` (default 1) atomically; a missing key starts at 0 and gets `ttl`. Throws when the store is down. */
@@ -258,11 +262,13 @@ export class Cache {
     }
     const ttlMs = this.resolveTtl(ttl);
     this.invalidate(k);
+    const start = this.started();
     const result = await this.strict('increment', async () => {
       if (this.backend.increment) return this.backend.increment(k, by, ttlMs);
       return this.incrementFallback(k, key, by, ttlMs);
     });
     this.counters.writes++;
+    this.emit('write', key, start);
     return result;
   }
 
@@ -427,6 +433,7 @@ export class Cache {
     const ttlMs = this.resolveTtl(ttl);
     this.invalidate(k);
     const versions = tags ? await this.tagVersions(tags, true) : undefined;
+    const start = this.started();
     const ok = await this.failOpen(
       'set',
       key,
@@ -438,7 +445,7 @@ export class Cache {
     );
     if (ok) {
       this.counters.writes++;
-      this.emit('write', key);
+      this.emit('write', key, start);
     }
     return ok;
   }
@@ -450,6 +457,7 @@ export class Cache {
     const ttlMs = this.resolveTtl(ttl);
     const versions = tags ? await this.tagVersions(tags, true) : undefined;
     const stored = wrap(value, versions);
+    const start = this.started();
     const added = await this.strict('add', async () => {
       if (this.backend.add) return this.backend.add(k, stored, ttlMs);
       // Not atomic across processes: see docs/custom-stores.md.
@@ -460,7 +468,7 @@ export class Cache {
     if (added) {
       this.invalidate(k);
       this.counters.writes++;
-      this.emit('write', key);
+      this.emit('write', key, start);
     }
     return added;
   }
@@ -480,6 +488,7 @@ export class Cache {
       this.invalidate(k);
       return { key: k, value: wrap(value, versions), ttlMs };
     });
+    const start = this.started();
     const ok = await this.failOpen(
       'setMany',
       pairs.map((p) => p[0]).join(','),
@@ -490,7 +499,10 @@ export class Cache {
       },
       false,
     );
-    if (ok) this.counters.writes += list.length;
+    if (ok) {
+      this.counters.writes += list.length;
+      if (start) for (const [key] of pairs) this.emit('write', key, start);
+    }
     return ok;
   }
 
@@ -508,13 +520,13 @@ export class Cache {
     }
     const plan = this.planRemember(ttl, options);
     const scope = dependencyScope.getStore();
-    const start = this.settings.events.enabled ? this.settings.clock.now() : 0;
+    const start = this.started();
     const entry = await this.readEntry(k, key);
     if (entry !== undefined && (!entry.stale || plan.staleMs !== undefined)) {
       this.count(true, key, start);
       if (entry.stale) {
         this.counters.staleHits++;
-        this.emit('stale', key);
+        this.emit('stale', key, start);
         void this.flights
           .run(k, () => this.load(k, key, plan, loader, tags))
           .catch(() => undefined /* fail-safe: already logged; stale value keeps being served */);
@@ -532,11 +544,12 @@ export class Cache {
   async flushTags(tags: readonly string[]): Promise<void> {
     // Deleting a tag's version key invalidates every entry written under that version: O(1) per tag.
     const keys = tags.map((t) => this.tagKey(t));
+    const start = this.started();
     await this.strict('flush', async () => {
       if (this.backend.deleteMany) await this.backend.deleteMany(keys);
       else await Promise.all(keys.map((k) => this.backend.delete(k)));
     });
-    this.emit('flush', tags.join(','));
+    this.emit('flush', tags.join(','), start, undefined, tags);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -597,6 +610,7 @@ export class Cache {
         const freshUntil = plan.staleMs !== undefined && plan.ttlMs !== undefined ? now + plan.ttlMs : undefined;
         const hardTtl = freshUntil !== undefined ? plan.ttlMs! + plan.staleMs! : plan.ttlMs;
         const stored = wrap(value, allTags, freshUntil);
+        const start = this.started();
         const ok = await this.failOpen(
           'set',
           key,
@@ -608,7 +622,7 @@ export class Cache {
         );
         if (ok) {
           this.counters.writes++;
-          this.emit('write', key);
+          this.emit('write', key, start);
         }
       }
       return { value, tags: Object.keys(allTags).length ? allTags : undefined };
@@ -632,7 +646,7 @@ export class Cache {
       );
     if (await tryAcquire()) return this.holdLease(lockKey, token, plan.lockTtlMs);
     // Somebody else is loading: wait for the value to land (notification or polling), then re-check.
-    const start = this.settings.clock.now();
+    const start = this.started();
     const deadline = Date.now() + plan.lockTimeoutMs;
     let delay = 25;
     while (Date.now() < deadline) {
@@ -822,24 +836,37 @@ export class Cache {
     if (this.settings.events.enabled) this.emit(hit ? 'hit' : 'miss', key, start);
   }
 
-  private emit(type: CacheEventType, key: string, start?: number, error?: unknown): void {
+  /** @internal The store dropped `k` (a namespaced key) to make room. */
+  evicted(k: string): void {
+    if (!this.settings.events.enabled) return;
+    const key = this.ns && k.startsWith(this.ns + ':') ? k.slice(this.ns.length + 1) : k;
+    this.emit('evict', key);
+  }
+
+  /** Start of an operation for event durations; 0 (and no clock read) when nobody listens. */
+  private started(): number {
+    return this.settings.events.enabled ? performance.now() : 0;
+  }
+
+  private emit(type: CacheEventType, key: string, start?: number, error?: unknown, tags?: readonly string[]): void {
     const events = this.settings.events;
     if (!events.enabled) return;
     events.emit({
       type,
       store: this.name,
       key,
-      ...(start ? { durationMs: this.settings.clock.now() - start } : {}),
+      durationMs: start ? round(performance.now() - start) : 0,
       ...(error !== undefined ? { error } : {}),
+      ...(tags ? { tags: [...tags] } : {}),
     });
   }
 
-  private report(op: string, key: string, err: unknown): void {
+  private report(op: string, key: string, err: unknown, start?: number): void {
     this.counters.errors++;
     this.settings.errorLog.error(
       `Cache store "${this.name}" failed on ${op} (${JSON.stringify(key)}): ${errorMessage(err)}`,
     );
-    this.emit('error', key, undefined, err);
+    this.emit('error', key, start, err);
   }
 
   /** Stores see prefixed keys; errors shown to the caller name the caller's key. */
@@ -853,22 +880,24 @@ export class Cache {
 
   /** Runs a store call; on a backend failure logs, counts and returns `fallback`. */
   private async failOpen<T>(op: string, key: string, fn: () => Promise<T>, fallback: T): Promise<T> {
+    const start = this.started();
     try {
       return await fn();
     } catch (err) {
       if (isCallerError(err, op)) throw this.withUserKey(err);
-      this.report(op, key, err);
+      this.report(op, key, err, start);
       return fallback;
     }
   }
 
   /** Runs a store call; on a backend failure logs, counts and throws CacheUnavailableError. */
   private async strict<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    const start = this.started();
     try {
       return await fn();
     } catch (err) {
       if (isCallerError(err, op)) throw this.withUserKey(err);
-      this.report(op, '', err);
+      this.report(op, '', err, start);
       throw err instanceof CacheUnavailableError ? err : new CacheUnavailableError(this.name, op, err);
     }
   }

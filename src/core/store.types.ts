@@ -80,4 +80,6 @@ export interface StoreContext {
   logger: CacheLogger;
   /** Resolves another configured store (used by the two-tier driver). */
   resolveStore(name: string): CacheStore;
+  /** Call when the store drops `key` (as it received it) to make room, for `evict` events. Cheap without listeners. */
+  onEvict?(key: string): void;
 }

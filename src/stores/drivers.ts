@@ -10,7 +10,7 @@ export type DriverFactory = (config: StoreConfig, context: StoreContext) => Cach
 export const builtInDrivers: Record<string, DriverFactory> = {
   memory: (config, ctx) => {
     const { driver: _d, ttl: _t, prefix: _p, lock: _l, ...options } = config as StoreConfig & { driver: 'memory' };
-    return new MemoryStore(options, ctx.clock, ctx.name);
+    return new MemoryStore(options, ctx.clock, ctx.name, ctx.onEvict);
   },
   file: (config, ctx) => {
     const { driver: _d, ttl: _t, prefix: _p, lock: _l, ...options } = config as Extract<StoreConfig, { driver: 'file' }>;

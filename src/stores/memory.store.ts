@@ -45,6 +45,8 @@ export class MemoryStore implements CacheStore {
     options: MemoryStoreOptions = {},
     private readonly clock: Clock = systemClock,
     name = 'memory',
+    /** Told about each key evicted to make room (for `evict` events). */
+    onEvict?: (key: string) => void,
   ) {
     const max = options.maxEntries ?? 10_000;
     checkPositiveInt(max, name, 'maxEntries');
@@ -63,8 +65,10 @@ export class MemoryStore implements CacheStore {
       // `perf` lets tests drive expiry with a manual clock; ttlResolution 0 re-reads it every time.
       perf: clock,
       ttlResolution: clock === systemClock ? 1 : 0,
-      dispose: (_v, _k, reason) => {
-        if (reason === 'evict') this.evictions++;
+      dispose: (_v, k, reason) => {
+        if (reason !== 'evict') return;
+        this.evictions++;
+        onEvict?.(k);
       },
     });
     if (pruneInterval > 0) {
