@@ -1,5 +1,5 @@
 import { Logger, type Provider } from '@nestjs/common';
-import type { Cache } from '../core/cache';
+import { Cache } from '../core/cache';
 import { CacheStoreNotFoundError } from '../core/cache.errors';
 import { CacheManager } from '../core/cache-manager';
 import type { CacheLogger } from '../core/logger';
@@ -47,8 +47,11 @@ export function storeProviders(names: Iterable<string>): Provider[] {
 function missingStore(name: string, manager: CacheManager): Cache {
   return new Proxy({} as Cache, {
     get(_target, prop) {
-      if (prop === 'then') return undefined;
-      throw new CacheStoreNotFoundError(name, manager.stores());
+      // Nest probes providers for lifecycle hooks: only the Cache API itself fails.
+      if (typeof prop !== 'string' || !(prop in Cache.prototype)) return undefined;
+      return () => {
+        throw new CacheStoreNotFoundError(name, manager.stores());
+      };
     },
   });
 }
