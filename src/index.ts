@@ -18,12 +18,23 @@ export { FileStore } from './stores/file.store';
 export type { FileStoreOptions } from './stores/file.store';
 export { MemoryStore } from './stores/memory.store';
 export type { MemoryStoreOptions } from './stores/memory.store';
+export { RedisStore } from './stores/redis.store';
+export type { RedisStoreContext } from './stores/redis.store';
+export type {
+  RedisClientLike,
+  RedisClusterConfig,
+  RedisConnectionOptions,
+  RedisNodeAddress,
+  RedisSentinelConfig,
+  RedisStoreOptions,
+} from './stores/redis.options';
 export type {
   CacheManagerOptions,
   CommonStoreOptions,
   CustomStoreConfig,
   FileStoreConfig,
   MemoryStoreConfig,
+  RedisStoreConfig,
   StoreConfig,
 } from './stores/store-config';
 export { CacheModule } from './nest/cache.module';

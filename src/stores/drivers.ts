@@ -1,6 +1,7 @@
 import type { StoreContext, CacheStore } from '../core/store.types';
 import { FileStore } from './file.store';
 import { MemoryStore } from './memory.store';
+import { RedisStore } from './redis.store';
 import type { StoreConfig } from './store-config';
 
 /** Builds a built-in store from its configuration. */
@@ -15,5 +16,9 @@ export const builtInDrivers: Record<string, DriverFactory> = {
   file: (config, ctx) => {
     const { driver: _d, ttl: _t, prefix: _p, lock: _l, ...options } = config as Extract<StoreConfig, { driver: 'file' }>;
     return new FileStore(options, ctx);
+  },
+  redis: (config, ctx) => {
+    const { driver: _d, ttl: _t, prefix: _p, lock: _l, ...options } = config as Extract<StoreConfig, { driver: 'redis' }>;
+    return new RedisStore(options, ctx);
   },
 };

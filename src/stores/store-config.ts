@@ -4,6 +4,7 @@ import type { CacheStore, StoreContext } from '../core/store.types';
 import type { Ttl } from '../core/ttl';
 import type { FileStoreOptions } from './file.store';
 import type { MemoryStoreOptions } from './memory.store';
+import type { RedisStoreOptions } from './redis.options';
 
 /** Options every store accepts. */
 export interface CommonStoreOptions {
@@ -28,13 +29,18 @@ export interface FileStoreConfig extends CommonStoreOptions, FileStoreOptions {
   driver: 'file';
 }
 
+/** `driver: 'redis'`: Redis, Redis Cluster or Sentinel through ioredis (an optional peer). */
+export interface RedisStoreConfig extends CommonStoreOptions, RedisStoreOptions {
+  driver: 'redis';
+}
+
 /** Any object implementing {@link CacheStore}, or a factory receiving the store's context. */
 export interface CustomStoreConfig extends CommonStoreOptions {
   driver: CacheStore | ((context: StoreContext) => CacheStore);
 }
 
 /** One entry of `stores`. */
-export type StoreConfig = MemoryStoreConfig | FileStoreConfig | CustomStoreConfig;
+export type StoreConfig = MemoryStoreConfig | FileStoreConfig | RedisStoreConfig | CustomStoreConfig;
 
 /** Options of `createCacheManager` and `CacheModule.forRoot`. */
 export interface CacheManagerOptions {
