@@ -71,7 +71,7 @@ describe('file store across processes', () => {
   it('a process killed while holding the increment lock does not block the others', async () => {
     const run = startWorker({ op: 'increment', directory: dir, count: 1_000_000 });
     const store = new FileStore({ directory: dir, pruneInterval: 0 }, { namespace: 'x' });
-    while (((await store.get('k')) ?? 0) < 50) await new Promise((r) => setTimeout(r, 5));
+    while ((((await store.get('k')) as number | undefined) ?? 0) < 50) await new Promise((r) => setTimeout(r, 5));
     run.child.kill('SIGKILL');
     await expect(run.result).rejects.toThrow(/SIGKILL/);
     const before = (await store.get('k')) as number;
