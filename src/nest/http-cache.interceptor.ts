@@ -1,0 +1,174 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { defer, lastValueFrom, type Observable } from 'rxjs';
+import { parseTtl } from '../core/ttl';
+import { CacheDecoratorRuntime } from './cache-decorator.runtime';
+import type { CacheMethodMetadata } from './cache-decorators.metadata';
+import { resolveKey } from './cache-key';
+import { LoaderFailure, NotCached, callOption } from './cache-loader.signals';
+import type { CacheableOptions } from './cacheable.decorator';
+import { addVary, captureResponse, etagMatches, replayResponse, type HttpCacheEntry } from './http-cache.entry';
+import {
+  cacheControl,
+  defaultHttpKey,
+  hasUnkeyedCredentials,
+  requestHeader,
+  setResponseHeader,
+  templateRoot,
+  usesRawResponse,
+  varySuffix,
+  type HttpRequestLike,
+  type HttpResponseLike,
+} from './http-cache.platform';
+
+/**
+ * The HTTP side of the cache decorators, attached to each decorated handler by the decorators
+ * themselves. GET/HEAD responses of `@Cacheable` handlers are stored (status, body, headers) and
+ * replayed with `X-Cache: HIT|MISS|STALE`, an ETag and `Age`; `@CacheEvict` and `@CachePut`
+ * work on every method. Outside HTTP (RPC, WebSockets) it passes calls through.
+ */
+@Injectable()
+export class HttpCacheInterceptor implements NestInterceptor {
+  private static readonly logger = new Logger('CacheDecorators');
+  private static warnedMissing = false;
+
+  constructor(@Optional() @Inject(CacheDecoratorRuntime) private readonly runtime?: CacheDecoratorRuntime) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const rt = this.runtime;
+    if (!rt) {
+      if (!HttpCacheInterceptor.warnedMissing) {
+        HttpCacheInterceptor.warnedMissing = true;
+        HttpCacheInterceptor.logger.warn(
+          `${context.getClass().name} uses cache decorators but CacheModule is not visible in its module: ` +
+            `import it or register it with isGlobal: true. Its routes run uncached.`,
+        );
+      }
+      return next.handle();
+    }
+    const meta = rt.metadata.get(context.getClass(), context.getHandler() as (...args: never[]) => unknown);
+    return defer(() => this.run(rt, meta, context, next));
+  }
+
+  private async run(
+    rt: CacheDecoratorRuntime,
+    meta: CacheMethodMetadata,
+    context: ExecutionContext,
+    next: CallHandler,
+  ): Promise<unknown> {
+    const req = context.switchToHttp().getRequest<HttpRequestLike>();
+    const where = `${context.getClass().name}.${context.getHandler().name}`;
+    const root = templateRoot(req);
+    const fnArgs = [req, context];
+    const handle = () => lastValueFrom(next.handle(), { defaultValue: undefined });
+    if (meta.evict?.beforeInvocation) await rt.evict(meta.evict, root, fnArgs, where);
+    const method = req.method.toUpperCase();
+    let body: unknown;
+    if (meta.cacheable && (method === 'GET' || method === 'HEAD')) {
+      body = await this.cached(rt, meta, meta.cacheable, context, handle, where);
+    } else {
+      body = await handle();
+      if (meta.put) await rt.put(meta.put, meta.tags, body, root, fnArgs, where);
+    }
+    if (meta.evict && !meta.evict.beforeInvocation) await rt.evict(meta.evict, root, fnArgs, where);
+    return body;
+  }
+
+  private async cached(
+    rt: CacheDecoratorRuntime,
+    meta: CacheMethodMetadata,
+    options: CacheableOptions,
+    context: ExecutionContext,
+    handle: () => Promise<unknown>,
+    where: string,
+  ): Promise<unknown> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<HttpRequestLike>();
+    const res = http.getResponse<HttpResponseLike>();
+    if (usesRawResponse(context.getClass(), context.getHandler().name)) {
+      rt.warnOnce(`res:${where}`, `${where} writes the response itself (@Res()/@Next()): it is not cached`);
+      return handle();
+    }
+    const requestCc = cacheControl(req.headers['cache-control']);
+    if (requestCc.has('no-store')) return handle();
+    // Authorization or cookies: never share one user's response with another unless told how to key it.
+    if (!options.key && hasUnkeyedCredentials(req, options.vary)) return handle();
+    const root = templateRoot(req);
+    let key: string;
+    let cache: ReturnType<CacheDecoratorRuntime['cache']>;
+    try {
+      if (options.condition && !callOption(options.condition, [req, context])) return handle();
+      key = options.key ? resolveKey(options.key, root, [req, context]) : defaultHttpKey(req);
+      key += varySuffix(req, options.vary);
+      cache = rt.cache(options.store, rt.renderTags(meta.tags, root));
+    } catch (err) {
+      rt.report(where, 'key', err);
+      return handle();
+    }
+
+    let mine: { entry: HttpCacheEntry; body: unknown } | undefined;
+    let ran: { body: unknown } | undefined;
+    const loader = async (): Promise<HttpCacheEntry> => {
+      let body: unknown;
+      try {
+        body = await handle();
+      } catch (err) {
+        throw new LoaderFailure(err);
+      }
+      ran = { body };
+      const entry = captureResponse(res, body);
+      if (entry === 'stream') rt.warnOnce(`stream:${where}`, `${where} returned a stream: it is passed through, not cached`);
+      if (typeof entry === 'string' || (options.unless && callOption(options.unless, [body, req]))) {
+        throw new NotCached(body);
+      }
+      mine = { entry, body };
+      return entry;
+    };
+    const revalidate = requestCc.has('no-cache') || cacheControl(req.headers.pragma).has('no-cache');
+    let entry: HttpCacheEntry;
+    try {
+      if (revalidate) await cache.delete(key);
+      entry = await cache.remember(key, options.ttl, loader, { staleTtl: options.staleTtl, lock: options.lock });
+    } catch (err) {
+      if (err instanceof LoaderFailure) throw err.cause;
+      // Not storable (stream, no-store, private, Set-Cookie...): a request that waited on another's
+      // run gets its own response rather than a copy of someone else's.
+      if (err instanceof NotCached) return ran ? err.value : handle();
+      rt.report(where, 'remember', err);
+      return ran ? ran.body : handle();
+    }
+    addVary(res, options.vary ?? []);
+    if (mine && mine.entry === entry) {
+      setResponseHeader(res, 'X-Cache', 'MISS');
+      setResponseHeader(res, 'ETag', entry.etag);
+      return this.answer(req, res, entry.etag, mine.body);
+    }
+    replayResponse(res, entry);
+    const age = Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000));
+    setResponseHeader(res, 'Age', String(age));
+    setResponseHeader(res, 'X-Cache', isStale(entry, options) ? 'STALE' : 'HIT');
+    setResponseHeader(res, 'ETag', entry.etag);
+    return this.answer(req, res, entry.etag, entry.body);
+  }
+
+  /** The body, or an empty 304 when the client already holds this version. */
+  private answer(req: HttpRequestLike, res: HttpResponseLike, etag: string, body: unknown): unknown {
+    if (!etagMatches(requestHeader(req, 'if-none-match'), etag)) return body;
+    res.status(304);
+    return undefined;
+  }
+}
+
+/** Stale when served in the `staleTtl` window (known when the route sets its own `ttl`). */
+function isStale(entry: HttpCacheEntry, options: CacheableOptions): boolean {
+  if (options.staleTtl === undefined || options.ttl === undefined) return false;
+  return Date.now() >= entry.storedAt + parseTtl(options.ttl);
+}
