@@ -3,6 +3,8 @@ import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import { CacheStoreNotFoundError } from '../core/cache.errors';
 import { CacheManager } from '../core/cache-manager';
 import { CACHE_STORE_TOKEN_PREFIX } from './cache.constants';
+import { CacheDecoratorRuntime } from './cache-decorator.runtime';
+import { CacheableExplorer } from './cacheable.explorer';
 import {
   ASYNC_OPTIONS_TYPE,
   CacheModuleExtras,
@@ -22,8 +24,8 @@ import { CacheService } from './cache.service';
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [cacheManagerProvider, CacheService],
-  exports: [CacheManager, CacheService],
+  providers: [cacheManagerProvider, CacheService, CacheDecoratorRuntime, CacheableExplorer],
+  exports: [CacheManager, CacheService, CacheDecoratorRuntime],
 })
 export class CacheModule extends ConfigurableModuleClass implements OnModuleInit, OnApplicationShutdown {
   constructor(
