@@ -63,6 +63,8 @@ export class FileStore implements CacheStore {
   private readonly mutex: FileMutex;
   private readonly timer?: NodeJS.Timeout;
   private readonly figures = { entries: 0, bytes: 0, evictions: 0 };
+  /** This process's writes while a sweep runs, which that sweep's listing may have missed. */
+  private readonly sinceSweep = { entries: 0, bytes: 0 };
   private sweeping?: Promise<number>;
   private evictionQueued = false;
   private closed = false;
@@ -250,7 +252,11 @@ export class FileStore implements CacheStore {
     this.sweeping ??= this.mutex
       .tryRun(join(this.nsDir, 'sweep.lock'), () => this.sweepNow())
       .then((n) => n ?? 0)
-      .finally(() => (this.sweeping = undefined));
+      .finally(() => {
+        this.sweeping = undefined;
+        // Writes made while it ran may have crossed a limit again.
+        this.maybeEvict();
+      });
     return this.sweeping;
   }
 
@@ -270,6 +276,7 @@ export class FileStore implements CacheStore {
   }
 
   private async sweepNow(): Promise<number> {
+    this.sinceSweep.entries = this.sinceSweep.bytes = 0;
     const { live, removed } = await sweep(this.nsDir, this.clock.now());
     let bytes = live.reduce((sum, f) => sum + f.size, 0);
     let count = live.length;
@@ -287,8 +294,8 @@ export class FileStore implements CacheStore {
         bytes -= f.size;
       }
     }
-    this.figures.entries = count;
-    this.figures.bytes = bytes;
+    this.figures.entries = count + this.sinceSweep.entries;
+    this.figures.bytes = bytes + this.sinceSweep.bytes;
     this.figures.evictions += evicted;
     return removed + evicted;
   }
@@ -353,6 +360,8 @@ export class FileStore implements CacheStore {
     }
     this.figures.entries++;
     this.figures.bytes += data.length;
+    this.sinceSweep.entries++;
+    this.sinceSweep.bytes += data.length;
     this.maybeEvict();
   }
 
