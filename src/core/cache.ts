@@ -134,9 +134,21 @@ export class Cache {
   async get<T = unknown>(key: string, fallback?: T | (() => T | Promise<T>)): Promise<T | undefined> {
     const k = normalizeKey(key, this.ns);
     const start = this.started();
-    const entry = await this.readFresh(k, key);
-    this.count(entry !== undefined, key, start);
-    if (entry !== undefined) return entry.value as T;
+    // Hot path: one await on the store; only wrapped entries (tags, SWR) take the slow path.
+    let raw: unknown;
+    try {
+      raw = await this.backend.get(k);
+    } catch (err) {
+      raw = this.readFailed('get', key, err);
+    }
+    let hit = raw !== undefined;
+    if (hit && isEnvelope(raw)) {
+      const entry = await this.unwrap(k, raw as Envelope, key);
+      hit = entry !== undefined && !entry.stale;
+      raw = entry?.value;
+    }
+    this.count(hit, key, start);
+    if (hit) return raw as T;
     if (typeof fallback === 'function') return (fallback as () => T | Promise<T>)();
     return fallback;
   }
@@ -186,22 +198,22 @@ export class Cache {
   // Writes
 
   /** Stores a value. Resolves `true`, or `false` when the store failed (logged and counted). */
-  async set(key: string, value: unknown, ttl?: Ttl): Promise<boolean> {
+  set(key: string, value: unknown, ttl?: Ttl): Promise<boolean> {
     return this.writeOne(key, value, ttl, undefined);
   }
 
   /** Stores a value that never expires, whatever the defaults. */
-  async forever(key: string, value: unknown): Promise<boolean> {
+  forever(key: string, value: unknown): Promise<boolean> {
     return this.writeOne(key, value, FOREVER, undefined);
   }
 
   /** Stores only if absent (atomic where the store can). Resolves whether it stored. */
-  async add(key: string, value: unknown, ttl?: Ttl): Promise<boolean> {
+  add(key: string, value: unknown, ttl?: Ttl): Promise<boolean> {
     return this.addTagged(key, value, ttl, undefined);
   }
 
   /** Stores many values, in one round trip where the store can. */
-  async setMany(entries: Record<string, unknown> | Iterable<readonly [string, unknown]>, ttl?: Ttl): Promise<boolean> {
+  setMany(entries: Record<string, unknown> | Iterable<readonly [string, unknown]>, ttl?: Ttl): Promise<boolean> {
     return this.setManyTagged(entries, ttl, undefined);
   }
 
@@ -334,7 +346,7 @@ export class Cache {
    * stores nothing and its error reaches every waiting caller. A loader resolving `undefined`
    * is returned but not cached.
    */
-  async remember<T>(
+  remember<T>(
     key: string,
     ttl: Ttl | undefined,
     loader: () => T | Promise<T>,
@@ -344,7 +356,7 @@ export class Cache {
   }
 
   /** {@link remember} without expiry. */
-  async rememberForever<T>(
+  rememberForever<T>(
     key: string,
     loader: () => T | Promise<T>,
     options?: Omit<RememberOptions, 'staleTtl' | 'jitter'>,
@@ -521,7 +533,18 @@ export class Cache {
     const plan = this.planRemember(ttl, options);
     const scope = dependencyScope.getStore();
     const start = this.started();
-    const entry = await this.readEntry(k, key);
+    let raw: unknown;
+    try {
+      raw = await this.backend.get(k);
+    } catch (err) {
+      raw = this.readFailed('get', key, err);
+    }
+    if (raw !== undefined && !isEnvelope(raw)) {
+      // Hot path: a plain hit carries no tags to pass up.
+      this.count(true, key, start);
+      return raw as T;
+    }
+    const entry = raw === undefined ? undefined : await this.unwrap(k, raw as Envelope, key);
     if (entry !== undefined && (!entry.stale || plan.staleMs !== undefined)) {
       this.count(true, key, start);
       if (entry.stale) {
@@ -778,8 +801,20 @@ export class Cache {
     return entry === undefined || entry.stale ? undefined : entry;
   }
 
+  /** A failed store read: the caller's own errors surface, backend failures become a miss. */
+  private readFailed(op: string, key: string, err: unknown): undefined {
+    if (isCallerError(err, op)) throw this.withUserKey(err);
+    this.report(op, key, err);
+    return undefined;
+  }
+
   private async readEntry(k: string, key: string): Promise<Entry | undefined> {
-    const raw = await this.readRaw(k, key);
+    let raw: unknown;
+    try {
+      raw = await this.backend.get(k);
+    } catch (err) {
+      raw = this.readFailed('get', key, err);
+    }
     if (raw === undefined) return undefined;
     if (!isEnvelope(raw)) return { value: raw, stale: false };
     return this.unwrap(k, raw, key);

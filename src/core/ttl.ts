@@ -42,6 +42,8 @@ export function parseTtl(input: Ttl, what = 'ttl'): number {
     }
     ms = input * 1000;
   } else if (typeof input === 'string') {
+    const known = parsed.get(input);
+    if (known !== undefined) return known;
     const match = DURATION.exec(input);
     if (!match) {
       throw new CacheArgumentError(
@@ -56,8 +58,13 @@ export function parseTtl(input: Ttl, what = 'ttl'): number {
     );
   }
   if (ms > MAX_TTL_MS) throw new CacheArgumentError(`Invalid ${what}: ${String(input)} is too large`);
-  return Math.max(1, Math.round(ms));
+  const result = Math.max(1, Math.round(ms));
+  // Duration strings repeat (decorators, remember in loops): remember the few an app uses.
+  if (typeof input === 'string' && parsed.size < 1000) parsed.set(input, result);
+  return result;
 }
+
+const parsed = new Map<string, number>();
 
 /** Parses an optional TTL: `undefined` stays `undefined` (meaning: use the default). */
 export function parseOptionalTtl(input: Ttl | undefined, what = 'ttl'): number | undefined {
