@@ -346,12 +346,7 @@ export class Cache {
    * stores nothing and its error reaches every waiting caller. A loader resolving `undefined`
    * is returned but not cached.
    */
-  remember<T>(
-    key: string,
-    ttl: Ttl | undefined,
-    loader: () => T | Promise<T>,
-    options?: RememberOptions,
-  ): Promise<T> {
+  remember<T>(key: string, ttl: Ttl | undefined, loader: () => T | Promise<T>, options?: RememberOptions): Promise<T> {
     return this.rememberTagged(key, ttl, loader, options, undefined);
   }
 
