@@ -28,6 +28,11 @@ export type {
   RedisSentinelConfig,
   RedisStoreOptions,
 } from './stores/redis.options';
+export { TieredStore } from './stores/tiered.store';
+export type { TieredStoreTiers } from './stores/tiered.store';
+export type { TieredStoreOptions } from './stores/tiered.options';
+export { RedisBus } from './stores/tiered-bus';
+export type { BusListener, InvalidationBus, TieredBusOptions } from './stores/tiered-bus';
 export type {
   CacheManagerOptions,
   CommonStoreOptions,
@@ -36,6 +41,7 @@ export type {
   MemoryStoreConfig,
   RedisStoreConfig,
   StoreConfig,
+  TieredStoreConfig,
 } from './stores/store-config';
 export { CacheModule } from './nest/cache.module';
 export type { CacheModuleExtras, CacheModuleOptions } from './nest/cache.module-definition';

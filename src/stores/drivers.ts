@@ -2,6 +2,7 @@ import type { StoreContext, CacheStore } from '../core/store.types';
 import { FileStore } from './file.store';
 import { MemoryStore } from './memory.store';
 import { RedisStore } from './redis.store';
+import { createTieredStore } from './tiered.options';
 import type { StoreConfig } from './store-config';
 
 /** Builds a built-in store from its configuration. */
@@ -20,5 +21,9 @@ export const builtInDrivers: Record<string, DriverFactory> = {
   redis: (config, ctx) => {
     const { driver: _d, ttl: _t, prefix: _p, lock: _l, ...options } = config as Extract<StoreConfig, { driver: 'redis' }>;
     return new RedisStore(options, ctx);
+  },
+  tiered: (config, ctx) => {
+    const { driver: _d, ttl: _t, prefix: _p, lock: _l, ...options } = config as Extract<StoreConfig, { driver: 'tiered' }>;
+    return createTieredStore(options, ctx);
   },
 };

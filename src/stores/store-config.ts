@@ -5,6 +5,7 @@ import type { Ttl } from '../core/ttl';
 import type { FileStoreOptions } from './file.store';
 import type { MemoryStoreOptions } from './memory.store';
 import type { RedisStoreOptions } from './redis.options';
+import type { TieredStoreOptions } from './tiered.options';
 
 /** Options every store accepts. */
 export interface CommonStoreOptions {
@@ -34,13 +35,23 @@ export interface RedisStoreConfig extends CommonStoreOptions, RedisStoreOptions 
   driver: 'redis';
 }
 
+/** `driver: 'tiered'`: a near store (L1) in front of a shared one (L2), coherent over Redis pub/sub. */
+export interface TieredStoreConfig extends CommonStoreOptions, TieredStoreOptions {
+  driver: 'tiered';
+}
+
 /** Any object implementing {@link CacheStore}, or a factory receiving the store's context. */
 export interface CustomStoreConfig extends CommonStoreOptions {
   driver: CacheStore | ((context: StoreContext) => CacheStore);
 }
 
 /** One entry of `stores`. */
-export type StoreConfig = MemoryStoreConfig | FileStoreConfig | RedisStoreConfig | CustomStoreConfig;
+export type StoreConfig =
+  | MemoryStoreConfig
+  | FileStoreConfig
+  | RedisStoreConfig
+  | TieredStoreConfig
+  | CustomStoreConfig;
 
 /** Options of `createCacheManager` and `CacheModule.forRoot`. */
 export interface CacheManagerOptions {
