@@ -1,0 +1,2 @@
+export { CacheHealthIndicator } from './cache.health';
+export type { CacheHealthDetails, CacheHealthOptions } from './cache.health';
