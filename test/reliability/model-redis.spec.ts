@@ -1,0 +1,38 @@
+/**
+ * Model-based test against a real redis-server (real time: long TTLs, no clock advance).
+ */
+import { jest } from '@jest/globals';
+import { createCacheManager } from '../../src';
+import { RedisServer } from '../support/redis-server';
+import { checkAgainstModel } from './model/run-model';
+
+jest.setTimeout(180_000);
+
+const silent = { warn: () => undefined, error: () => undefined };
+let server: RedisServer;
+beforeAll(async () => {
+  server = await RedisServer.start();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('model-based: Redis', () => {
+  it('every answer agrees with the reference model (real server, real time)', async () => {
+    let run = 0;
+    await checkAgainstModel({
+      ttls: [undefined, 3600],
+      advances: [],
+      numRuns: 100,
+      target: async () => {
+        const manager = createCacheManager({
+          prefix: `model${run++}`,
+          logger: silent,
+          stores: { r: { driver: 'redis', url: server.url } },
+        });
+        await manager.ready();
+        return { cache: manager.store('r'), now: () => Date.now(), dispose: () => manager.close() };
+      },
+    });
+  });
+});
