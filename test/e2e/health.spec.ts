@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Module, type INestApplication } from '@nestjs/
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { CacheManager, CacheModule, type CacheStore, type StoreHealthDetail } from '../../src';
+import { CacheManager, CacheModule, createCacheManager, type CacheStore, type StoreHealthDetail } from '../../src';
 import { CacheHealthIndicator } from '../../src/health';
 import { RedisServer } from '../support/redis-server';
 
@@ -217,7 +217,6 @@ describe('CacheHealthIndicator never throws', () => {
     } as unknown as HealthIndicatorService;
     const near = new TwoTierStore();
     near.l2Down = true;
-    const { createCacheManager } = await import('../../src');
     const manager: CacheManager = createCacheManager({ stores: { near: { driver: near } } });
     const result = await new CacheHealthIndicator(terminus11, manager).isHealthy();
     expect(result).toMatchObject({
