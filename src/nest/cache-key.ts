@@ -51,7 +51,8 @@ export function renderTemplate(template: string, root: unknown): string {
 
 /** Resolves a key option (template or function) for one call. */
 export function resolveKey(option: CacheKeyOption, root: unknown, fnArgs: readonly unknown[]): string {
-  const key = typeof option === 'function' ? (option as (...a: unknown[]) => unknown)(...fnArgs) : renderTemplate(option, root);
+  const key =
+    typeof option === 'function' ? (option as (...a: unknown[]) => unknown)(...fnArgs) : renderTemplate(option, root);
   if (typeof key !== 'string' || key.length === 0) {
     throw new CacheArgumentError(`A cache key function must return a non-empty string, got ${String(key)}`);
   }
@@ -91,13 +92,18 @@ export function stableStringify(value: unknown, seen: object[] = []): string {
   seen.push(obj);
   try {
     if (obj instanceof Date) return `D${obj.getTime()}`;
-    if (obj instanceof Uint8Array) return `B${Buffer.from(obj.buffer, obj.byteOffset, obj.byteLength).toString('base64')}`;
+    if (obj instanceof Uint8Array)
+      return `B${Buffer.from(obj.buffer, obj.byteOffset, obj.byteLength).toString('base64')}`;
     if (Array.isArray(obj)) return `[${obj.map((v) => stableStringify(v, seen)).join(',')}]`;
     if (obj instanceof Map) {
       const items = [...obj.entries()].map(([k, v]) => `${stableStringify(k, seen)}:${stableStringify(v, seen)}`);
       return `M{${items.sort().join(',')}}`;
     }
-    if (obj instanceof Set) return `S{${[...obj].map((v) => stableStringify(v, seen)).sort().join(',')}}`;
+    if (obj instanceof Set)
+      return `S{${[...obj]
+        .map((v) => stableStringify(v, seen))
+        .sort()
+        .join(',')}}`;
     const keys = Object.keys(obj).sort();
     const body = keys.map((k) => `${JSON.stringify(k)}:${stableStringify((obj as Record<string, unknown>)[k], seen)}`);
     return `{${body.join(',')}}`;

@@ -44,7 +44,11 @@ export function isCacheMethod(fn: unknown): fn is CacheMethodCarrier {
  * runs the original method uncached with a one-time warning. Metadata that decorators applied
  * earlier put on the original (`@Get`, `@UseGuards`...) is copied over.
  */
-export function installTrampoline(target: object, key: string | symbol, descriptor: PropertyDescriptor): CacheMethodCarrier {
+export function installTrampoline(
+  target: object,
+  key: string | symbol,
+  descriptor: PropertyDescriptor,
+): CacheMethodCarrier {
   const current: unknown = descriptor.value;
   if (isCacheMethod(current)) return current;
   if (typeof current !== 'function') {

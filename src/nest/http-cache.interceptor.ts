@@ -125,7 +125,8 @@ export class HttpCacheInterceptor implements NestInterceptor {
       }
       ran = { body };
       const entry = captureResponse(res, body);
-      if (entry === 'stream') rt.warnOnce(`stream:${where}`, `${where} returned a stream: it is passed through, not cached`);
+      if (entry === 'stream')
+        rt.warnOnce(`stream:${where}`, `${where} returned a stream: it is passed through, not cached`);
       if (typeof entry === 'string' || (options.unless && callOption(options.unless, [body, req]))) {
         throw new NotCached(body);
       }

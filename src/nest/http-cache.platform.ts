@@ -85,7 +85,10 @@ export function hasUnkeyedCredentials(req: HttpRequestLike, vary: readonly strin
 /** Key suffix for `vary` headers: their values are hashed, so credentials never appear in keys. */
 export function varySuffix(req: HttpRequestLike, vary: readonly string[] | undefined): string {
   if (!vary?.length) return '';
-  const parts = [...vary].map((h) => h.toLowerCase()).sort().map((h) => `${h}=${requestHeader(req, h) ?? ''}`);
+  const parts = [...vary]
+    .map((h) => h.toLowerCase())
+    .sort()
+    .map((h) => `${h}=${requestHeader(req, h) ?? ''}`);
   return `#vary:${createHash('sha256').update(parts.join('\n')).digest('base64url').slice(0, 22)}`;
 }
 
@@ -93,7 +96,12 @@ export function varySuffix(req: HttpRequestLike, vary: readonly string[] | undef
 export function cacheControl(value: number | string | string[] | undefined): Set<string> {
   if (value === undefined) return new Set();
   const text = Array.isArray(value) ? value.join(',') : String(value);
-  return new Set(text.split(',').map((d) => d.split('=')[0].trim().toLowerCase()).filter(Boolean));
+  return new Set(
+    text
+      .split(',')
+      .map((d) => d.split('=')[0].trim().toLowerCase())
+      .filter(Boolean),
+  );
 }
 
 /** Whether the handler writes the response itself (`@Res()` without passthrough, `@Next()`). */
