@@ -17,7 +17,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describe('model-based: Redis', () => {
+describe('model-based: Redis and two-tier', () => {
   it('every answer agrees with the reference model (real server, real time)', async () => {
     let run = 0;
     await checkAgainstModel({
@@ -32,6 +32,29 @@ describe('model-based: Redis', () => {
         });
         await manager.ready();
         return { cache: manager.store('r'), now: () => Date.now(), dispose: () => manager.close() };
+      },
+    });
+  });
+
+  it('two-tier memory + Redis agrees with the model (real server, real time)', async () => {
+    let run = 0;
+    await checkAgainstModel({
+      ttls: [undefined, 3600],
+      advances: [],
+      numRuns: 60,
+      target: async () => {
+        const manager = createCacheManager({
+          prefix: `tiered${run++}`,
+          logger: silent,
+          default: 'near',
+          stores: {
+            mem: { driver: 'memory', pruneInterval: 0 },
+            redis: { driver: 'redis', url: server.url },
+            near: { driver: 'tiered', tiers: ['mem', 'redis'] },
+          },
+        });
+        await manager.ready();
+        return { cache: manager.store('near'), now: () => Date.now(), dispose: () => manager.close() };
       },
     });
   });
