@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock';
 import { systemClock } from '../core/clock';
 import type { CacheStore, StoreEntry, StoreStats } from '../core/store.types';
 import { cloneValue, estimateSize } from '../core/value-codec';
+import { copierFor, copyHeld, type Copier } from './value-copier';
 
 /** Options of `driver: 'memory'`. */
 export interface MemoryStoreOptions {
@@ -29,6 +30,23 @@ export interface MemoryStoreOptions {
 
 /** `null` is a value like any other, but the LRU cannot hold it directly. */
 const NULL: object = Object.freeze({ null: true });
+
+/**
+ * An object value held with isolation on: the store's private copy, plus the copier compiled
+ * for its structure once the entry is read a second time (entries read once never pay for it).
+ */
+class Held {
+  reads = 0;
+  copier?: Copier = undefined;
+  constructor(readonly value: object) {}
+
+  copy(): unknown {
+    if (this.copier) return this.copier(this.value);
+    if (++this.reads < 2) return copyHeld(this.value);
+    this.copier = copierFor(this.value);
+    return this.copier(this.value);
+  }
+}
 
 /**
  * A bounded in-process LRU store (backed by `lru-cache`), with per-entry TTL, optional byte
@@ -60,7 +78,10 @@ export class MemoryStore implements CacheStore {
     this.lru = new LRUCache<string, object>({
       max,
       ...(trackBytes
-        ? { maxSize: options.maxBytes, sizeCalculation: (v: object, k: string) => 32 + k.length * 2 + sizeOf(v) }
+        ? {
+            maxSize: options.maxBytes,
+            sizeCalculation: (v: object, k: string) => 32 + k.length * 2 + sizeOf(v instanceof Held ? v.value : v),
+          }
         : {}),
       // `perf` lets tests drive expiry with a manual clock; ttlResolution 0 re-reads it every time.
       perf: clock,
@@ -180,14 +201,14 @@ export class MemoryStore implements CacheStore {
   }
 
   private put(key: string, copy: unknown, ttlMs: number | undefined): void {
-    const stored = copy === null ? NULL : (copy as object);
+    const stored = copy === null ? NULL : this.clone && typeof copy === 'object' ? new Held(copy) : (copy as object);
     this.lru.set(key, stored, { ttl: ttlMs ?? 0 });
   }
 
   private read(stored: object | undefined): unknown {
     if (stored === undefined) return undefined;
     if (stored === NULL) return null;
-    return this.clone && typeof stored === 'object' ? cloneValue(stored) : stored;
+    return stored instanceof Held ? stored.copy() : stored;
   }
 }
 

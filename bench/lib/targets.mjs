@@ -1,0 +1,50 @@
+// The targets of issue 10, checked against one run's rows (ratios of medians in the same run).
+const find = (rows, scenario, subject) => rows.find((r) => r.scenario === scenario && r.subject === subject);
+
+const ratio = (scenario, subject, peer, min, { field = 'opsPerSec', lowerIsBetter = false } = {}) => ({
+  target: `${scenario} ${subject} ${lowerIsBetter ? '<=' : '>='} ${min}× ${peer}`,
+  check(rows) {
+    const a = find(rows, scenario, subject)?.[field];
+    const b = find(rows, scenario, peer)?.[field];
+    if (a === undefined || b === undefined) return { status: 'not run' };
+    const r = Math.round((a / b) * 100) / 100;
+    return { status: (lowerIsBetter ? r <= min : r >= min) ? 'met' : 'missed', ratio: r };
+  },
+});
+
+const exact = (scenario, subject, calls) => ({
+  target: `${scenario} ${subject} loaderCalls == ${calls}`,
+  check(rows) {
+    const row = find(rows, scenario, subject);
+    if (!row) return { status: 'not run' };
+    return { status: row.loaderCalls === calls ? 'met' : 'missed', value: row.loaderCalls };
+  },
+});
+
+export const TARGETS = [
+  ratio('memory.get-hit.1kb', 'cachekit', 'cacheable', 5),
+  ratio('memory.get-hit.1kb', 'cachekit', 'bentocache', 5),
+  ratio('memory.get-hit.1kb', 'cachekit', 'cache-manager', 0.5),
+  ratio('memory.get-hit.str', 'cachekit', 'cache-manager', 1.0),
+  ratio('memory.get-hit.1kb', 'cachekit-noclone', 'async-map', 0.4),
+  ratio('memory.set.1kb', 'cachekit', 'cache-manager', 1.0),
+  ratio('memory.remember-hit.1kb', 'cachekit', 'cache-manager', 1.0),
+  ratio('memory.per-entry', 'cachekit', 'lru-cache', 1.2, { field: 'bytesPerEntry', lowerIsBetter: true }),
+  ...['redis.get.1kb', 'redis.set.1kb', 'redis.getMany100.1kb', 'redis.concurrent100.1kb'].flatMap((s) => [
+    ratio(s, 'cachekit', 'ioredis', 0.9),
+    ratio(s, 'cachekit', 'cache-manager', 1.5),
+  ]),
+  ratio('tiered.get-hit.1kb', 'cachekit', 'bentocache', 5),
+  exact('stampede.memory', 'cachekit', 1),
+  exact('stampede.redis', 'cachekit', 1),
+  exact('stampede.file', 'cachekit', 1),
+  exact('stampede.tiered', 'cachekit', 1),
+  exact('stampede.lock-4proc', 'cachekit', 1),
+  ratio('http.cached-route', 'cachekit', 'nestjs-cache-manager', 1.1),
+  ratio('http.cached-route', 'cachekit', 'const', 0.9),
+  exact('http.cold-misses50', 'cachekit', 1),
+];
+
+export function checkTargets(rows) {
+  return TARGETS.map((t) => ({ target: t.target, ...t.check(rows) }));
+}
