@@ -8,35 +8,10 @@ import { defaultSerializer, type CacheSerializer } from '../core/value-codec';
 import { decodeEntry, encodeEntry } from './file-entry.codec';
 import { FileLockTimeoutError, FileMutex } from './file-lock';
 import { entryLocation, namespaceDir, tempPath, type EntryLocation } from './file-paths';
+import { validateFileStoreOptions, type FileStoreOptions } from './file-store.options';
 import { remove, removeAll, sweep } from './file-sweep';
 
-/** Options of `driver: 'file'`. */
-export interface FileStoreOptions {
-  /**
-   * Where entries are kept; created (mode 0700) if missing. Several processes may share it, and
-   * caches with different prefixes may share it: each only sees and clears its own files.
-   * @example '.cache'
-   */
-  directory: string;
-  /** Most entries kept; beyond it the least recently written are evicted by the next sweep. */
-  maxEntries?: number;
-  /** Most bytes of entry files kept; beyond it the least recently written are evicted. */
-  maxBytes?: number;
-  /**
-   * How often (ms) a background sweep removes expired files and enforces the limits; 0 turns it
-   * off (call `prune()` yourself).
-   * @default 60000
-   */
-  pruneInterval?: number;
-  /**
-   * How long (ms) a process may hold the per-key lock of `increment`/`add`/`touch` before others
-   * presume it crashed. Locks of a dead process on the same host are broken at once.
-   * @default 10000
-   */
-  lockStaleMs?: number;
-  /** Turns values into text. @default defaultSerializer */
-  serializer?: CacheSerializer;
-}
+export type { FileStoreOptions } from './file-store.options';
 
 /** Eviction stops once entries and bytes are at or below this share of their limits. */
 const LOW_WATER = 0.9;
@@ -74,34 +49,12 @@ export class FileStore implements CacheStore {
     context: FileStoreContext = {},
   ) {
     this.name = context.name ?? 'file';
-    const dir = options?.directory;
-    if (typeof dir !== 'string' || dir.length === 0) {
-      throw new CacheConfigError(`stores.${this.name}.directory must be a non-empty path`, this.name, 'directory');
-    }
-    for (const field of ['maxEntries', 'maxBytes'] as const) {
-      const n = options[field];
-      if (n !== undefined && (!Number.isInteger(n) || n <= 0)) {
-        throw new CacheConfigError(
-          `stores.${this.name}.${field} must be a positive integer, got ${JSON.stringify(n)}`,
-          this.name,
-          field,
-        );
-      }
-    }
-    const interval = options.pruneInterval ?? 60_000;
-    if (typeof interval !== 'number' || !(interval >= 0) || !Number.isFinite(interval)) {
-      throw new CacheConfigError(
-        `stores.${this.name}.pruneInterval must be a number of ms >= 0`,
-        this.name,
-        'pruneInterval',
-      );
-    }
-    this.root = resolve(dir);
+    const { directory, pruneInterval: interval, lockStaleMs: staleMs } = validateFileStoreOptions(options, this.name);
+    this.root = resolve(directory);
     this.nsDir = namespaceDir(this.root, context.namespace ?? '');
     this.clock = context.clock ?? systemClock;
     this.logger = context.logger ?? consoleLogger;
     this.serializer = options.serializer ?? defaultSerializer;
-    const staleMs = options.lockStaleMs ?? 10_000;
     this.mutex = new FileMutex({ staleMs, timeoutMs: staleMs + 5_000 });
     if (interval > 0) {
       this.timer = setInterval(() => void this.backgroundSweep(), interval);
