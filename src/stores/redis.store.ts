@@ -212,8 +212,9 @@ export class RedisStore implements CacheStore {
       }
       throw this.failure('increment', err);
     }
+    // INCRBY answers an integer (exact in Redis, maybe not in a JS number); INCRBYFLOAT a string.
     const n = Number(reply);
-    if (Number.isInteger(by) && !Number.isSafeInteger(n)) {
+    if (typeof reply === 'number' && !Number.isSafeInteger(n)) {
       throw new CacheArgumentError(
         `Cannot increment key ${JSON.stringify(key)}: the result exceeds Number.MAX_SAFE_INTEGER`,
       );
