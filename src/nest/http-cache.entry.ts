@@ -49,8 +49,16 @@ export function isStreamingBody(body: unknown): boolean {
   );
 }
 
-/** Turns the response the handler produced into an entry, or says why it must not be stored. */
-export function captureResponse(res: HttpResponseLike, body: unknown): HttpCacheEntry | NotStoredReason {
+/**
+ * Turns the response the handler produced into an entry, or says why it must not be stored.
+ * An ETag equal to `replayedEtag` is ignored: in a stale-while-revalidate refresh it is the one
+ * replayed from the old entry onto this response, not the handler's.
+ */
+export function captureResponse(
+  res: HttpResponseLike,
+  body: unknown,
+  replayedEtag?: string,
+): HttpCacheEntry | NotStoredReason {
   if (isStreamingBody(body)) return 'stream';
   if (body === undefined) return 'empty';
   const status = res.statusCode;
@@ -66,6 +74,7 @@ export function captureResponse(res: HttpResponseLike, body: unknown): HttpCache
     if (value === undefined || SKIPPED.has(lower) || lower.startsWith('access-control-')) continue;
     headers[lower] = typeof value === 'number' ? String(value) : value;
   }
+  if (replayedEtag !== undefined && headers.etag === replayedEtag) delete headers.etag;
   const etag = typeof headers.etag === 'string' ? headers.etag : `W/"${stableHash(body)}"`;
   return { status, headers, body, etag, storedAt: Date.now() };
 }

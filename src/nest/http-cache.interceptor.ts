@@ -116,6 +116,9 @@ export class HttpCacheInterceptor implements NestInterceptor {
 
     let mine: { entry: HttpCacheEntry; body: unknown } | undefined;
     let ran: { body: unknown } | undefined;
+    // The ETag this request was answered with from the cache; a loader that sees it on the response
+    // is a background refresh and must not keep it for the new body.
+    const replayed: { etag?: string } = {};
     const loader = async (): Promise<HttpCacheEntry> => {
       let body: unknown;
       try {
@@ -124,7 +127,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
         throw new LoaderFailure(err);
       }
       ran = { body };
-      const entry = captureResponse(res, body);
+      const entry = captureResponse(res, body, replayed.etag);
       if (entry === 'stream')
         rt.warnOnce(`stream:${where}`, `${where} returned a stream: it is passed through, not cached`);
       if (typeof entry === 'string' || (options.unless && callOption(options.unless, [body, req]))) {
@@ -152,6 +155,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
       setResponseHeader(res, 'ETag', entry.etag);
       return this.answer(req, res, entry.etag, mine.body);
     }
+    replayed.etag = entry.etag;
     replayResponse(res, entry);
     const age = Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000));
     setResponseHeader(res, 'Age', String(age));

@@ -129,6 +129,23 @@ describe.each<Platform>(['express', 'fastify'])('HTTP cache on %s', (platform) =
     expect(hit.body.run).toBe(2);
   });
 
+  it('serves a stale entry with X-Cache: STALE while one refresh runs', async () => {
+    await http().get('/items/stale').expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const stale = await http().get('/items/stale').expect(200);
+    expect(stale.headers['x-cache']).toBe('STALE');
+    expect(stale.body.run).toBe(1);
+    let refreshed = stale;
+    for (let i = 0; i < 50 && refreshed.body.run === 1; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      refreshed = await http().get('/items/stale').expect(200);
+    }
+    expect(refreshed.body.run).toBe(2);
+    expect(refreshed.headers['x-cache']).toBe('HIT');
+    expect(refreshed.headers.etag).not.toBe(stale.headers.etag);
+    expect(calls.of('stale')).toBe(2);
+  });
+
   it('serves HEAD from the GET entry', async () => {
     await http().get('/items/5').expect(200);
     const head = await http().head('/items/5').expect(200);
