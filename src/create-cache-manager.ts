@@ -5,6 +5,7 @@ import { joinPrefix } from './core/keys';
 import { consoleLogger } from './core/logger';
 import type { CacheStore } from './core/store.types';
 import { parseOptionalTtl, type Ttl } from './core/ttl';
+import { limitValues } from './core/value-limit';
 import { builtInDrivers } from './stores/drivers';
 import type { CacheManagerOptions, StoreConfig } from './stores/store-config';
 
@@ -41,7 +42,10 @@ export function createCacheManager(options: CacheManagerOptions = {}): CacheMana
   const modulePrefix = options.prefix ?? DEFAULT_PREFIX;
   const moduleTtl = configTtl(options.ttl, undefined, 'ttl');
   const definitions: Record<string, StoreDefinition> = {};
-  for (const name of names) definitions[name] = defineStore(name, stores[name], modulePrefix, moduleTtl);
+  for (const name of names) {
+    const def = defineStore(name, stores[name], modulePrefix, moduleTtl);
+    definitions[name] = limitValues(def, stores[name].maxValueBytes, name);
+  }
   return new CacheManager({
     defaultStore,
     stores: definitions,

@@ -11,7 +11,7 @@ export type DriverFactory = (config: StoreConfig, context: StoreContext) => Cach
 /** The built-in drivers by name. Each store file registers one line here. */
 export const builtInDrivers: Record<string, DriverFactory> = {
   memory: (config, ctx) => {
-    const { driver: _d, ttl: _t, prefix: _p, lock: _l, ...options } = config as StoreConfig & { driver: 'memory' };
+    const { driver: _d, ttl: _t, prefix: _p, lock: _l, ...options } = config as Extract<StoreConfig, { driver: 'memory' }>;
     return new MemoryStore(options, ctx.clock, ctx.name, ctx.onEvict);
   },
   file: (config, ctx) => {

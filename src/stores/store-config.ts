@@ -18,6 +18,13 @@ export interface CommonStoreOptions {
    * @default false
    */
   lock?: boolean;
+  /**
+   * Largest value (as the default serializer writes it, in bytes) that `set`, `add`, `setMany`
+   * and `remember` store; a larger one is a `CacheSerializationError` naming the key and nothing
+   * is written. Unset: no limit (Redis still refuses values over its own 512 MB).
+   * @example 1_048_576 // 1 MiB
+   */
+  maxValueBytes?: number;
 }
 
 /** `driver: 'memory'`: a bounded in-process LRU. */

@@ -38,7 +38,7 @@ export const KEYS = ['a', 'b', 'sp ace/../x', 'ключ:🔑', '\u0000nul'];
 export const COUNTERS = ['n1', 'n2'];
 export const TAGS = ['t1', 't2', 't3'];
 /** Set by the nightly script to fail on known, reported divergences too. */
-const STRICT = process.env.MODEL_STRICT === '1';
+const STRICT = process.env.RELIABILITY_STRICT === '1';
 
 export class CacheModel {
   private readonly entries = new Map<string, ModelEntry>();
@@ -97,7 +97,7 @@ export class CacheModel {
         if (this.live(cmd.key)) return { ok: false };
         if (!STRICT && this.ghosts.get(cmd.key) === 'flushed') {
           // KNOWN ISSUE (reported): the store still holds the flushed envelope, so add() answers
-          // false although get() misses. MODEL_STRICT=1 turns this tolerance off.
+          // false although get() misses. RELIABILITY_STRICT=1 turns this tolerance off.
           this.pendingAdd = { key: cmd.key, value: cmd.value, ttl: cmd.ttl };
           return { anyOf: [{ ok: true }, { ok: false }] };
         }

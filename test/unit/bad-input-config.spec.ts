@@ -1,0 +1,148 @@
+/**
+ * Bad-input table, configuration rows: each invalid option is one CacheConfigError naming the
+ * store and the field; unknown store names are a CacheStoreNotFoundError listing the known ones.
+ */
+import { CacheConfigError, CacheStoreNotFoundError, createCacheManager, type CacheManagerOptions } from '../../src';
+
+const silent = { warn: () => undefined, error: () => undefined };
+
+const ROWS: { name: string; options: unknown; store?: string; field: string; message: RegExp }[] = [
+  { name: 'stores is an array', options: { stores: [] }, field: 'stores', message: /stores/ },
+  { name: 'stores is empty', options: { stores: {} }, field: 'stores', message: /names no store/ },
+  {
+    name: 'an unknown driver',
+    options: { stores: { a: { driver: 'memcache' } } },
+    store: 'a',
+    field: 'driver',
+    message: /stores\.a\.driver.*memcache/,
+  },
+  {
+    name: 'a default naming no store',
+    options: { default: 'nope', stores: { a: { driver: 'memory' } } },
+    store: 'nope',
+    field: 'default',
+    message: /"nope".*Known stores: a/,
+  },
+  { name: 'a module ttl that does not parse', options: { ttl: 'soon' }, field: 'ttl', message: /ttl.*"soon"/ },
+  { name: 'a negative module ttl', options: { ttl: -1 }, field: 'ttl', message: /ttl/ },
+  {
+    name: 'a store ttl of NaN',
+    options: { stores: { a: { driver: 'memory', ttl: NaN } } },
+    store: 'a',
+    field: 'ttl',
+    message: /stores\.a\.ttl/,
+  },
+  { name: 'a non-string prefix', options: { prefix: 42 }, field: 'prefix', message: /prefix/ },
+  {
+    name: 'a non-string store prefix',
+    options: { stores: { a: { driver: 'memory', prefix: {} } } },
+    store: 'a',
+    field: 'prefix',
+    message: /stores\.a\.prefix/,
+  },
+  {
+    name: 'a non-boolean lock',
+    options: { stores: { a: { driver: 'memory', lock: 'yes' } } },
+    store: 'a',
+    field: 'lock',
+    message: /stores\.a\.lock/,
+  },
+  {
+    name: 'maxEntries of -1',
+    options: { stores: { a: { driver: 'memory', maxEntries: -1 } } },
+    store: 'a',
+    field: 'maxEntries',
+    message: /stores\.a\.maxEntries/,
+  },
+  {
+    name: 'maxValueBytes of 0',
+    options: { stores: { a: { driver: 'memory', maxValueBytes: 0 } } },
+    store: 'a',
+    field: 'maxValueBytes',
+    message: /stores\.a\.maxValueBytes/,
+  },
+  {
+    name: 'maxValueBytes as a string',
+    options: { stores: { a: { driver: 'memory', maxValueBytes: '1mb' } } },
+    store: 'a',
+    field: 'maxValueBytes',
+    message: /stores\.a\.maxValueBytes/,
+  },
+  {
+    name: 'a file store without directory',
+    options: { stores: { f: { driver: 'file' } } },
+    store: 'f',
+    field: 'directory',
+    message: /stores\.f\.directory/,
+  },
+  {
+    name: 'a Redis store with two sources',
+    options: { stores: { r: { driver: 'redis', url: 'redis://127.0.0.1:1', cluster: { nodes: [] } } } },
+    store: 'r',
+    field: 'cluster',
+    message: /stores\.r/,
+  },
+  {
+    name: 'a Redis store with a zero timeout',
+    options: { stores: { r: { driver: 'redis', url: 'redis://127.0.0.1:1', timeout: 0 } } },
+    store: 'r',
+    field: 'timeout',
+    message: /stores\.r\.timeout/,
+  },
+  {
+    name: 'a tiered store naming one tier',
+    options: { stores: { m: { driver: 'memory' }, t: { driver: 'tiered', tiers: ['m'] } } },
+    store: 't',
+    field: 'tiers',
+    message: /stores\.t\.tiers/,
+  },
+  {
+    name: 'a custom store missing get',
+    options: { stores: { c: { driver: { set: () => 1, delete: () => 1, clear: () => 1 } } } },
+    store: 'c',
+    field: 'driver',
+    message: /"?c"?/,
+  },
+];
+
+describe('bad input: configuration', () => {
+  it.each(ROWS)('$name is a CacheConfigError naming the store and field', (row) => {
+    let err: unknown;
+    try {
+      const m = createCacheManager({ logger: silent, ...(row.options as CacheManagerOptions) });
+      void m.close();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CacheConfigError);
+    const e = err as CacheConfigError;
+    expect(e.message).toMatch(row.message);
+    expect(e.field).toBe(row.field);
+    if (row.store) expect(e.store).toBe(row.store);
+  });
+
+  it('non-object options are a CacheConfigError', () => {
+    for (const options of [null, 'memory', 42]) {
+      expect(() => createCacheManager(options as never)).toThrow(CacheConfigError);
+    }
+  });
+
+  it('an unknown store name is a CacheStoreNotFoundError listing the configured stores', async () => {
+    const m = createCacheManager({ logger: silent, stores: { a: { driver: 'memory' }, b: { driver: 'memory' } } });
+    try {
+      for (const lookup of [() => m.store('nope'), () => m.store('a').store('nope'), () => m.setDefaultStore('nope')]) {
+        let err: unknown;
+        try {
+          lookup();
+        } catch (e) {
+          err = e;
+        }
+        expect(err).toBeInstanceOf(CacheStoreNotFoundError);
+        expect((err as Error).message).toBe('Cache store "nope" is not configured. Known stores: a, b');
+      }
+      expect(m.defaultStoreName).toBe('a');
+    } finally {
+      await m.close();
+    }
+  });
+});
