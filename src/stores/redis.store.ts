@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { CacheArgumentError, CacheConfigError, CacheUnavailableError } from '../core/cache.errors';
+import { CacheArgumentError, CacheUnavailableError } from '../core/cache.errors';
 import { consoleLogger, type CacheLogger } from '../core/logger';
 import type { CacheStore, StoreContext, StoreEntry } from '../core/store.types';
 import { defaultSerializer, type CacheSerializer } from '../core/value-codec';
@@ -18,11 +18,11 @@ import { ChangeNotifier } from './redis.notifier';
 import type { RedisStoreOptions } from './redis.options';
 import { INCREMENT, PERSIST, RELEASE_LOCK, RENEW_LOCK, type RedisScript } from './redis.scripts';
 import { groupBySlot } from './redis.slots';
+import { clearNode, clusterMget, escapeGlob, px, setWithTtl, throwFirst } from './redis.commands';
+import { hasFailFastDeadline, validateRedisOptions } from './redis.config';
 
 /** What the store needs from its surroundings; `createCacheManager` passes the full context. */
 export type RedisStoreContext = Pick<StoreContext, 'namespace'> & Partial<Pick<StoreContext, 'name' | 'logger'>>;
-
-const SOURCES = ['url', 'options', 'cluster', 'sentinel', 'client'] as const;
 
 /**
  * `driver: 'redis'`: a store on Redis, Redis Cluster or Redis Sentinel through ioredis (an
@@ -55,7 +55,7 @@ export class RedisStore implements CacheStore {
     this.name = context.name ?? 'redis';
     this.ns = context.namespace;
     this.logger = context.logger ?? consoleLogger;
-    validate(options, this.name, this.ns);
+    validateRedisOptions(options, this.name, this.ns);
     this.timeout = options.timeout ?? 1000;
     this.serializer = options.serializer ?? defaultSerializer;
     this.owned = options.client === undefined;
@@ -147,7 +147,7 @@ export class RedisStore implements CacheStore {
     const c = this.client ?? (await this.connected('getMany'));
     let raws: (string | null)[];
     try {
-      raws = await this.guarded(c.isCluster ? this.clusterMget(c as Cluster, keys) : c.mget(keys as string[]));
+      raws = await this.guarded(c.isCluster ? clusterMget(c as Cluster, keys) : c.mget(keys as string[]));
     } catch (err) {
       throw this.failure('getMany', err);
     }
@@ -358,16 +358,6 @@ export class RedisStore implements CacheStore {
     return this.guarded(c.eval(script.source, 1, key, ...args));
   }
 
-  private clusterMget(c: Cluster, keys: readonly string[]): Promise<(string | null)[]> {
-    const groups = groupBySlot(keys);
-    if (groups.length === 1) return c.mget(keys as string[]);
-    return Promise.all(groups.map((g) => c.mget(g.map((i) => keys[i])))).then((parts) => {
-      const out = new Array<string | null>(keys.length);
-      groups.forEach((g, j) => g.forEach((i, n) => (out[i] = parts[j][n])));
-      return out;
-    });
-  }
-
   private async openSubscriber(): Promise<RedisClient> {
     const c = await (this.starting ??= this.start());
     // The subscriber may queue SUBSCRIBE until it connects: nothing waits on it but a timer.
@@ -392,84 +382,5 @@ export class RedisStore implements CacheStore {
     if (!this.disconnected) return;
     this.disconnected = false;
     this.logger.log?.(`Cache store "${this.name}": Redis reconnected`);
-  }
-}
-
-function setWithTtl(c: RedisClient, key: string, text: string, ttlMs: number | undefined): Promise<unknown> {
-  return ttlMs === undefined ? c.set(key, text) : c.set(key, text, 'PX', px(ttlMs));
-}
-
-/** Deletes every key matching `pattern` on one node, a SCAN batch at a time. */
-async function clearNode(node: Redis, pattern: string, count: number, cluster: boolean): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', count);
-    cursor = next;
-    if (keys.length === 0) continue;
-    // On a Cluster node, one UNLINK may not span slots; a pipeline of single-key UNLINKs may.
-    if (cluster) throwFirst(await node.pipeline(keys.map((k) => ['unlink', k])).exec());
-    else await node.unlink(...keys);
-  } while (cursor !== '0');
-}
-
-function throwFirst(results: [Error | null, unknown][] | null): void {
-  if (!results) throw new Error('the pipeline was aborted');
-  for (const [err] of results) if (err) throw err;
-}
-
-/** Whole milliseconds, at least 1 (PX refuses 0). */
-function px(ttlMs: number): number {
-  return Math.max(1, Math.ceil(ttlMs));
-}
-
-/** Escapes glob characters, so a namespace such as `a*` matches only itself in SCAN MATCH. */
-export function escapeGlob(text: string): string {
-  return text.replace(/[\\*?[\]^-]/g, '\\$&');
-}
-
-function hasFailFastDeadline(client: RedisClient, timeout: number): boolean {
-  const opts = client.options as { commandTimeout?: number; enableOfflineQueue?: boolean; redisOptions?: object };
-  const node = (client.isCluster ? opts.redisOptions : opts) as { commandTimeout?: number } | undefined;
-  const deadline = node?.commandTimeout;
-  return opts.enableOfflineQueue === false && typeof deadline === 'number' && deadline <= timeout;
-}
-
-function validate(options: RedisStoreOptions, name: string, namespace: string): void {
-  if (options === null || typeof options !== 'object') {
-    throw new CacheConfigError(`stores.${name}: Redis options must be an object`, name);
-  }
-  if (typeof namespace !== 'string' || namespace.length === 0) {
-    throw new CacheConfigError(
-      `stores.${name}: a Redis store needs a non-empty prefix, so clear() never touches other keys`,
-      name,
-      'prefix',
-    );
-  }
-  const given = SOURCES.filter((s) => options[s] !== undefined);
-  const sources = given.filter((s) => !(s === 'options' && given.includes('url')));
-  if (sources.length !== 1) {
-    throw new CacheConfigError(
-      `stores.${name}: give exactly one of url, options, cluster, sentinel or client (got ${given.join(', ') || 'none'})`,
-      name,
-      sources[1] ?? 'url',
-    );
-  }
-  const timeout = options.timeout ?? 1000;
-  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0) {
-    throw new CacheConfigError(`stores.${name}.timeout must be a positive number of ms`, name, 'timeout');
-  }
-  const keyPrefix = (options.options ?? options.sentinel ?? options.cluster?.options?.redisOptions)?.keyPrefix;
-  if (keyPrefix !== undefined) {
-    throw new CacheConfigError(
-      `stores.${name}: ioredis "keyPrefix" is not supported; use the store's "prefix" instead`,
-      name,
-      'keyPrefix',
-    );
-  }
-  if (options.cluster && !Array.isArray(options.cluster.nodes)) {
-    throw new CacheConfigError(`stores.${name}.cluster.nodes must be an array of nodes`, name, 'cluster');
-  }
-  if (options.client && typeof (options.client as { duplicate?: unknown }).duplicate !== 'function') {
-    throw new CacheConfigError(`stores.${name}.client must be an ioredis Redis or Cluster`, name, 'client');
   }
 }

@@ -8,7 +8,7 @@ import {
   RedisStore,
   type CacheManagerOptions,
 } from '../../src';
-import { escapeGlob } from '../../src/stores/redis.store';
+import { escapeGlob } from '../../src/stores/redis.commands';
 import { runRedisWorker } from '../fixtures/redis-spawn';
 import { freePort, RedisServer } from '../support/redis-server';
 
@@ -77,6 +77,12 @@ describe('redis store', () => {
     expect(Math.max(...results.map((r) => r.last as number))).toBe(4000);
     await raw.del('incr4:hits', 'incr4:hits:barrier');
   }, 60_000);
+
+  it('the package imports and works without ioredis installed; a Redis store then fails clearly', async () => {
+    const result = await runRedisWorker({}, 'redis-no-ioredis.ts');
+    expect(result.memory).toBe('v');
+    expect(result.error).toMatch(/^CacheConfigError: .*"redis".*needs the "ioredis" package/);
+  }, 30_000);
 
   it('stores values in the documented format v1 and counters as decimal text', async () => {
     await withManager({ prefix: 'fmt', stores: { r: { driver: 'redis', url: server.url } } }, async (m) => {
