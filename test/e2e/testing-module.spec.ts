@@ -121,6 +121,7 @@ describe('CacheTestingModule', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         CacheTestingModule.forRoot({
+          clock: new ManualClock(),
           default: 'redis',
           ttl: '1m',
           stores: { redis: { driver: 'redis' } as never, disk: { ttl: '1h' } },
