@@ -120,6 +120,11 @@ export class Cache {
     this.ns = settings.namespace;
   }
 
+  /** The default TTL of this store in ms (`undefined`: entries never expire by default). */
+  get defaultTtlMs(): number | undefined {
+    return this.settings.defaultTtlMs;
+  }
+
   /** The underlying store, for store-specific operations. */
   get driver(): CacheStore {
     return this.backend;

@@ -65,10 +65,18 @@ describe('sample app', () => {
 
   it('loads once for concurrent requests and reloads after a tag flush', async () => {
     await Promise.all(Array.from({ length: 20 }, () => fetch(`${base}/products/2`)));
-    const { databaseLoads } = await (await fetch(`${base}/products`)).json();
+    const { databaseLoads } = (await (await fetch(`${base}/products`)).json()) as { databaseLoads: number };
     expect(databaseLoads).toBe(2);
     await fetch(`${base}/products/2`, { method: 'PUT' });
     await fetch(`${base}/products/2`);
     expect(await (await fetch(`${base}/products`)).json()).toMatchObject({ databaseLoads: 3 });
+  });
+
+  it('reports health and stats', async () => {
+    const health = await fetch(`${base}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', info: { cache: { status: 'up' } } });
+    const stats = (await (await fetch(`${base}/cache/stats`)).json()) as { memory: { hits: number } };
+    expect(stats.memory.hits).toBeGreaterThan(0);
   });
 });

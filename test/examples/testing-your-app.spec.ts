@@ -1,8 +1,8 @@
 // The README's "Testing your app" example, run in CI as it is printed there.
 import { Inject, Injectable } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { Cacheable, CacheEvict, CacheService } from '../../src'; // 'nestjs-cachekit' in your app
-import { CacheTestingModule, FakeCache, ManualClock } from '../../src/testing'; // 'nestjs-cachekit/testing'
+import { Cacheable, CacheEvict, CacheService } from 'nestjs-cachekit';
+import { CacheTestingModule, FakeCache, ManualClock } from 'nestjs-cachekit/testing';
 
 // --- the app's code -------------------------------------------------------------------------
 

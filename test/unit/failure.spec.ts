@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { CacheUnavailableError, createCacheManager, type CacheStore } from '../../src';
+import { CacheSerializationError, CacheUnavailableError, createCacheManager, type CacheStore } from '../../src';
 
 /** A store whose backend can be switched off, like a Redis that went away. */
 class FlakyStore implements CacheStore {
@@ -99,7 +99,6 @@ describe('a store that is down', () => {
 
   it('a corrupted stored value reads as a miss', async () => {
     const cache = make().default;
-    const { CacheSerializationError } = await import('../../src');
     store.get = async () => {
       throw new CacheSerializationError('Stored value is corrupted', 'k');
     };

@@ -1,4 +1,5 @@
 import { CacheConfigError, CacheManager, CacheStoreNotFoundError, createCacheManager, MemoryStore } from '../../src';
+import { ManualClock } from '../../src/testing';
 
 describe('createCacheManager', () => {
   it('defaults to one memory store named "memory"', async () => {
@@ -138,7 +139,6 @@ describe('memory store', () => {
   });
 
   it('reclaims expired entries without reads', async () => {
-    const { ManualClock } = await import('../../src/testing');
     const clock = new ManualClock();
     const store = new MemoryStore({}, clock);
     for (let i = 0; i < 10; i++) await store.set(`k${i}`, i, 1000);
