@@ -69,6 +69,7 @@ export class RedisStore implements CacheStore {
   async init(): Promise<void> {
     const client = await (this.starting ??= this.start());
     if (this.options.lazyConnect || client.status === 'ready') return;
+    if (client.status === 'wait') connectInBackground(client);
     try {
       await waitReady(client, Math.max(this.timeout, 10_000), true);
     } catch (err) {
@@ -310,12 +311,8 @@ export class RedisStore implements CacheStore {
     const client = createClient(lib, this.options, this.timeout);
     client.on('error', (err: Error) => this.onConnectionError(err));
     client.on('ready', () => this.onReady());
-    if (this.closed) {
-      client.disconnect();
-    } else {
-      // Failures surface as 'error' events and through waitReady; ioredis keeps retrying.
-      client.connect().catch(() => undefined);
-    }
+    if (this.closed) client.disconnect();
+    else if (!this.options.lazyConnect) connectInBackground(client);
     return client;
   }
 
@@ -326,6 +323,7 @@ export class RedisStore implements CacheStore {
     if (c.status !== 'ready') {
       // A connection that already failed is being retried by ioredis: fail at once.
       if (RETRYING.has(c.status)) throw new CacheUnavailableError(this.name, op, new Error(`Redis is ${c.status}`));
+      if (c.status === 'wait') connectInBackground(c);
       try {
         await waitReady(c, this.timeout, true);
       } catch (err) {
@@ -383,4 +381,9 @@ export class RedisStore implements CacheStore {
     this.disconnected = false;
     this.logger.log?.(`Cache store "${this.name}": Redis reconnected`);
   }
+}
+
+/** Starts connecting; failures surface as 'error' events and through waitReady while ioredis retries. */
+function connectInBackground(client: RedisClient): void {
+  client.connect().catch(() => undefined);
 }
