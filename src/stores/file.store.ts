@@ -1,4 +1,6 @@
-import { access, constants, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import * as fs from 'node:fs';
+import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
 import { CacheArgumentError, CacheConfigError, CacheUnavailableError } from '../core/cache.errors';
 import { systemClock, type Clock } from '../core/clock';
@@ -12,6 +14,11 @@ import { validateFileStoreOptions, type FileStoreOptions } from './file-store.op
 import { remove, removeAll, sweep } from './file-sweep';
 
 export type { FileStoreOptions } from './file-store.options';
+
+// The callback API is markedly faster than fs/promises for whole small files (fewer round trips).
+const readFile = promisify(fs.readFile);
+const writeFileCb = promisify(fs.writeFile);
+const rename = promisify(fs.rename);
 
 /** Eviction stops once entries and bytes are at or below this share of their limits. */
 const LOW_WATER = 0.9;
@@ -297,7 +304,7 @@ export class FileStore implements CacheStore {
     const tmp = tempPath(loc.file);
     for (let attempt = 0; ; attempt++) {
       try {
-        await writeFile(tmp, data, { flag: 'wx', mode: 0o600 });
+        await writeFileCb(tmp, data, { flag: 'wx', mode: 0o600 });
         break;
       } catch (err) {
         // The fan-out directory is created on first use (or was just removed by a clear).
