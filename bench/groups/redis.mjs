@@ -1,0 +1,118 @@
+// redis.*: get, set, getMany(100) and 100 concurrent gets of a 1 KB object, vs raw ioredis
+// (doing the same commands plus JSON, which any user needs to get an object back),
+// cache-manager over @keyv/redis and BentoCache's Redis driver (L2 only). Also stampede.redis.
+import KeyvRedis from '@keyv/redis';
+import { BentoCache, bentostore } from 'bentocache';
+import { redisDriver } from 'bentocache/drivers/redis';
+import { createCache } from 'cache-manager';
+import Redis from 'ioredis';
+import { Keyv } from 'keyv';
+import { ck, hasDriver } from '../lib/cachekit.mjs';
+import { emit, runScenario, skip } from '../lib/harness.mjs';
+import { object1kb } from '../lib/payloads.mjs';
+import { startRedis } from '../lib/redis-server.mjs';
+import { stampede } from './stampede.mjs';
+
+const rows = [];
+const skipped = [];
+if (!hasDriver('redis')) {
+  skip(skipped, 'redis', 'redis store not available');
+  emit(rows, skipped);
+  process.exit(0);
+}
+const server = await startRedis();
+const TTL_MS = 60_000;
+const N = 1024;
+const M = N - 1;
+const keys = Array.from({ length: N }, (_, i) => `bench:user:${i}`);
+const value = object1kb(1);
+
+const manager = ck.createCacheManager({ stores: { redis: { driver: 'redis', url: server.url } } });
+await manager.ready?.();
+const kit = manager.default;
+const raw = new Redis(server.url);
+const cm = createCache({ stores: [new Keyv({ store: new KeyvRedis(server.url), namespace: 'cm' })] });
+const bentoConn = new Redis(server.url);
+const bento = new BentoCache({
+  default: 'r',
+  stores: { r: bentostore().useL2Layer(redisDriver({ connection: bentoConn })) },
+});
+const subjects = [
+  {
+    subject: 'cachekit',
+    get: (k) => kit.get(k),
+    set: (k, v) => kit.set(k, v, TTL_MS / 1000),
+    getMany: (ks) => kit.getMany(ks),
+    remember: (k, l) => kit.remember(k, TTL_MS / 1000, l),
+  },
+  {
+    subject: 'ioredis',
+    get: async (k) => JSON.parse(await raw.get(`io:${k}`)),
+    set: (k, v) => raw.set(`io:${k}`, JSON.stringify(v), 'PX', TTL_MS),
+    getMany: async (ks) => (await raw.mget(ks.map((k) => `io:${k}`))).map((s) => JSON.parse(s)),
+  },
+  {
+    subject: 'cache-manager',
+    get: (k) => cm.get(k),
+    set: (k, v) => cm.set(k, v, TTL_MS),
+    getMany: (ks) => cm.mget(ks),
+    remember: (k, l) => cm.wrap(k, l, TTL_MS),
+  },
+  {
+    subject: 'bentocache',
+    get: (k) => bento.get({ key: k }),
+    set: (k, v) => bento.set({ key: k, value: v, ttl: TTL_MS }),
+    getMany: (ks) => Promise.all(ks.map((k) => bento.get({ key: k }))),
+    remember: (k, l) => bento.getOrSet({ key: k, factory: l, ttl: TTL_MS }),
+  },
+];
+for (const s of subjects) {
+  for (const k of keys) await s.set(k, value);
+  if ((await s.get(keys[3]))?.id !== 1) throw new Error(`${s.subject}: redis get-hit failed`);
+}
+const batches = Array.from({ length: 16 }, (_, b) =>
+  keys
+    .slice(b * 64, b * 64 + 100)
+    .concat(keys)
+    .slice(0, 100),
+);
+const opts = { rounds: 5, roundMs: 500, warmupMs: 300 };
+rows.push(
+  ...(await runScenario(
+    'redis.get.1kb',
+    subjects.map((s) => ({ subject: s.subject, op: (i) => s.get(keys[i & M]) })),
+    opts,
+  )),
+);
+rows.push(
+  ...(await runScenario(
+    'redis.set.1kb',
+    subjects.map((s) => ({ subject: s.subject, op: (i) => s.set(keys[i & M], value) })),
+    opts,
+  )),
+);
+rows.push(
+  ...(await runScenario(
+    'redis.getMany100.1kb',
+    subjects.map((s) => ({ subject: s.subject, op: (i) => s.getMany(batches[i & 15]) })),
+    { ...opts, perOp: 100, unit: 'keys/s' },
+  )),
+);
+rows.push(
+  ...(await runScenario(
+    'redis.concurrent100.1kb',
+    subjects.map((s) => ({ subject: s.subject, op: (i) => Promise.all(batches[i & 15].map((k) => s.get(k))) })),
+    { ...opts, perOp: 100, unit: 'keys/s' },
+  )),
+);
+for (const s of subjects) if (s.remember) rows.push(await stampede('stampede.redis', s.subject, s.remember));
+
+await manager.close();
+raw.disconnect();
+await cm.disconnect();
+await bento.disconnectAll();
+bentoConn.disconnect();
+await server.stop();
+emit(rows, skipped);
+// Reconnect timers of closed peers must not outlive the measurement.
+process.exit(0);

@@ -1,0 +1,74 @@
+// tiered.get-hit.1kb: an L1 hit of a two-tier (memory + Redis) cache, vs BentoCache's two-tier.
+import { BentoCache, bentostore } from 'bentocache';
+import { memoryDriver } from 'bentocache/drivers/memory';
+import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
+import Redis from 'ioredis';
+import { ck, hasDriver } from '../lib/cachekit.mjs';
+import { emit, runScenario, skip } from '../lib/harness.mjs';
+import { object1kb } from '../lib/payloads.mjs';
+import { startRedis } from '../lib/redis-server.mjs';
+import { stampede } from './stampede.mjs';
+
+const rows = [];
+const skipped = [];
+if (!hasDriver('tiered') || !hasDriver('redis')) {
+  skip(skipped, 'tiered', 'tiered store not available');
+  emit(rows, skipped);
+  process.exit(0);
+}
+const server = await startRedis();
+const N = 1024;
+const keys = Array.from({ length: N }, (_, i) => `tier:user:${i}`);
+const manager = ck.createCacheManager({
+  default: 'near',
+  stores: {
+    mem: { driver: 'memory' },
+    redis: { driver: 'redis', url: server.url },
+    near: { driver: 'tiered', tiers: ['mem', 'redis'] },
+  },
+});
+await manager.ready?.();
+const kit = manager.default;
+const conns = [new Redis(server.url), new Redis(server.url), new Redis(server.url)];
+const bento = new BentoCache({
+  default: 't',
+  stores: {
+    t: bentostore()
+      .useL1Layer(memoryDriver({ maxItems: 10_000 }))
+      .useL2Layer(redisDriver({ connection: conns[0] }))
+      .useBus(redisBusDriver({ connection: { host: '127.0.0.1', port: Number(new URL(server.url).port) } })),
+  },
+});
+const subjects = [
+  {
+    subject: 'cachekit',
+    get: (k) => kit.get(k),
+    set: (k, v) => kit.set(k, v, 60),
+    remember: (k, l) => kit.remember(k, 60, l),
+  },
+  {
+    subject: 'bentocache',
+    get: (k) => bento.get({ key: k }),
+    set: (k, v) => bento.set({ key: k, value: v, ttl: 60_000 }),
+    remember: (k, l) => bento.getOrSet({ key: k, factory: l, ttl: 60_000 }),
+  },
+];
+for (const s of subjects) {
+  for (let i = 0; i < N; i++) await s.set(keys[i], object1kb(i));
+  for (let i = 0; i < N; i++) await s.get(keys[i]); // make sure L1 holds every key
+  if ((await s.get(keys[5]))?.id !== 5) throw new Error(`${s.subject}: tiered get-hit failed`);
+}
+rows.push(
+  ...(await runScenario(
+    'tiered.get-hit.1kb',
+    subjects.map((s) => ({ subject: s.subject, op: (i) => s.get(keys[i & (N - 1)]) })),
+  )),
+);
+for (const s of subjects) rows.push(await stampede('stampede.tiered', s.subject, s.remember));
+await manager.close();
+await bento.disconnectAll();
+for (const c of conns) c.disconnect();
+await server.stop();
+emit(rows, skipped);
+// Reconnect timers of closed peers must not outlive the measurement.
+process.exit(0);
