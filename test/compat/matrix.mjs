@@ -1,0 +1,106 @@
+// The apps of the compatibility matrix (scripts/compat.mjs). Each is the same source
+// (test/compat/app/src) with the package.json and tsconfig a user of that setup would have.
+
+/** The tsconfig `nest new` generates for Nest 12 (TypeScript 6, module nodenext). */
+const nest12Compiler = {
+  module: 'nodenext',
+  moduleResolution: 'nodenext',
+  resolvePackageJsonExports: true,
+  esModuleInterop: true,
+  isolatedModules: true,
+  declaration: true,
+  removeComments: true,
+  emitDecoratorMetadata: true,
+  experimentalDecorators: true,
+  allowSyntheticDefaultImports: true,
+  target: 'ES2023',
+  sourceMap: true,
+  outDir: './dist',
+  rootDir: './src',
+  types: ['node'],
+  // Our declarations are checked too: a consumer with skipLibCheck off must not see errors in them.
+  skipLibCheck: false,
+  strictNullChecks: true,
+  forceConsistentCasingInFileNames: true,
+  noImplicitAny: false,
+  strictBindCallApply: false,
+  noFallthroughCasesInSwitch: false,
+};
+
+/**
+ * An existing Nest 11 app on the long-standing CommonJS layout: `module: commonjs` (so Node10
+ * module resolution, which ignores `exports`), TypeScript 5.
+ */
+const nest11Compiler = {
+  module: 'commonjs',
+  declaration: true,
+  removeComments: true,
+  emitDecoratorMetadata: true,
+  experimentalDecorators: true,
+  allowSyntheticDefaultImports: true,
+  target: 'ES2021',
+  sourceMap: true,
+  outDir: './dist',
+  rootDir: './src',
+  baseUrl: './',
+  types: ['node'],
+  skipLibCheck: false,
+  strictNullChecks: true,
+  noImplicitAny: false,
+  strictBindCallApply: false,
+  forceConsistentCasingInFileNames: true,
+  noFallthroughCasesInSwitch: false,
+};
+
+const nest12 = {
+  '@nestjs/common': '^12.0.0',
+  '@nestjs/core': '^12.0.0',
+  'reflect-metadata': '^0.2.2',
+  rxjs: '^7.8.1',
+  '@nestjs/terminus': '^12.0.0',
+  typescript: '~6.0.3',
+  '@types/node': '^20.19.0',
+};
+
+const nest11 = {
+  '@nestjs/common': '^11.0.0',
+  '@nestjs/core': '^11.0.0',
+  '@nestjs/platform-express': '^11.0.0',
+  'reflect-metadata': '^0.2.2',
+  rxjs: '^7.8.1',
+  '@nestjs/terminus': '^11.0.0',
+  typescript: '~5.9.2',
+  '@types/node': '^20.19.0',
+};
+
+/**
+ * @type {{ name: string, platform: 'express' | 'fastify', type?: 'module', compilerOptions: object,
+ *   dependencies: Record<string, string> }[]}
+ */
+export const matrix = [
+  {
+    name: 'nest12-cjs-express',
+    platform: 'express',
+    compilerOptions: nest12Compiler,
+    dependencies: { ...nest12, '@nestjs/platform-express': '^12.0.0' },
+  },
+  {
+    name: 'nest12-esm-express',
+    platform: 'express',
+    type: 'module',
+    compilerOptions: nest12Compiler,
+    dependencies: { ...nest12, '@nestjs/platform-express': '^12.0.0' },
+  },
+  {
+    name: 'nest11-cjs-express',
+    platform: 'express',
+    compilerOptions: nest11Compiler,
+    dependencies: nest11,
+  },
+  {
+    name: 'nest12-cjs-fastify',
+    platform: 'fastify',
+    compilerOptions: nest12Compiler,
+    dependencies: { ...nest12, '@nestjs/platform-fastify': '^12.0.0' },
+  },
+];
