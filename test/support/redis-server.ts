@@ -11,8 +11,11 @@ import { join } from 'node:path';
 
 const HOST = '127.0.0.1';
 const live = new Set<ChildProcess>();
+/** Directories of servers not stopped yet; removed at exit even when a test forgot `stop()`. */
+const dirs = new Set<string>();
 process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 function portIsFree(port: number): Promise<boolean> {
@@ -100,7 +103,9 @@ export class RedisServer {
   private constructor(
     readonly port: number,
     private readonly options: RedisServerOptions,
-  ) {}
+  ) {
+    dirs.add(this.dir);
+  }
 
   /** Starts a server (on a free port unless given) and waits until it answers PING. */
   static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
@@ -151,7 +156,8 @@ export class RedisServer {
   /** Stops the process and removes its directory. */
   async stop(): Promise<void> {
     await this.stopWith('SIGTERM');
-    rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
+    dirs.delete(this.dir);
   }
 
   /** Freezes (SIGSTOP) or resumes (SIGCONT) the process: a server that stops answering. */
