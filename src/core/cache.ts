@@ -538,6 +538,8 @@ export class Cache {
       raw = await this.backend.get(k);
     } catch (err) {
       raw = this.readFailed('get', key, err);
+      // The store just failed: do not wait on it again for tags, a lock or the write.
+      plan.storeDown = true;
     }
     if (raw !== undefined && !isEnvelope(raw)) {
       // Hot path: a plain hit carries no tags to pass up.
@@ -611,6 +613,10 @@ export class Cache {
     try {
       // Tag versions are read before the loader runs: a flush during the loader makes the
       // result outdated on arrival (write-race protection across processes).
+      if (plan.storeDown) {
+        const scope: DependencyScope = { tags: {} };
+        return { value: await dependencyScope.run(scope, loader) };
+      }
       const versions = tags ? await this.tagVersionsOpen(tags) : undefined;
       if (plan.lock) {
         // A store that cannot lock must not stop remember: the loader then runs unlocked (fail open).
@@ -828,8 +834,7 @@ export class Cache {
     if (current === undefined) return undefined;
     for (const name of names) {
       if (current[name] !== env.t[name]) {
-        // Invalidated by a flush: reclaim it now, best effort.
-        this.backend.delete(k).catch(() => undefined);
+        this.reclaim(k, env);
         return undefined;
       }
     }
@@ -856,13 +861,26 @@ export class Cache {
         if (!current) return undefined;
         for (const [t, v] of Object.entries(raw.t)) {
           if (current[t] !== v) {
-            this.backend.delete(ks[i]).catch(() => undefined);
+            this.reclaim(ks[i], raw);
             return undefined;
           }
         }
       }
       return { value: raw.v, stale: false, tags: raw.t };
     });
+  }
+
+  /**
+   * Deletes an entry invalidated by a tag flush, in the background, but only if the stored entry
+   * still carries the versions that were judged outdated: another process may have written a
+   * fresh value since (the window left is one read-then-delete, not "any time later").
+   */
+  private reclaim(k: string, outdated: Envelope): void {
+    const versions = JSON.stringify(outdated.t);
+    void (async () => {
+      const now = await this.backend.get(k);
+      if (isEnvelope(now) && JSON.stringify(now.t) === versions) await this.backend.delete(k);
+    })().catch(() => undefined);
   }
 
   private count(hit: boolean, key: string, start: number): void {
@@ -1026,6 +1044,8 @@ export class TaggedCache {
 }
 
 interface RememberPlan {
+  /** The read before loading failed: run the loader without touching the store again. */
+  storeDown?: boolean;
   ttlMs: number | undefined;
   staleMs: number | undefined;
   lock: boolean;

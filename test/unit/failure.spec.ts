@@ -51,6 +51,22 @@ describe('a store that is down', () => {
     expect(loader).toHaveBeenCalledTimes(2);
   });
 
+  it('remember does not wait on a store that just failed: no write, no lock, no tag lookup', async () => {
+    const cache = make().default;
+    store.down = true;
+    let calls = 0;
+    const count = <T>(fn: T): T =>
+      ((...args: unknown[]) => (calls++, (fn as (...a: unknown[]) => unknown)(...args))) as T;
+    store.set = count(store.set.bind(store));
+    store.delete = count(store.delete.bind(store));
+    const getBefore = store.get.bind(store);
+    let gets = 0;
+    store.get = (k: string) => (gets++, getBefore(k));
+    expect(await cache.tags('t').remember('k', 60, () => 'v', { lock: true })).toBe('v');
+    expect(gets).toBe(1);
+    expect(calls).toBe(0);
+  });
+
   it('writes resolve false instead of throwing', async () => {
     const cache = make().default;
     store.down = true;
