@@ -31,6 +31,14 @@ async function instances(n: number, config: { busUrl?: string; l1Ttl?: string } 
     Array.from({ length: n }, () => TieredWorker.start({ url: server.url, prefix, ...config })),
   );
   workers.push(...started);
+  // L1 is only trusted once the bus is subscribed: wait for it, so tests do not race start-up.
+  for (const w of started) {
+    for (let i = 0; i < 100; i++) {
+      const detail = await w.call<{ parts?: Record<string, { status: string }> }>('detail');
+      if (detail.parts?.bus?.status === 'up') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
   return started;
 }
 
