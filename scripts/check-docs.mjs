@@ -12,6 +12,8 @@
 //     declare const users: UsersRepository;    (code prepended to the block: placeholders)
 //     -->
 //     <!-- docs-check: skip — reason -->       (not compiled; listed in the output; keep rare)
+//     <!-- docs-check: as map-text.store -->    (file name, so a later block of the same page
+//                                                can `import ... from './map-text.store.js'`)
 //   and `<!-- docs-check: file-context ... -->` anywhere in a file is prepended to all its blocks.
 //
 // Exits non-zero with `file.md:line: message` for each error.
@@ -99,8 +101,9 @@ function directive(lines, fenceIndex) {
     .join('\n')
     .replace(/^[\s\S]*?<!--/, '')
     .replace(/-->\s*$/, '');
-  const match = /^\s*docs-check:\s*(skip|context)\b([\s\S]*)$/.exec(text);
+  const match = /^\s*docs-check:\s*(skip|context|as)\b([\s\S]*)$/.exec(text);
   if (!match) return {};
+  if (match[1] === 'as') return { as: match[2].trim() };
   return match[1] === 'skip'
     ? { skip: match[2].trim() || 'no reason given' }
     : { context: match[2].replace(/^\n/, '') };
@@ -163,7 +166,9 @@ function main() {
       const complete = /^\s*import\s/m.test(block.code);
       const head = [...(complete ? [] : autoImports(`${block.context ?? ''}\n${block.code}`, owner))];
       if (block.context) head.push(...block.context.trimEnd().split('\n'));
-      const name = join(work, `${relative(root, md).replace(/[/.]/g, '_')}_${block.line}.ts`);
+      const dir = join(work, relative(root, md).replace(/[/.]/g, '_'));
+      mkdirSync(dir, { recursive: true });
+      const name = join(dir, `${block.as ?? `block_${block.line}`}.ts`);
       writeFileSync(name, `${[...head, block.code].join('\n')}\nexport {};\n`);
       files.set(name, { md, line: block.line, offset: head.length });
       count++;
