@@ -6,7 +6,7 @@ import { createCacheManager } from '../../src';
 import { RedisServer } from '../support/redis-server';
 import { checkAgainstModel } from './model/run-model';
 
-jest.setTimeout(180_000);
+jest.setTimeout(Number(process.env.MODEL_TEST_TIMEOUT_MS ?? 180_000));
 
 const silent = { warn: () => undefined, error: () => undefined };
 let server: RedisServer;
