@@ -79,4 +79,21 @@ describe('sample app', () => {
     const stats = (await (await fetch(`${base}/cache/stats`)).json()) as { memory: { hits: number } };
     expect(stats.memory.hits).toBeGreaterThan(0);
   });
+
+  it('caches a decorated route and evicts it by tag on PUT', async () => {
+    const first = await fetch(`${base}/users/5`);
+    expect(first.headers.get('x-cache')).toBe('MISS');
+    const body = await first.json();
+    const second = await fetch(`${base}/users/5`);
+    expect(second.headers.get('x-cache')).toBe('HIT');
+    expect(await second.json()).toEqual(body);
+    await fetch(`${base}/users/5`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Ada' }),
+    });
+    const third = await fetch(`${base}/users/5`);
+    expect(third.headers.get('x-cache')).toBe('MISS');
+    expect(((await third.json()) as { name: string }).name).toBe('Ada');
+  });
 });
