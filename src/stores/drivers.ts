@@ -11,19 +11,43 @@ export type DriverFactory = (config: StoreConfig, context: StoreContext) => Cach
 /** The built-in drivers by name. Each store file registers one line here. */
 export const builtInDrivers: Record<string, DriverFactory> = {
   memory: (config, ctx) => {
-    const { driver: _d, ttl: _t, prefix: _p, lock: _l, ...options } = config as Extract<StoreConfig, { driver: 'memory' }>;
+    const {
+      driver: _d,
+      ttl: _t,
+      prefix: _p,
+      lock: _l,
+      ...options
+    } = config as Extract<StoreConfig, { driver: 'memory' }>;
     return new MemoryStore(options, ctx.clock, ctx.name, ctx.onEvict);
   },
   file: (config, ctx) => {
-    const { driver: _d, ttl: _t, prefix: _p, lock: _l, ...options } = config as Extract<StoreConfig, { driver: 'file' }>;
+    const {
+      driver: _d,
+      ttl: _t,
+      prefix: _p,
+      lock: _l,
+      ...options
+    } = config as Extract<StoreConfig, { driver: 'file' }>;
     return new FileStore(options, ctx);
   },
   redis: (config, ctx) => {
-    const { driver: _d, ttl: _t, prefix: _p, lock: _l, ...options } = config as Extract<StoreConfig, { driver: 'redis' }>;
+    const {
+      driver: _d,
+      ttl: _t,
+      prefix: _p,
+      lock: _l,
+      ...options
+    } = config as Extract<StoreConfig, { driver: 'redis' }>;
     return new RedisStore(options, ctx);
   },
   tiered: (config, ctx) => {
-    const { driver: _d, ttl: _t, prefix: _p, lock: _l, ...options } = config as Extract<StoreConfig, { driver: 'tiered' }>;
+    const {
+      driver: _d,
+      ttl: _t,
+      prefix: _p,
+      lock: _l,
+      ...options
+    } = config as Extract<StoreConfig, { driver: 'tiered' }>;
     return createTieredStore(options, ctx);
   },
 };

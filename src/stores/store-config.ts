@@ -54,11 +54,7 @@ export interface CustomStoreConfig extends CommonStoreOptions {
 
 /** One entry of `stores`. */
 export type StoreConfig =
-  | MemoryStoreConfig
-  | FileStoreConfig
-  | RedisStoreConfig
-  | TieredStoreConfig
-  | CustomStoreConfig;
+  MemoryStoreConfig | FileStoreConfig | RedisStoreConfig | TieredStoreConfig | CustomStoreConfig;
 
 /** Options of `createCacheManager` and `CacheModule.forRoot`. */
 export interface CacheManagerOptions {
