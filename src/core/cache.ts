@@ -1098,8 +1098,11 @@ async function fallbackAdd(store: CacheStore, key: string, value: unknown, ttlMs
   return true;
 }
 
+// Not unref'd: a caller awaiting a lock holder's value must keep the process alive (an unref'd
+// poll let a script whose only work was `remember(..., { lock: true })` exit mid-wait). The wait
+// is bounded by lockTimeout.
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(1, ms)).unref?.());
+  return new Promise((resolve) => setTimeout(resolve, Math.max(1, ms)));
 }
 
 function round(ms: number): number {
