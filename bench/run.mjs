@@ -12,7 +12,7 @@ import { checkTargets } from './lib/targets.mjs';
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const GROUPS = {
   memory: ['memory.mjs', 'memory-entry.mjs'],
-  stampede: ['stampede.mjs'],
+  stampede: ['stampede.mjs', 'stampede-lock.mjs'],
   redis: ['redis.mjs'],
   file: ['file.mjs'],
   tiered: ['tiered.mjs'],
