@@ -4,7 +4,7 @@
  * torn or misplaced value, nothing crashes and the cache recovers on its own.
  */
 import { jest } from '@jest/globals';
-import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCacheManager } from '../../src';
@@ -36,9 +36,10 @@ function figures(label: string, f: object): void {
 
 /** Every directory under `root` (itself included). */
 function dirs(root: string): string[] {
-  const sub = readdirSync(root, { recursive: true, encoding: 'utf8' })
-    .map((f) => join(root, f))
-    .filter((f) => statSync(f).isDirectory());
+  // Dirent types, not stat: temp files of the running writer come and go while we list.
+  const sub = readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => join(d.parentPath, d.name));
   return [root, ...sub];
 }
 

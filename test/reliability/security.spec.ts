@@ -11,6 +11,7 @@ import {
   CacheUnavailableError,
   createCacheManager,
   defaultSerializer,
+  type CacheLogger,
   type CacheManager,
   type StoreConfig,
 } from '../../src';
@@ -50,7 +51,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-function make(store: StoreConfig, prefix = 'sec', logger = silent): CacheManager {
+function make(store: StoreConfig, prefix = 'sec', logger: CacheLogger = silent): CacheManager {
   const m = createCacheManager({ prefix, logger, stores: { r: store } });
   managers.push(m);
   return m;
