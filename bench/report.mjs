@@ -18,7 +18,12 @@ for (const r of latest.results) {
     lines.push(
       `| ${r.scenario} | ${r.subject} | ${r.bytesPerEntry} B/entry (RSS) | heap ${r.heapBytesPerEntry} B/entry |`,
     );
-  else lines.push(`| ${r.scenario} | ${r.subject} | ${fmt(r.opsPerSec)} ${r.unit} | ${fmt(r.min)} – ${fmt(r.max)} |`);
+  else {
+    const ratio = r.ratio !== undefined ? ` (${r.ratio}× cachekit)` : '';
+    lines.push(
+      `| ${r.scenario} | ${r.subject} | ${fmt(r.opsPerSec)} ${r.unit}${ratio} | ${fmt(r.min)} – ${fmt(r.max)} |`,
+    );
+  }
 }
 lines.push('', '| target | status | ratio |', '|---|---|---:|');
 for (const t of latest.targets) lines.push(`| ${t.target} | ${t.status} | ${t.ratio ?? t.value ?? ''} |`);

@@ -1,4 +1,4 @@
-// npm run bench [-- <group> ...]   groups: memory stampede redis file tiered http
+// npm run bench [-- <group> ...]   groups: memory stampede redis file tiered http events
 // Each group runs in its own process; rows are merged into bench/results/latest.json
 // (rows of groups not run this time are kept from the previous file).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -17,6 +17,7 @@ const GROUPS = {
   file: ['file.mjs'],
   tiered: ['tiered.mjs'],
   http: ['http.mjs'],
+  events: ['events.mjs'],
 };
 const asked = process.argv.slice(2);
 for (const g of asked)
@@ -98,6 +99,13 @@ for (const t of latest.targets) {
   console.log(`  ${t.status.padEnd(7)} ${t.target.padEnd(62)} ${r}`);
 }
 console.log(`\nwrote ${latestPath}`);
+
+// The Markdown table in docs/benchmarks.md, and the chart (scripts/bench-chart.mjs, when present).
+for (const script of [here('./report.mjs'), here('../scripts/bench-chart.mjs')]) {
+  if (!existsSync(script)) continue;
+  const res = spawnSync(process.execPath, [script], { stdio: 'inherit' });
+  if (res.status !== 0) console.log(`  ${script}: failed (exit ${res.status})`);
+}
 
 function redisVersion() {
   try {

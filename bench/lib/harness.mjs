@@ -68,7 +68,7 @@ export function printRow(row) {
       ? `loaderCalls=${row.loaderCalls}`
       : row.bytesPerEntry !== undefined
         ? `${row.bytesPerEntry} B/entry RSS, ${row.heapBytesPerEntry} B/entry heap`
-        : `${fmt(row.opsPerSec)} ${row.unit}  [${fmt(row.min)} – ${fmt(row.max)}]`;
+        : `${fmt(row.opsPerSec)} ${row.unit}  [${fmt(row.min)} – ${fmt(row.max)}]${row.ratio !== undefined ? `  ${row.ratio}×` : ''}`;
   console.log(`  ${row.scenario.padEnd(28)} ${row.subject.padEnd(22)} ${extra}`);
 }
 
