@@ -46,6 +46,7 @@ export function createCacheManager(options: CacheManagerOptions = {}): CacheMana
     const def = defineStore(name, stores[name], modulePrefix, moduleTtl);
     definitions[name] = limitValues(def, stores[name].maxValueBytes, name);
   }
+  warnNestedNamespaces(definitions, options.logger ?? consoleLogger);
   return new CacheManager({
     defaultStore,
     stores: definitions,
@@ -112,5 +113,24 @@ function wrapConfigErrors<T>(store: string, fn: () => T): T {
   } catch (err) {
     if (err instanceof CacheArgumentError) throw new CacheConfigError(err.message, store, undefined, { cause: err });
     throw err;
+  }
+}
+
+/**
+ * Prefixes are joined with `:`, so namespace `shop` contains `shop:v2`: on a shared backend,
+ * `clear()` of the first removes the second's keys. Said at start-up rather than found later.
+ */
+function warnNestedNamespaces(definitions: Record<string, StoreDefinition>, logger: { warn(m: string): void }): void {
+  const names = Object.keys(definitions);
+  for (const a of names) {
+    for (const b of names) {
+      const outer = definitions[a].namespace;
+      if (a !== b && outer && definitions[b].namespace.startsWith(outer + ':')) {
+        logger.warn(
+          `Cache stores "${a}" and "${b}": namespace "${outer}" contains "${definitions[b].namespace}"; ` +
+            `if they share a backend, clear() of "${a}" also removes the keys of "${b}". Use prefixes that do not nest.`,
+        );
+      }
+    }
   }
 }

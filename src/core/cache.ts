@@ -470,12 +470,27 @@ export class Cache {
     const versions = tags ? await this.tagVersions(tags, true) : undefined;
     const stored = wrap(value, versions);
     const start = this.started();
-    const added = await this.strict('add', async () => {
+    const tryAdd = async (): Promise<boolean> => {
       if (this.backend.add) return this.backend.add(k, stored, ttlMs);
       // Not atomic across processes: see docs/custom-stores.md.
       if ((await this.backend.get(k)) !== undefined) return false;
       await this.backend.set(k, stored, ttlMs);
       return true;
+    };
+    const added = await this.strict('add', async () => {
+      if (await tryAdd()) return true;
+      // What is there may be dead to every reader (a flushed tag, a stale SWR value): then the
+      // key is absent as far as `add` is concerned. Remove it if unchanged, and try once more.
+      const raw = await this.backend.get(k);
+      if (raw !== undefined) {
+        if (!isEnvelope(raw) || !(await this.isDead(raw))) return false;
+        const again = await this.backend.get(k);
+        if (again !== undefined) {
+          if (!isEnvelope(again) || !sameEnvelope(again, raw)) return false;
+          await this.backend.delete(k);
+        }
+      }
+      return tryAdd();
     });
     if (added) {
       this.invalidate(k);
@@ -870,16 +885,24 @@ export class Cache {
     });
   }
 
+  /** Whether a wrapped entry is invisible to every reader: stale, or carrying a flushed tag. */
+  private async isDead(env: Envelope): Promise<boolean> {
+    if (env.f !== undefined && this.settings.clock.now() >= env.f) return true;
+    if (!env.t) return false;
+    const names = Object.keys(env.t);
+    const current = await this.fetchTagVersions(names, false);
+    return names.some((n) => current[n] !== env.t![n]);
+  }
+
   /**
    * Deletes an entry invalidated by a tag flush, in the background, but only if the stored entry
    * still carries the versions that were judged outdated: another process may have written a
    * fresh value since (the window left is one read-then-delete, not "any time later").
    */
   private reclaim(k: string, outdated: Envelope): void {
-    const versions = JSON.stringify(outdated.t);
     void (async () => {
       const now = await this.backend.get(k);
-      if (isEnvelope(now) && JSON.stringify(now.t) === versions) await this.backend.delete(k);
+      if (isEnvelope(now) && sameEnvelope(now, outdated)) await this.backend.delete(k);
     })().catch(() => undefined);
   }
 
@@ -1065,6 +1088,11 @@ function normalizeTags(tags: string | readonly string[]): string[] {
   }
   for (const t of list) assertKey(t, 'tag');
   return [...new Set(list)];
+}
+
+/** Same metadata (tag versions, freshness): the same write, as far as invalidation can tell. */
+function sameEnvelope(a: Envelope, b: Envelope): boolean {
+  return a.f === b.f && JSON.stringify(a.t) === JSON.stringify(b.t);
 }
 
 function checkValue(key: string, value: unknown): void {

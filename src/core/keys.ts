@@ -22,6 +22,10 @@ export function assertKey(key: unknown, what = 'key'): asserts key is string {
       `Invalid cache ${what}: expected a non-empty string, got ${key === '' ? 'an empty string' : describe(key)}`,
     );
   }
+  // A lone surrogate has no UTF-8 form: Redis and files would see two such keys as one.
+  if (!(key as string & { isWellFormed(): boolean }).isWellFormed()) {
+    throw new CacheArgumentError(`Invalid cache ${what} ${JSON.stringify(key)}: it contains a lone UTF-16 surrogate`);
+  }
 }
 
 /**

@@ -169,14 +169,15 @@ export class MemoryStore implements CacheStore {
   async ttl(key: string): Promise<number | undefined> {
     if (!this.lru.has(key)) return undefined;
     const left = this.lru.getRemainingTTL(key);
-    return left === Infinity ? Infinity : Math.max(left, 0);
+    // Entries start half a millisecond early (see ttlOptions): report the TTL as given.
+    return left === Infinity ? Infinity : Math.max(left + 0.5, 0);
   }
 
   async touch(key: string, ttlMs?: number): Promise<boolean> {
     const value = this.lru.get(key);
     if (value === undefined) return false;
     // Re-set the same (already copied) value with the new TTL.
-    this.lru.set(key, value, { ttl: ttlMs ?? 0 });
+    this.lru.set(key, value, this.ttlOptions(ttlMs));
     return true;
   }
 
@@ -192,6 +193,15 @@ export class MemoryStore implements CacheStore {
     return stats;
   }
 
+  /**
+   * lru-cache expires an entry once strictly more than its TTL has passed; every other store
+   * (and `remainingTtl`) treats the exact expiry instant as expired. Starting the clock half a
+   * millisecond early makes the memory store agree (clocks tick in whole ms).
+   */
+  private ttlOptions(ttlMs: number | undefined): { ttl: number; start?: number } {
+    return ttlMs === undefined ? { ttl: 0 } : { ttl: ttlMs, start: this.clock.now() - 0.5 };
+  }
+
   private prepare(key: string, value: unknown): unknown {
     return this.clone ? cloneValue(value, key) : value;
   }
@@ -202,7 +212,7 @@ export class MemoryStore implements CacheStore {
 
   private put(key: string, copy: unknown, ttlMs: number | undefined): void {
     const stored = copy === null ? NULL : this.clone && typeof copy === 'object' ? new Held(copy) : (copy as object);
-    this.lru.set(key, stored, { ttl: ttlMs ?? 0 });
+    this.lru.set(key, stored, this.ttlOptions(ttlMs));
   }
 
   private read(stored: object | undefined): unknown {

@@ -16,7 +16,13 @@ function script(source: string): RedisScript {
  * ARGV: by, '1' when `by` is an integer, TTL in ms or ''.
  */
 export const INCREMENT = script(`
-local created = redis.call('EXISTS', KEYS[1]) == 0
+local cur = redis.call('GET', KEYS[1])
+local created = cur == false
+-- Refuse before writing a result a JavaScript number cannot hold exactly.
+if ARGV[2] == '1' and (created or string.match(cur, '^%-?%d+$')) then
+  local n = (created and 0 or tonumber(cur)) + tonumber(ARGV[1])
+  if n > 9007199254740991 or n < -9007199254740991 then return redis.error_reply('CACHEKIT_UNSAFE_INTEGER') end
+end
 local r
 if ARGV[2] == '1' then
   r = redis.pcall('INCRBY', KEYS[1], ARGV[1])

@@ -208,6 +208,11 @@ export class RedisStore implements CacheStore {
     try {
       reply = await this.eval(INCREMENT, key, String(by), Number.isInteger(by) ? '1' : '0', ttl);
     } catch (err) {
+      if (err instanceof Error && err.message.includes('CACHEKIT_UNSAFE_INTEGER')) {
+        throw new CacheArgumentError(
+          `Cannot increment key ${JSON.stringify(key)}: the result would exceed Number.MAX_SAFE_INTEGER`,
+        );
+      }
       if (err instanceof Error && err.message.includes('CACHEKIT_NOT_A_NUMBER')) {
         throw new CacheArgumentError(`Cannot increment key ${JSON.stringify(key)}: it does not hold a number`);
       }

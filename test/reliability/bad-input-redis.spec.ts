@@ -16,34 +16,26 @@ afterAll(async () => {
 });
 
 let run = 0;
-describeBadInput(
-  'redis',
-  async (extra) => {
-    const manager = createCacheManager({
-      prefix: `bad${run++}`,
-      logger: silent,
-      stores: { s: { driver: 'redis', url: server.url, ...extra } as StoreConfig },
-    });
-    await manager.ready();
-    return { manager, cache: manager.store('s'), dispose: () => manager.close() };
-  },
-  { knownIssues: ['lone-surrogate', 'max-safe-integer'] },
-);
+describeBadInput('redis', async (extra) => {
+  const manager = createCacheManager({
+    prefix: `bad${run++}`,
+    logger: silent,
+    stores: { s: { driver: 'redis', url: server.url, ...extra } as StoreConfig },
+  });
+  await manager.ready();
+  return { manager, cache: manager.store('s'), dispose: () => manager.close() };
+});
 
-describeBadInput(
-  'tiered (memory + redis)',
-  async (extra) => {
-    const manager = createCacheManager({
-      prefix: `badt${run++}`,
-      logger: silent,
-      stores: {
-        mem: { driver: 'memory' },
-        redis: { driver: 'redis', url: server.url },
-        s: { driver: 'tiered', tiers: ['mem', 'redis'], ...extra } as StoreConfig,
-      },
-    });
-    await manager.ready();
-    return { manager, cache: manager.store('s'), dispose: () => manager.close() };
-  },
-  { knownIssues: ['lone-surrogate', 'max-safe-integer'] },
-);
+describeBadInput('tiered (memory + redis)', async (extra) => {
+  const manager = createCacheManager({
+    prefix: `badt${run++}`,
+    logger: silent,
+    stores: {
+      mem: { driver: 'memory' },
+      redis: { driver: 'redis', url: server.url },
+      s: { driver: 'tiered', tiers: ['mem', 'redis'], ...extra } as StoreConfig,
+    },
+  });
+  await manager.ready();
+  return { manager, cache: manager.store('s'), dispose: () => manager.close() };
+});

@@ -17,13 +17,6 @@ const silent = { warn: () => undefined, error: () => undefined };
 /** Steps chosen to land exactly on expiry boundaries (1 s, 5 s, 60 s TTLs) as well as past them. */
 const ADVANCES = [1, 999, 1000, 4000, 60_000];
 const TTLS = [undefined, 1, 5, 60];
-/**
- * KNOWN ISSUE (reported): the memory store keeps an entry alive at exactly its expiry instant
- * (lru-cache compares with `>`), the file store and the core's `remainingTtl` expire it. Until
- * that is settled the memory run uses steps whose sums (within 30 commands) never land on an
- * expiry instant; RELIABILITY_STRICT=1 uses the exact steps.
- */
-const OFF_BOUNDARY = process.env.RELIABILITY_STRICT === '1' ? ADVANCES : [997, 1003, 4019, 60_013];
 
 let run = 0;
 async function clockTarget(config: StoreConfig, cleanup?: () => void): Promise<ModelTarget> {
@@ -45,7 +38,7 @@ describe('model-based: every answer agrees with the reference model', () => {
   it('memory store (ManualClock)', async () => {
     await checkAgainstModel({
       ttls: TTLS,
-      advances: OFF_BOUNDARY,
+      advances: ADVANCES,
       numRuns: 200,
       target: () => clockTarget({ driver: 'memory', pruneInterval: 0 }),
     });

@@ -104,6 +104,21 @@ describe('createCacheManager', () => {
     await expect(m.ready()).rejects.toThrow('Cache store "r" could not start: connect ECONNREFUSED');
   });
 
+  it('warns at start-up when one store namespace contains another', () => {
+    const warnings: string[] = [];
+    createCacheManager({
+      prefix: 'shop',
+      logger: { warn: (m) => warnings.push(m), error: () => undefined },
+      stores: {
+        a: { driver: 'memory' },
+        b: { driver: 'memory', prefix: 'v2' },
+        c: { driver: 'memory', prefix: 'v3x' },
+      },
+    });
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/"a" and "b": namespace "shop" contains "shop:v2"/);
+  });
+
   it('emits events to subscribers only', async () => {
     const m = createCacheManager();
     const seen: string[] = [];
