@@ -3,51 +3,29 @@ import { FileStore } from './file.store';
 import { MemoryStore } from './memory.store';
 import { RedisStore } from './redis.store';
 import { createTieredStore } from './tiered.options';
-import type { StoreConfig } from './store-config';
+import type { CommonStoreOptions, StoreConfig } from './store-config';
 
 /** Builds a built-in store from its configuration. */
 export type DriverFactory = (config: StoreConfig, context: StoreContext) => CacheStore;
 
+/** The driver's own options: what is left once the options the core handles are taken out. */
+function own<D extends StoreConfig['driver']>(config: StoreConfig): Omit<Extract<StoreConfig, { driver: D }>, Common> {
+  const {
+    driver: _d,
+    ttl: _t,
+    prefix: _p,
+    lock: _l,
+    maxValueBytes: _m,
+    ...options
+  } = config as StoreConfig & CommonStoreOptions;
+  return options as Omit<Extract<StoreConfig, { driver: D }>, Common>;
+}
+type Common = 'driver' | keyof CommonStoreOptions;
+
 /** The built-in drivers by name. Each store file registers one line here. */
 export const builtInDrivers: Record<string, DriverFactory> = {
-  memory: (config, ctx) => {
-    const {
-      driver: _d,
-      ttl: _t,
-      prefix: _p,
-      lock: _l,
-      ...options
-    } = config as Extract<StoreConfig, { driver: 'memory' }>;
-    return new MemoryStore(options, ctx.clock, ctx.name, ctx.onEvict);
-  },
-  file: (config, ctx) => {
-    const {
-      driver: _d,
-      ttl: _t,
-      prefix: _p,
-      lock: _l,
-      ...options
-    } = config as Extract<StoreConfig, { driver: 'file' }>;
-    return new FileStore(options, ctx);
-  },
-  redis: (config, ctx) => {
-    const {
-      driver: _d,
-      ttl: _t,
-      prefix: _p,
-      lock: _l,
-      ...options
-    } = config as Extract<StoreConfig, { driver: 'redis' }>;
-    return new RedisStore(options, ctx);
-  },
-  tiered: (config, ctx) => {
-    const {
-      driver: _d,
-      ttl: _t,
-      prefix: _p,
-      lock: _l,
-      ...options
-    } = config as Extract<StoreConfig, { driver: 'tiered' }>;
-    return createTieredStore(options, ctx);
-  },
+  memory: (config, ctx) => new MemoryStore(own<'memory'>(config), ctx.clock, ctx.name, ctx.onEvict),
+  file: (config, ctx) => new FileStore(own<'file'>(config), ctx),
+  redis: (config, ctx) => new RedisStore(own<'redis'>(config), ctx),
+  tiered: (config, ctx) => createTieredStore(own<'tiered'>(config), ctx),
 };
