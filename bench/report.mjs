@@ -14,6 +14,7 @@ lines.push('', '| scenario | subject | median | min – max |', '|---|---|---:|-
 for (const r of latest.results) {
   if (r.loaderCalls !== undefined)
     lines.push(`| ${r.scenario} | ${r.subject} | ${r.loaderCalls} loader call(s) / ${r.callers} | ${r.ms} ms |`);
+  else if (r.unit === 'ms') lines.push(`| ${r.scenario} | ${r.subject} | ${r.ms} ms | ${r.min} – ${r.max} ms |`);
   else if (r.bytesPerEntry !== undefined)
     lines.push(
       `| ${r.scenario} | ${r.subject} | ${r.bytesPerEntry} B/entry (RSS) | heap ${r.heapBytesPerEntry} B/entry |`,

@@ -1,4 +1,4 @@
-// npm run bench [-- <group> ...]   groups: memory stampede redis file tiered http events
+// npm run bench [-- <group> ...]   groups: memory stampede redis file tiered http events tags
 // Each group runs in its own process; rows are merged into bench/results/latest.json
 // (rows of groups not run this time are kept from the previous file).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -18,6 +18,7 @@ const GROUPS = {
   tiered: ['tiered.mjs'],
   http: ['http.mjs'],
   events: ['events.mjs'],
+  tags: ['tags.mjs'],
 };
 const asked = process.argv.slice(2);
 for (const g of asked)
