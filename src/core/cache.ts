@@ -8,7 +8,7 @@ import {
 } from './cache.errors';
 import type { CacheEventType, CacheEvents } from './cache.events';
 import type { Clock } from './clock';
-import { ENVELOPE, isEnvelope, wrap, type Envelope } from './envelope';
+import { isEnvelope, wrap, type Envelope } from './envelope';
 import { assertKey, internalKey, normalizeKey } from './keys';
 import type { BurstLogger } from './logger';
 import { SingleFlight } from './single-flight';
@@ -1140,6 +1140,3 @@ function round(ms: number): number {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
-
-/** @internal exported for tests */
-export const ENVELOPE_KEY = ENVELOPE;

@@ -43,8 +43,6 @@ export class CacheModel {
   private readonly tagVersions = new Map<string, number>();
   /** Keys whose entry is dead (expired or flushed) but may still sit in the store. */
   private readonly ghosts = new Map<string, 'expired' | 'flushed'>();
-  /** An `add` whose answer the model accepts either way; applied by {@link settle}. */
-  private pendingAdd?: { key: string; value: Value; ttl?: number };
   private pendingIncrement?: string;
   now: number;
 
@@ -79,9 +77,6 @@ export class CacheModel {
 
   /** Applies the real answer of a command the model allowed either way. */
   settle(actual: Outcome): void {
-    const add = this.pendingAdd;
-    this.pendingAdd = undefined;
-    if (add && 'ok' in actual && actual.ok === true) this.write(add.key, add.value, add.ttl);
     const inc = this.pendingIncrement;
     this.pendingIncrement = undefined;
     const e = inc === undefined ? undefined : this.entries.get(inc);
