@@ -4,7 +4,7 @@ import { CacheManager } from '../core/cache-manager';
 import { BurstLogger } from '../core/logger';
 import type { Ttl } from '../core/ttl';
 import { ORIGINAL_METHOD } from './cache-decorators.constants';
-import { CacheMetadataAccessor } from './cache-decorators.metadata';
+import { CacheMetadataAccessor, type CacheMethodMetadata } from './cache-decorators.metadata';
 import type { CacheEvictOptions } from './cache-evict.decorator';
 import { renderTemplate, resolveKey, type CacheKeyOption } from './cache-key';
 import { bindInstance, unbindInstance, type CacheMethodBinding, type CacheMethodCarrier } from './cache-trampoline';
@@ -60,6 +60,31 @@ export class CacheDecoratorRuntime implements CacheMethodBinding, OnApplicationS
   /** Renders tag templates for one call. */
   renderTags(tags: readonly string[] | undefined, root: unknown): string[] | undefined {
     return tags?.map((t) => renderTemplate(t, root));
+  }
+
+  /**
+   * The order every decorated call follows, for providers and HTTP handlers alike: evictions
+   * before (if asked), then the cached call or the plain call plus `@CachePut`, then evictions after.
+   * @param cached the `@Cacheable` path, or undefined when this call is not to be cached
+   */
+  async runDecorated(
+    meta: CacheMethodMetadata,
+    root: unknown,
+    fnArgs: readonly unknown[],
+    where: string,
+    call: () => Promise<unknown>,
+    cached: (() => Promise<unknown>) | undefined,
+  ): Promise<unknown> {
+    if (meta.evict?.beforeInvocation) await this.evict(meta.evict, root, fnArgs, where);
+    let result: unknown;
+    if (cached) {
+      result = await cached();
+    } else {
+      result = await call();
+      if (meta.put) await this.put(meta.put, meta.tags, result, root, fnArgs, where);
+    }
+    if (meta.evict && !meta.evict.beforeInvocation) await this.evict(meta.evict, root, fnArgs, where);
+    return result;
   }
 
   /** Evicts per `@CacheEvict`; failures are logged and counted, never thrown. */

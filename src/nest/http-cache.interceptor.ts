@@ -69,17 +69,10 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const root = templateRoot(req);
     const fnArgs = [req, context];
     const handle = () => lastValueFrom(next.handle(), { defaultValue: undefined });
-    if (meta.evict?.beforeInvocation) await rt.evict(meta.evict, root, fnArgs, where);
     const method = req.method.toUpperCase();
-    let body: unknown;
-    if (meta.cacheable && (method === 'GET' || method === 'HEAD')) {
-      body = await this.cached(rt, meta, meta.cacheable, context, handle, where);
-    } else {
-      body = await handle();
-      if (meta.put) await rt.put(meta.put, meta.tags, body, root, fnArgs, where);
-    }
-    if (meta.evict && !meta.evict.beforeInvocation) await rt.evict(meta.evict, root, fnArgs, where);
-    return body;
+    const cacheable = meta.cacheable && (method === 'GET' || method === 'HEAD') ? meta.cacheable : undefined;
+    const cached = cacheable && (() => this.cached(rt, meta, cacheable, context, handle, where));
+    return rt.runDecorated(meta, root, fnArgs, where, handle, cached);
   }
 
   private async cached(

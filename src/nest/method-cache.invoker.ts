@@ -32,16 +32,8 @@ export async function invokeProviderMethod(
     return Promise.resolve(result);
   };
 
-  if (meta.evict?.beforeInvocation) await rt.evict(meta.evict, args, args, where);
-  let result: unknown;
-  if (meta.cacheable) {
-    result = await cachedCall(rt, meta, type.name, method, args, call);
-  } else {
-    result = await call();
-    if (meta.put) await rt.put(meta.put, meta.tags, result, args, args, where);
-  }
-  if (meta.evict && !meta.evict.beforeInvocation) await rt.evict(meta.evict, args, args, where);
-  return result;
+  const cached = meta.cacheable && (() => cachedCall(rt, meta, type.name, method, args, call));
+  return rt.runDecorated(meta, args, args, where, call, cached);
 }
 
 async function cachedCall(
