@@ -8,6 +8,7 @@ import { ck, hasDriver } from '../lib/cachekit.mjs';
 import { emit, runScenario, skip } from '../lib/harness.mjs';
 import { object1kb } from '../lib/payloads.mjs';
 import { stampede } from './stampede.mjs';
+import { bentoSubject, cachekitSubject } from '../lib/subjects.mjs';
 
 const rows = [];
 const skipped = [];
@@ -27,20 +28,7 @@ const bento = new BentoCache({
   default: 'f',
   stores: { f: bentostore().useL2Layer(fileDriver({ directory: join(dir, 'bento'), pruneInterval: false })) },
 });
-const subjects = [
-  {
-    subject: 'cachekit',
-    get: (k) => kit.get(k),
-    set: (k, v) => kit.set(k, v, 60),
-    remember: (k, l) => kit.remember(k, 60, l),
-  },
-  {
-    subject: 'bentocache',
-    get: (k) => bento.get({ key: k }),
-    set: (k, v) => bento.set({ key: k, value: v, ttl: 60_000 }),
-    remember: (k, l) => bento.getOrSet({ key: k, factory: l, ttl: 60_000 }),
-  },
-];
+const subjects = [cachekitSubject(kit, 60), bentoSubject(bento, 60_000)];
 for (const s of subjects) {
   for (const k of keys) await s.set(k, value);
   if ((await s.get(keys[2]))?.id !== 1) throw new Error(`${s.subject}: file get-hit failed`);

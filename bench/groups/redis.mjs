@@ -12,6 +12,7 @@ import { emit, runScenario, skip } from '../lib/harness.mjs';
 import { object1kb } from '../lib/payloads.mjs';
 import { startRedis } from '../lib/redis-server.mjs';
 import { stampede } from './stampede.mjs';
+import { bentoSubject, cachekitSubject } from '../lib/subjects.mjs';
 
 const rows = [];
 const skipped = [];
@@ -38,13 +39,7 @@ const bento = new BentoCache({
   stores: { r: bentostore().useL2Layer(redisDriver({ connection: bentoConn })) },
 });
 const subjects = [
-  {
-    subject: 'cachekit',
-    get: (k) => kit.get(k),
-    set: (k, v) => kit.set(k, v, TTL_MS / 1000),
-    getMany: (ks) => kit.getMany(ks),
-    remember: (k, l) => kit.remember(k, TTL_MS / 1000, l),
-  },
+  cachekitSubject(kit, TTL_MS / 1000),
   {
     subject: 'ioredis',
     get: async (k) => JSON.parse(await raw.get(`io:${k}`)),
@@ -58,13 +53,7 @@ const subjects = [
     getMany: (ks) => cm.mget(ks),
     remember: (k, l) => cm.wrap(k, l, TTL_MS),
   },
-  {
-    subject: 'bentocache',
-    get: (k) => bento.get({ key: k }),
-    set: (k, v) => bento.set({ key: k, value: v, ttl: TTL_MS }),
-    getMany: (ks) => Promise.all(ks.map((k) => bento.get({ key: k }))),
-    remember: (k, l) => bento.getOrSet({ key: k, factory: l, ttl: TTL_MS }),
-  },
+  bentoSubject(bento, TTL_MS),
 ];
 for (const s of subjects) {
   for (const k of keys) await s.set(k, value);

@@ -8,6 +8,7 @@ import { emit, runScenario, skip } from '../lib/harness.mjs';
 import { object1kb } from '../lib/payloads.mjs';
 import { startRedis } from '../lib/redis-server.mjs';
 import { stampede } from './stampede.mjs';
+import { bentoSubject, cachekitSubject } from '../lib/subjects.mjs';
 
 const rows = [];
 const skipped = [];
@@ -39,20 +40,7 @@ const bento = new BentoCache({
       .useBus(redisBusDriver({ connection: { host: '127.0.0.1', port: Number(new URL(server.url).port) } })),
   },
 });
-const subjects = [
-  {
-    subject: 'cachekit',
-    get: (k) => kit.get(k),
-    set: (k, v) => kit.set(k, v, 60),
-    remember: (k, l) => kit.remember(k, 60, l),
-  },
-  {
-    subject: 'bentocache',
-    get: (k) => bento.get({ key: k }),
-    set: (k, v) => bento.set({ key: k, value: v, ttl: 60_000 }),
-    remember: (k, l) => bento.getOrSet({ key: k, factory: l, ttl: 60_000 }),
-  },
-];
+const subjects = [cachekitSubject(kit, 60), bentoSubject(bento, 60_000)];
 for (const s of subjects) {
   for (let i = 0; i < N; i++) await s.set(keys[i], object1kb(i));
   for (let i = 0; i < N; i++) await s.get(keys[i]); // make sure L1 holds every key
