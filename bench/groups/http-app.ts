@@ -8,27 +8,10 @@ import { CacheInterceptor, CacheModule as NestCacheModule, CacheTTL } from '@nes
 import { Controller, Get, Module, Query, UseInterceptors } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Cacheable, CacheModule } from '../../src';
+import { object1kb } from '../lib/payloads.mjs';
 
-// The same object as bench/lib/payloads.mjs object1kb(1) (kept in step by http.mjs's check).
-const payload = {
-  id: 1,
-  uuid: '3f2b8c1e-9d4a-4b7e-a6c5-1e2f3a4b5c6d',
-  name: 'Ada Lovelace',
-  email: 'ada.lovelace@example.com',
-  active: true,
-  score: 98.6,
-  roles: ['admin', 'editor', 'viewer'],
-  address: { street: '12 Analytical Engine Road', city: 'London', zip: 'NW1 2DB', country: 'GB' },
-  preferences: { theme: 'dark', language: 'en-GB', notifications: { email: true, sms: false, push: true } },
-  createdAt: '2024-01-15T10:30:00.000Z',
-  updatedAt: '2024-06-01T08:00:00.000Z',
-  history: Array.from({ length: 6 }, (_, n) => ({
-    at: `2024-0${n + 1}-01T00:00:00.000Z`,
-    action: n % 2 ? 'login' : 'update-profile',
-    ip: `10.0.0.${n + 1}`,
-  })),
-  bio: 'Mathematician and writer, known for work on the proposed mechanical general-purpose computer.',
-};
+// The payload every bench uses (http.mjs checks each route answers exactly this).
+const payload = object1kb(1);
 const fresh = () => structuredClone(payload);
 const calls = { cachekit: 0, 'nestjs-cache-manager': 0 };
 const slow = async (subject: keyof typeof calls) => {
