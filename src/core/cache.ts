@@ -95,6 +95,10 @@ interface DependencyScope {
 }
 const dependencyScope = new AsyncLocalStorage<DependencyScope>();
 
+/** Size of each cache's memo of normalised keys, and the longest key it keeps. */
+const MEMO_KEYS = 4096;
+const MEMO_KEY_LENGTH = 256;
+
 const FOREVER = Symbol('forever');
 type TtlArg = Ttl | typeof FOREVER | undefined;
 
@@ -113,6 +117,8 @@ export class Cache {
   private readonly flights = new SingleFlight();
   private readonly inflight = new Map<string, InFlight>();
   private readonly counters = { hits: 0, misses: 0, writes: 0, deletes: 0, errors: 0, staleHits: 0 };
+  /** Recently normalised keys: the namespace join and checks cost more than a Map lookup. */
+  private readonly keys = new Map<string, string>();
 
   constructor(private readonly settings: CacheSettings) {
     this.name = settings.name;
@@ -137,12 +143,13 @@ export class Cache {
   async get<T = unknown>(key: string): Promise<T | undefined>;
   async get<T = unknown>(key: string, fallback: T | (() => T | Promise<T>)): Promise<T>;
   async get<T = unknown>(key: string, fallback?: T | (() => T | Promise<T>)): Promise<T | undefined> {
-    const k = normalizeKey(key, this.ns);
+    const k = this.key(key);
     const start = this.started();
     // Hot path: one await on the store; only wrapped entries (tags, SWR) take the slow path.
     let raw: unknown;
     try {
-      raw = await this.backend.get(k);
+      const store = this.backend;
+      raw = store.getSync !== undefined ? store.getSync(k) : await store.get(k);
     } catch (err) {
       raw = this.readFailed('get', key, err);
     }
@@ -160,14 +167,14 @@ export class Cache {
 
   /** Whether a fresh value is cached under `key`. */
   async has(key: string): Promise<boolean> {
-    const k = normalizeKey(key, this.ns);
+    const k = this.key(key);
     return (await this.readFresh(k, key)) !== undefined;
   }
 
   /** Values for many keys, in one round trip where the store can. Misses are `undefined`. */
   async getMany<T = unknown>(keys: readonly string[]): Promise<Record<string, T | undefined>> {
     if (!Array.isArray(keys)) throw new CacheArgumentError('getMany(keys): keys must be an array of strings');
-    const ks = keys.map((key) => normalizeKey(key, this.ns));
+    const ks = keys.map((key) => this.key(key));
     const raws = await this.failOpen(
       'getMany',
       keys.join(','),
@@ -186,7 +193,7 @@ export class Cache {
 
   /** Remaining seconds: `Infinity` when the entry never expires, `undefined` when it is missing. */
   async ttl(key: string): Promise<number | undefined> {
-    const k = normalizeKey(key, this.ns);
+    const k = this.key(key);
     const raw = await this.readRaw(k, key);
     if (raw === undefined) return undefined;
     if (isEnvelope(raw)) {
@@ -224,7 +231,7 @@ export class Cache {
 
   /** Removes a key. Resolves whether something was removed. */
   async delete(key: string): Promise<boolean> {
-    const k = normalizeKey(key, this.ns);
+    const k = this.key(key);
     const start = this.started();
     this.invalidate(k);
     const removed = await this.failOpen('delete', key, () => this.backend.delete(k), false);
@@ -236,7 +243,7 @@ export class Cache {
   /** Removes many keys; resolves how many were removed. */
   async deleteMany(keys: readonly string[]): Promise<number> {
     if (!Array.isArray(keys)) throw new CacheArgumentError('deleteMany(keys): keys must be an array of strings');
-    const ks = keys.map((key) => normalizeKey(key, this.ns));
+    const ks = keys.map((key) => this.key(key));
     ks.forEach((k) => this.invalidate(k));
     const start = this.started();
     const n = await this.failOpen(
@@ -271,7 +278,7 @@ export class Cache {
 
   /** Adds `by` (default 1) atomically; a missing key starts at 0 and gets `ttl`. Throws when the store is down. */
   async increment(key: string, by = 1, ttl?: Ttl): Promise<number> {
-    const k = normalizeKey(key, this.ns);
+    const k = this.key(key);
     if (typeof by !== 'number' || !Number.isFinite(by)) {
       throw new CacheArgumentError(
         `increment(${JSON.stringify(key)}): "by" must be a finite number, got ${String(by)}`,
@@ -301,7 +308,7 @@ export class Cache {
 
   /** Resets the expiry (to `ttl` or the default). Resolves whether the key existed. */
   async touch(key: string, ttl?: Ttl): Promise<boolean> {
-    const k = normalizeKey(key, this.ns);
+    const k = this.key(key);
     const ttlMs = this.resolveTtl(ttl);
     const raw = await this.readRaw(k, key);
     if (raw === undefined) return false;
@@ -440,21 +447,31 @@ export class Cache {
 
   /** @internal */
   async writeOne(key: string, value: unknown, ttl: TtlArg, tags: readonly string[] | undefined): Promise<boolean> {
-    const k = normalizeKey(key, this.ns);
+    const k = this.key(key);
     checkValue(key, value);
     const ttlMs = this.resolveTtl(ttl);
     this.invalidate(k);
     const versions = tags ? await this.tagVersions(tags, true) : undefined;
     const start = this.started();
-    const ok = await this.failOpen(
-      'set',
-      key,
-      async () => {
-        await this.backend.set(k, wrap(value, versions), ttlMs);
-        return true;
-      },
-      false,
-    );
+    const store = this.backend;
+    let ok = true;
+    if (store.setSync !== undefined) {
+      try {
+        store.setSync(k, wrap(value, versions), ttlMs);
+      } catch (err) {
+        ok = this.writeFailed('set', key, err, start);
+      }
+    } else {
+      ok = await this.failOpen(
+        'set',
+        key,
+        async () => {
+          await store.set(k, wrap(value, versions), ttlMs);
+          return true;
+        },
+        false,
+      );
+    }
     if (ok) {
       this.counters.writes++;
       this.emit('write', key, start);
@@ -464,7 +481,7 @@ export class Cache {
 
   /** @internal */
   async addTagged(key: string, value: unknown, ttl: TtlArg, tags: readonly string[] | undefined): Promise<boolean> {
-    const k = normalizeKey(key, this.ns);
+    const k = this.key(key);
     checkValue(key, value);
     const ttlMs = this.resolveTtl(ttl);
     const versions = tags ? await this.tagVersions(tags, true) : undefined;
@@ -511,7 +528,7 @@ export class Cache {
     for (const [key, value] of pairs) checkValue(key, value);
     const versions = tags ? await this.tagVersions(tags, true) : undefined;
     const list: StoreEntry[] = pairs.map(([key, value]) => {
-      const k = normalizeKey(key, this.ns);
+      const k = this.key(key);
       this.invalidate(k);
       return { key: k, value: wrap(value, versions), ttlMs };
     });
@@ -541,7 +558,7 @@ export class Cache {
     options: RememberOptions | undefined,
     tags: readonly string[] | undefined,
   ): Promise<T> {
-    const k = normalizeKey(key, this.ns);
+    const k = this.key(key);
     if (typeof loader !== 'function') {
       throw new CacheArgumentError(`remember(${JSON.stringify(key)}): loader must be a function`);
     }
@@ -550,7 +567,8 @@ export class Cache {
     const start = this.started();
     let raw: unknown;
     try {
-      raw = await this.backend.get(k);
+      const store = this.backend;
+      raw = store.getSync !== undefined ? store.getSync(k) : await store.get(k);
     } catch (err) {
       raw = this.readFailed('get', key, err);
       // The store just failed: do not wait on it again for tags, a lock or the write.
@@ -762,7 +780,21 @@ export class Cache {
     return parseTtl(ttl);
   }
 
+  /** The store key of a user key (namespaced, checked), memoised for hot keys. */
+  private key(key: string): string {
+    let k = this.keys.get(key);
+    if (k === undefined) {
+      k = normalizeKey(key, this.ns);
+      if (key.length <= MEMO_KEY_LENGTH) {
+        if (this.keys.size >= MEMO_KEYS) this.keys.clear();
+        this.keys.set(key, k);
+      }
+    }
+    return k;
+  }
+
   private invalidate(k: string): void {
+    if (this.inflight.size === 0) return;
     const flight = this.inflight.get(k);
     if (flight) flight.invalidated = true;
   }
@@ -955,6 +987,13 @@ export class Cache {
   }
 
   /** Runs a store call; on a backend failure logs, counts and returns `fallback`. */
+  /** A synchronous store write failed: caller errors are thrown, store errors logged (`false`). */
+  private writeFailed(op: string, key: string, err: unknown, start: number): false {
+    if (isCallerError(err, op)) throw this.withUserKey(err);
+    this.report(op, key, err, start);
+    return false;
+  }
+
   private async failOpen<T>(op: string, key: string, fn: () => Promise<T>, fallback: T): Promise<T> {
     const start = this.started();
     try {

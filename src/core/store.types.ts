@@ -16,6 +16,14 @@ export interface CacheStore {
   /** Removes every key of this store's namespace, and nothing else. */
   clear(): Promise<void>;
 
+  /**
+   * In-process stores may also answer reads and writes synchronously, with exactly the
+   * behaviour of `get` and `set`: the cache then saves a promise per call. Leave them out
+   * unless the store never does I/O.
+   */
+  getSync?(key: string): unknown;
+  setSync?(key: string, value: unknown, ttlMs?: number): void;
+
   has?(key: string): Promise<boolean>;
   /** Values in the order of `keys`, `undefined` for misses. */
   getMany?(keys: readonly string[]): Promise<(unknown | undefined)[]>;

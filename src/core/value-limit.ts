@@ -4,7 +4,7 @@ import type { StoreDefinition } from './cache-manager';
 import { defaultSerializer } from './value-codec';
 
 /** The store methods that write a caller's value. */
-const WRITERS = new Set<PropertyKey>(['set', 'add', 'setMany']);
+const WRITERS = new Set<PropertyKey>(['set', 'setSync', 'add', 'setMany']);
 
 /**
  * Size of a value as the default serializer writes it, in UTF-8 bytes. Stores that keep

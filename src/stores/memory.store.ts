@@ -3,8 +3,8 @@ import { CacheArgumentError, CacheConfigError } from '../core/cache.errors';
 import type { Clock } from '../core/clock';
 import { systemClock } from '../core/clock';
 import type { CacheStore, StoreEntry, StoreStats } from '../core/store.types';
-import { cloneValue, estimateSize } from '../core/value-codec';
-import { copierFor, copyHeld, type Copier } from './value-copier';
+import { estimateSize } from '../core/value-codec';
+import { copierFor, copyHeld, WriteShapes, type Copier } from './value-copier';
 
 /** Options of `driver: 'memory'`. */
 export interface MemoryStoreOptions {
@@ -37,8 +37,11 @@ const NULL: object = Object.freeze({ null: true });
  */
 class Held {
   reads = 0;
-  copier?: Copier = undefined;
-  constructor(readonly value: object) {}
+  constructor(
+    readonly value: object,
+    /** Known when the write matched a compiled shape. */
+    private copier: Copier | undefined,
+  ) {}
 
   copy(): unknown {
     if (this.copier) return this.copier(this.value);
@@ -58,6 +61,7 @@ export class MemoryStore implements CacheStore {
   private evictions = 0;
   private readonly timer?: NodeJS.Timeout;
   private readonly trackBytes: boolean;
+  private readonly shapes = new WriteShapes();
 
   constructor(
     options: MemoryStoreOptions = {},
@@ -109,6 +113,14 @@ export class MemoryStore implements CacheStore {
     return this.read(this.lru.get(key));
   }
 
+  getSync(key: string): unknown {
+    return this.read(this.lru.get(key));
+  }
+
+  setSync(key: string, value: unknown, ttlMs?: number): void {
+    this.write(key, value, ttlMs);
+  }
+
   async has(key: string): Promise<boolean> {
     return this.lru.has(key);
   }
@@ -137,8 +149,8 @@ export class MemoryStore implements CacheStore {
 
   async setMany(entries: readonly StoreEntry[]): Promise<void> {
     // Copy everything first so one bad value writes nothing.
-    const copies = entries.map((e) => this.prepare(e.key, e.value));
-    entries.forEach((e, i) => this.put(e.key, copies[i], e.ttlMs));
+    const stored = entries.map((e) => this.prepare(e.key, e.value));
+    entries.forEach((e, i) => this.put(e.key, stored[i], e.ttlMs));
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {
@@ -161,7 +173,7 @@ export class MemoryStore implements CacheStore {
         `Cannot increment key ${JSON.stringify(key)}: the result would exceed Number.MAX_SAFE_INTEGER`,
       );
     }
-    if (current === undefined) this.put(key, next, ttlMs);
+    if (current === undefined) this.put(key, next as unknown as object, ttlMs);
     else this.lru.set(key, next as unknown as object, { noUpdateTTL: true });
     return next;
   }
@@ -202,16 +214,19 @@ export class MemoryStore implements CacheStore {
     return ttlMs === undefined ? { ttl: 0 } : { ttl: ttlMs, start: this.clock.now() - 0.5 };
   }
 
-  private prepare(key: string, value: unknown): unknown {
-    return this.clone ? cloneValue(value, key) : value;
+  /** What the LRU holds for a value: the value, NULL, or (isolation on) a validated private copy. */
+  private prepare(key: string, value: unknown): object {
+    if (!this.clone) return value === null ? NULL : (value as object);
+    const copy = this.shapes.copy(value, key);
+    if (copy === null) return NULL;
+    return typeof copy === 'object' ? new Held(copy, this.shapes.last?.read) : (copy as object);
   }
 
   private write(key: string, value: unknown, ttlMs: number | undefined): void {
     this.put(key, this.prepare(key, value), ttlMs);
   }
 
-  private put(key: string, copy: unknown, ttlMs: number | undefined): void {
-    const stored = copy === null ? NULL : this.clone && typeof copy === 'object' ? new Held(copy) : (copy as object);
+  private put(key: string, stored: object, ttlMs: number | undefined): void {
     this.lru.set(key, stored, this.ttlOptions(ttlMs));
   }
 

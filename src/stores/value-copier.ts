@@ -1,116 +1,87 @@
+import { cloneValue } from '../core/value-codec';
+import { copyHeld, MISMATCH, shapeOf, type Copier, type Shape } from './value-shape';
+
 /**
- * Fast copies of values the memory store already holds. A held value is the store's own deep
- * copy (made and validated by `cloneValue` on write, never handed out), so its structure is
- * fixed: a copier specialised to that structure is a single object/array literal, about 30×
- * faster than a generic walk whose keyed property accesses go megamorphic.
+ * How the memory store isolates values: a validating copy on write (through the shapes of
+ * recent writes when the value fits one, else the generic `cloneValue`), and a copy on read
+ * (through the compiled `read` of the entry's shape, else the generic `copyHeld`).
  */
-
-/** Deep-copies one held value. */
-export type Copier = (held: unknown) => unknown;
-
-/** Values beyond these bounds are copied by the generic walk, not compiled. */
-const MAX_NODES = 400;
-const MAX_ARRAY = 32;
-const MAX_DEPTH = 12;
-/** Compiled copiers by source, shared by entries of the same structure; dropped wholesale when full. */
-const MAX_COMPILED = 256;
-const compiled = new Map<string, Copier>();
-
-/** Generic deep copy of a held value (no validation: it was validated when written). */
-export function copyHeld(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    const arr = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) arr[i] = copyHeld(value[i]);
-    return arr;
-  }
-  if (Object.getPrototypeOf(value) === Object.prototype) {
-    const obj: Record<string, unknown> = {};
-    const src = value as Record<string, unknown>;
-    for (const k of Object.keys(src)) obj[k] = copyHeld(src[k]);
-    return obj;
-  }
-  if (value instanceof Date) return new Date(value.getTime());
-  if (value instanceof Map) {
-    const map = new Map<unknown, unknown>();
-    for (const [k, v] of value) map.set(copyHeld(k), copyHeld(v));
-    return map;
-  }
-  if (value instanceof Set) {
-    const set = new Set<unknown>();
-    for (const v of value) set.add(copyHeld(v));
-    return set;
-  }
-  if (Buffer.isBuffer(value)) return Buffer.from(value);
-  return new Uint8Array(value as Uint8Array);
-}
+export { copyHeld, type Copier };
 
 /**
- * A copier specialised to the structure of `held`, or `copyHeld` when the value is too large
- * or too irregular to be worth compiling. Property names enter the generated source only as
- * JSON string literals, so no key can inject code.
+ * A copier for values of the structure of `held` (shared by entries of the same structure), or
+ * the generic `copyHeld` for scalars.
  */
 export function copierFor(held: unknown): Copier {
-  if (typeof held !== 'object' || held === null) return copyHeld;
-  const gen = new SourceGen();
-  const expr = gen.expr(held, 's', 0);
-  if (expr === undefined) return copyHeld;
-  const source = `${gen.lines.join('\n')}\nreturn ${expr};`;
-  let fn = compiled.get(source);
-  if (!fn) {
-    if (compiled.size >= MAX_COMPILED) compiled.clear();
-    fn = bindGeneric(source);
-    compiled.set(source, fn);
+  const shape = shapeOf(held);
+  if (!shape) return copyHeld;
+  // A shape samples the first items of each array: use it only if the whole value fits.
+  try {
+    return shape.write(held, undefined) !== MISMATCH ? shape.read : copyHeld;
+  } catch {
+    return copyHeld; // not a value `cloneValue` accepts (only ever built by hand, in tests)
   }
-  return fn;
 }
 
-function bindGeneric(source: string): Copier {
-  const raw = new Function('g', `return function copy(s) {\n${source}\n};`) as (g: Copier) => Copier;
-  return raw(copyHeld);
-}
+/** Recently written shapes a store tries first; beyond this the least recent is dropped. */
+const MAX_RECENT = 8;
+/** Longest run of generic copies between two attempts to compile a new shape. */
+const MAX_BACKOFF = 1024;
 
-class SourceGen {
-  readonly lines: string[] = [];
-  private nodes = 0;
-  private vars = 0;
+/**
+ * Validating copies of the values written to one store. Tries the shapes of recent writes
+ * (most recent first), else copies generically and, now and then, compiles the value's shape.
+ * Compiling backs off while new shapes go unused (values of ever-changing structure), so such
+ * workloads pay for a compile once per {@link MAX_BACKOFF} writes at most.
+ */
+export class WriteShapes {
+  /** The shape the last {@link copy} matched; its `read` copier fits that copy. */
+  last: Shape | undefined = undefined;
+  /** Shapes compiled or looked up so far (for tests and diagnostics). */
+  learned = 0;
+  private readonly recent: { shape: Shape; hits: number }[] = [];
+  private misses = 0;
+  private every = 1;
 
-  /** Source of an expression copying the held value found in variable `ref`; undefined = give up. */
-  expr(value: unknown, ref: string, depth: number): string | undefined {
-    if (++this.nodes > MAX_NODES || depth > MAX_DEPTH) return undefined;
-    if (typeof value !== 'object' || value === null) return ref;
-    if (Array.isArray(value)) {
-      if (value.length > MAX_ARRAY) return `g(${ref})`;
-      const v = this.hoist(ref);
-      const items: string[] = [];
-      for (let i = 0; i < value.length; i++) {
-        const item = this.expr(value[i], `${v}[${i}]`, depth + 1);
-        if (item === undefined) return undefined;
-        items.push(item);
+  /** A deep copy of `value`, validated. @throws CacheSerializationError naming `key` */
+  copy(value: unknown, key: string): unknown {
+    this.last = undefined;
+    if (typeof value !== 'object' || value === null) return cloneValue(value, key);
+    const recent = this.recent;
+    for (let i = 0; i < recent.length; i++) {
+      const entry = recent[i];
+      const copy = entry.shape.write(value, key);
+      if (copy === MISMATCH) continue;
+      entry.hits++;
+      if (i > 0) {
+        recent.splice(i, 1);
+        recent.unshift(entry);
       }
-      return `[${items.join(', ')}]`;
+      this.last = entry.shape;
+      return copy;
     }
-    if (Object.getPrototypeOf(value) !== Object.prototype) return `g(${ref})`;
-    const keys = Object.keys(value);
-    // `"__proto__": x` in a literal would set the prototype; held values never carry that key.
-    if (keys.includes('__proto__')) return undefined;
-    const v = this.hoist(ref);
-    const props: string[] = [];
-    const src = value as Record<string, unknown>;
-    for (const k of keys) {
-      const name = JSON.stringify(k);
-      const prop = this.expr(src[k], `${v}[${name}]`, depth + 1);
-      if (prop === undefined) return undefined;
-      props.push(`${name}: ${prop}`);
+    const copy = cloneValue(value, key);
+    if (++this.misses >= this.every) {
+      this.misses = 0;
+      this.learn(value);
     }
-    return `{ ${props.join(', ')} }`;
+    return copy;
   }
 
-  /** Reads a container once into a local, so nested accesses do not repeat the path. */
-  private hoist(ref: string): string {
-    if (ref === 's') return ref;
-    const name = `v${this.vars++}`;
-    this.lines.push(`const ${name} = ${ref};`);
-    return name;
+  private learn(value: unknown): void {
+    const shape = shapeOf(value);
+    if (!shape) return;
+    this.learned++;
+    if (this.recent.some((e) => e.shape === shape)) {
+      // The value's sampled shape is known yet did not fit it (irregular arrays): back off.
+      this.every = Math.min(this.every * 2, MAX_BACKOFF);
+      return;
+    }
+    this.recent.unshift({ shape, hits: 0 });
+    if (this.recent.length > MAX_RECENT) {
+      const dropped = this.recent.pop()!;
+      this.every = dropped.hits < 2 ? Math.min(this.every * 2, MAX_BACKOFF) : 1;
+    }
   }
 }
+

@@ -43,6 +43,10 @@ class RecordingStore extends MemoryStore {
     await super.set(key, value, ttlMs);
     this.note(key, value);
   }
+  override setSync(key: string, value: unknown, ttlMs?: number): void {
+    super.setSync(key, value, ttlMs);
+    this.note(key, value);
+  }
   override async add(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
     const added = await super.add(key, value, ttlMs);
     if (added) this.note(key, value);

@@ -3,7 +3,8 @@ import { jest } from '@jest/globals';
 import fc from 'fast-check';
 import { cloneValue } from '../../src/core/value-codec';
 import { MemoryStore } from '../../src/stores/memory.store';
-import { copierFor, copyHeld } from '../../src/stores/value-copier';
+import { CacheSerializationError } from '../../src/core/cache.errors';
+import { copierFor, copyHeld, WriteShapes } from '../../src/stores/value-copier';
 
 /** Every object reachable from `v` (plain objects, arrays, Map/Set keys and values, Dates, buffers). */
 function objectsOf(v: unknown, seen = new Set<object>()): Set<object> {
@@ -243,6 +244,174 @@ describe('value copier: through the memory store', () => {
       got.at.setTime(0);
       got.m.get('x')!.y = 2;
     }
+    await store.close();
+  });
+});
+
+describe('value copier: validated writes through compiled shapes', () => {
+  /** A WriteShapes that has learned the shape of `sample` (its first write compiles it). */
+  function learnedFrom(sample: unknown): WriteShapes {
+    const shapes = new WriteShapes();
+    shapes.copy(sample, 'k');
+    shapes.copy(sample, 'k');
+    expect(shapes.last).toBeDefined();
+    return shapes;
+  }
+
+  /** What a store hands out for a copy made by `shapes` (its read copier, or the generic one). */
+  function visible(shapes: WriteShapes, held: unknown): unknown {
+    return (shapes.last?.read ?? copyHeld)(held);
+  }
+
+  it('gives the same copy as cloneValue, isolated, for arbitrary values (hostile names too)', () => {
+    const key = fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('constructor', 'toString', '0', '01'));
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.oneof(fc.integer(), fc.double(), fc.string(), fc.boolean(), fc.constant(null), fc.constant(undefined)),
+        fc.array(tie('node'), { maxLength: 12 }),
+        fc.dictionary(key, tie('node'), { maxKeys: 6, noNullPrototype: true }),
+        fc.date({ noInvalidDate: true }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        const shapes = new WriteShapes();
+        // Learn a's shape, then write b (a fit or a mismatch) and a again (a fit).
+        for (const v of [a, a, b, a]) {
+          const held = shapes.copy(v, 'k');
+          const got = visible(shapes, held);
+          expect(isDeepStrictEqual(got, cloneValue(v))).toBe(true);
+          expectIsolatedCopy(got, v);
+        }
+      }),
+      { seed: 42, numRuns: 400 },
+    );
+  });
+
+  const base = () => ({ id: 1, name: 'Ada', tags: ['x', 'y'], addr: { city: 'London' }, items: [{ n: 1 }] });
+
+  class Address {
+    city = 'Paris';
+  }
+
+  const variants: Array<[string, () => unknown]> = [
+    ['an extra key', () => ({ ...base(), extra: true })],
+    ['a missing key', () => ({ id: 1, name: 'Ada', tags: [], addr: { city: 'x' } })],
+    ['the same keys in another order', () => ({ name: 'Ada', id: 1, tags: [], addr: { city: 'x' }, items: [] })],
+    ['an object where a string was', () => ({ ...base(), name: { first: 'Ada' } })],
+    ['a string where an object was', () => ({ ...base(), addr: 'London' })],
+    ['a Date where a string was', () => ({ ...base(), addr: { city: new Date(7) } })],
+    ['a class instance where a plain object was', () => ({ ...base(), addr: new Address() })],
+    ['an object far into an array of strings', () => ({ ...base(), tags: [...'abcdefghijkl', { deep: 1 }] })],
+    ['a longer array of objects', () => ({ ...base(), items: Array.from({ length: 20 }, (_, n) => ({ n })) })],
+    ['an array element of another shape', () => ({ ...base(), items: [{ n: 1 }, { m: 2 }] })],
+    ['a null-prototype object', () => ({ ...base(), addr: Object.assign(Object.create(null), { city: 'x' }) })],
+    [
+      'an inherited enumerable property',
+      () => ({ ...base(), addr: Object.assign(Object.create({ inherited: 1 }), { city: 'x' }) }),
+    ],
+    ['undefined where a string was', () => ({ ...base(), name: undefined })],
+  ];
+
+  it.each(variants)('copies a value with %s exactly as cloneValue does', (_name, make) => {
+    const shapes = learnedFrom(base());
+    const value = make();
+    const held = shapes.copy(value, 'k');
+    expect(isDeepStrictEqual(visible(shapes, held), cloneValue(value))).toBe(true);
+    expectIsolatedCopy(visible(shapes, held), cloneValue(value));
+  });
+
+  const refused: Array<[string, () => unknown, RegExp]> = [
+    ['a function where a string was', () => ({ ...base(), name: () => 'Ada' }), /functions/],
+    ['a symbol where a string was', () => ({ ...base(), name: Symbol('Ada') }), /symbols/],
+    ['a function inside an array', () => ({ ...base(), tags: ['x', () => 1] }), /functions/],
+    ['a Promise where an object was', () => ({ ...base(), addr: Promise.resolve(1) }), /Promise/],
+    [
+      'a cycle',
+      () => {
+        const v: Record<string, unknown> = base();
+        (v.addr as Record<string, unknown>).city = v;
+        return v;
+      },
+      /circular/,
+    ],
+    [
+      'a cycle through an array',
+      () => {
+        const v = base() as Record<string, unknown>;
+        (v.items as unknown[]).push(v.items);
+        return v;
+      },
+      /circular/,
+    ],
+    [
+      'an own "__proto__" key',
+      () => JSON.parse('{"id":1,"name":"Ada","tags":[],"addr":{"__proto__":{}},"items":[]}'),
+      /__proto__/,
+    ],
+    ['a WeakMap', () => ({ ...base(), addr: new WeakMap() }), /WeakMap/],
+  ];
+
+  it.each(refused)('refuses %s with the error cloneValue gives, naming the key', (_name, make, error) => {
+    const shapes = learnedFrom(base());
+    const value = make();
+    expect(() => cloneValue(value, 'user:1')).toThrow(error);
+    expect(() => shapes.copy(value, 'user:1')).toThrow(CacheSerializationError);
+    expect(() => shapes.copy(value, 'user:1')).toThrow(error);
+    expect(() => shapes.copy(value, 'user:1')).toThrow(/"user:1"/);
+  });
+
+  it('learns class instances by prototype and hands out plain objects', () => {
+    class User {
+      constructor(
+        public id: number,
+        public name: string,
+      ) {}
+    }
+    const shapes = learnedFrom(new User(1, 'Ada'));
+    const held = shapes.copy(new User(2, 'Bob'), 'k');
+    expect(shapes.last).toBeDefined();
+    const got = visible(shapes, held);
+    expect(Object.getPrototypeOf(got)).toBe(Object.prototype);
+    expect(got).toStrictEqual({ id: 2, name: 'Bob' });
+    // A plain object with the same keys is another shape (another prototype): still copied right.
+    const plain = shapes.copy({ id: 3, name: 'Cy' }, 'k');
+    expect(visible(shapes, plain)).toStrictEqual({ id: 3, name: 'Cy' });
+    // The generic copy of what a compiled shape holds is a plain object too.
+    expect(copyHeld(held)).toStrictEqual({ id: 2, name: 'Bob' });
+  });
+
+  it('backs off compiling while every value has a new structure, and still learns a stable one', () => {
+    const shapes = new WriteShapes();
+    for (let i = 0; i < 5_000; i++) shapes.copy({ [`k${i}`]: i }, 'k');
+    expect(shapes.learned).toBeLessThan(40);
+    // Then the values settle on one structure: it is learned within the back-off and used.
+    let matched = 0;
+    for (let i = 0; i < 3_000; i++) {
+      shapes.copy({ id: i, name: 'n' }, 'k');
+      if (shapes.last) matched++;
+    }
+    expect(matched).toBeGreaterThan(1_900);
+  });
+
+  it('the memory store hands out plain, isolated objects for values written through a shape', async () => {
+    const store = new MemoryStore({ pruneInterval: 0 });
+    const values = Array.from({ length: 5 }, (_, i) => ({ ...base(), id: i }));
+    for (const [i, v] of values.entries()) await store.set(`k${i}`, v);
+    values[4].addr.city = 'changed after set';
+    values[4].tags.push('changed');
+    for (let round = 0; round < 3; round++) {
+      const got = (await store.get('k4')) as ReturnType<typeof base>;
+      expect(got).toStrictEqual({ ...base(), id: 4 });
+      expect(Object.getPrototypeOf(got.addr)).toBe(Object.prototype);
+      got.addr.city = 'mutated';
+      got.items[0].n = 99;
+    }
+    expect(await store.getMany(['k3', 'k4'])).toStrictEqual([
+      { ...base(), id: 3 },
+      { ...base(), id: 4 },
+    ]);
     await store.close();
   });
 });
