@@ -237,7 +237,8 @@ class Gen {
         let body: string;
         if (elem.k === 'p') body = `const x = ${ref}[${i}]; if (!p(x)) return M; ${out}[${i}] = x;`;
         else if (elem.k === 'g') body = `${out}[${i}] = c(${ref}[${i}], key);`;
-        else body = `const x = ${this.writeFunction(elem)}(${ref}[${i}], key); if (x === M) return M; ${out}[${i}] = x;`;
+        else
+          body = `const x = ${this.writeFunction(elem)}(${ref}[${i}], key); if (x === M) return M; ${out}[${i}] = x;`;
         lines.push(`for (let ${i} = 0; ${i} < ${ref}.length; ${i}++) { ${body} }`);
         return out;
       }
@@ -272,8 +273,7 @@ class Gen {
         if (node.elem.k === 'p') return `${ref}.slice()`;
         const out = this.local();
         const i = this.local();
-        const item =
-          node.elem.k === 'g' ? `g(${ref}[${i}])` : `${this.readFunction(node.elem)}(${ref}[${i}])`;
+        const item = node.elem.k === 'g' ? `g(${ref}[${i}])` : `${this.readFunction(node.elem)}(${ref}[${i}])`;
         lines.push(
           `const ${out} = new Array(${ref}.length);`,
           `for (let ${i} = 0; ${i} < ${ref}.length; ${i}++) ${out}[${i}] = ${item};`,
