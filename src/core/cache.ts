@@ -143,7 +143,7 @@ export class Cache {
   async get<T = unknown>(key: string): Promise<T | undefined>;
   async get<T = unknown>(key: string, fallback: T | (() => T | Promise<T>)): Promise<T>;
   async get<T = unknown>(key: string, fallback?: T | (() => T | Promise<T>)): Promise<T | undefined> {
-    const k = this.key(key);
+    const k = this.readKey(key);
     const start = this.started();
     // Hot path: one await on the store; only wrapped entries (tags, SWR) take the slow path.
     let raw: unknown;
@@ -167,14 +167,14 @@ export class Cache {
 
   /** Whether a fresh value is cached under `key`. */
   async has(key: string): Promise<boolean> {
-    const k = this.key(key);
+    const k = this.readKey(key);
     return (await this.readFresh(k, key)) !== undefined;
   }
 
   /** Values for many keys, in one round trip where the store can. Misses are `undefined`. */
   async getMany<T = unknown>(keys: readonly string[]): Promise<Record<string, T | undefined>> {
     if (!Array.isArray(keys)) throw new CacheArgumentError('getMany(keys): keys must be an array of strings');
-    const ks = keys.map((key) => this.key(key));
+    const ks = keys.map((key) => this.readKey(key));
     const raws = await this.failOpen(
       'getMany',
       keys.join(','),
@@ -558,7 +558,7 @@ export class Cache {
     options: RememberOptions | undefined,
     tags: readonly string[] | undefined,
   ): Promise<T> {
-    const k = this.key(key);
+    const k = this.readKey(key);
     if (typeof loader !== 'function') {
       throw new CacheArgumentError(`remember(${JSON.stringify(key)}): loader must be a function`);
     }
@@ -780,8 +780,16 @@ export class Cache {
     return parseTtl(ttl);
   }
 
-  /** The store key of a user key (namespaced, checked), memoised for hot keys. */
+  /** The store key of a user key (namespaced, checked). */
   private key(key: string): string {
+    return this.keys.get(key) ?? normalizeKey(key, this.ns);
+  }
+
+  /**
+   * {@link key} for reads, which also memoise it: keys that are read are the hot ones. Writes
+   * only look up, so filling a cache with new keys leaves no memo garbage behind in old space.
+   */
+  private readKey(key: string): string {
     let k = this.keys.get(key);
     if (k === undefined) {
       k = normalizeKey(key, this.ns);
