@@ -256,7 +256,13 @@ export const defaultSerializer: CacheSerializer = {
   deserialize(text: string, key?: string): unknown {
     const first = text.charCodeAt(0);
     try {
-      if (first === 74 /* J */) return decodeInner(JSON.parse(text.slice(1)));
+      if (first === 74 /* J */) {
+        const tree: unknown = JSON.parse(text.slice(1));
+        // Type tags and escaped keys start with NUL, which JSON writes as \u0000: text with no
+        // \u escape holds neither, and JSON.parse already built exactly the value. The walk
+        // still runs for any "__proto__" key, which it refuses (a tampered store).
+        return text.includes('\\u') || text.includes('__proto__') ? decodeInner(tree) : tree;
+      }
       if ((first >= 48 && first <= 57) || first === 45 /* - */) {
         const n = Number(text);
         if (!Number.isNaN(n)) return n;

@@ -31,7 +31,20 @@ describe('defaultSerializer (format v1)', () => {
   it('never sets a prototype from stored data', () => {
     const forged = 'J{"__proto__":{"polluted":true}}';
     expect(() => deserialize(forged, 'k')).toThrow(CacheSerializationError);
+    // The same key spelled with JSON escapes, and nested, is refused too.
+    expect(() => deserialize('J{"\\u005f\\u005fproto\\u005f\\u005f":{"polluted":true}}', 'k')).toThrow(
+      CacheSerializationError,
+    );
+    expect(() => deserialize('J{"a":[{"b":{"__proto__":{"polluted":true}}}]}', 'k')).toThrow(CacheSerializationError);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('reads plain JSON without the decoding walk, and still decodes every escaped or tagged part', () => {
+    const plain = { a: [1, 'two', { b: null }], s: 'C:\\users\\ada', nl: 'line\nbreak' };
+    expect(deserialize(serialize(plain))).toStrictEqual(plain);
+    // A control character is written as \u00XX; a key starting with NUL is escaped; both round-trip.
+    const escaped = { c: '\u0001', '\u0000k': 1, d: new Date(3), nested: [{ u: undefined }] };
+    expect(deserialize(serialize(escaped))).toStrictEqual(escaped);
   });
 
   it('refuses own __proto__ keys, Promises and weak collections', () => {
