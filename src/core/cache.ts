@@ -95,6 +95,19 @@ interface DependencyScope {
 }
 const dependencyScope = new AsyncLocalStorage<DependencyScope>();
 
+/**
+ * Dependency tags travel up from nested `remember` calls through AsyncLocalStorage, which on
+ * Node 20 hooks every promise of the process once it is used. Apps that never meet a tag do not
+ * need it: tracking starts the first time this process meets one (a tagged write or flush, or a
+ * tagged entry read, maybe written by another process). A load that began untracked cannot know
+ * its dependencies, so if tracking started meanwhile its result is returned but not stored.
+ */
+let tracking = false;
+
+function trackDependencies(): void {
+  tracking = true;
+}
+
 /** Size of each cache's memo of normalised keys, and the longest key it keeps. */
 const MEMO_KEYS = 4096;
 const MEMO_KEY_LENGTH = 256;
@@ -647,8 +660,7 @@ export class Cache {
       // Tag versions are read before the loader runs: a flush during the loader makes the
       // result outdated on arrival (write-race protection across processes).
       if (plan.storeDown) {
-        const scope: DependencyScope = { tags: {} };
-        return { value: await dependencyScope.run(scope, loader) };
+        return { value: tracking ? await dependencyScope.run({ tags: {} }, loader) : await loader() };
       }
       const versions = tags ? await this.tagVersionsOpen(tags) : undefined;
       if (plan.lock) {
@@ -663,11 +675,12 @@ export class Cache {
         }
       }
       const scope: DependencyScope = { tags: {} };
-      const value = await dependencyScope.run(scope, loader);
+      const tracked = tracking;
+      const value = tracked ? await dependencyScope.run(scope, loader) : await loader();
       const allTags = { ...scope.tags, ...versions };
       if (value === undefined) return { value };
       checkValue(key, value);
-      if (!flight.invalidated) {
+      if (!flight.invalidated && tracked === tracking) {
         const now = this.settings.clock.now();
         const freshUntil = plan.staleMs !== undefined && plan.ttlMs !== undefined ? now + plan.ttlMs : undefined;
         const hardTtl = freshUntil !== undefined ? plan.ttlMs! + plan.staleMs! : plan.ttlMs;
@@ -884,6 +897,7 @@ export class Cache {
   private async unwrap(k: string, env: Envelope, key: string): Promise<Entry | undefined> {
     const stale = env.f !== undefined && this.settings.clock.now() >= env.f;
     if (!env.t) return { value: env.v, stale };
+    trackDependencies();
     const names = Object.keys(env.t);
     const current = await this.failOpen('tags', key, () => this.fetchTagVersions(names, false), undefined);
     if (current === undefined) return undefined;
@@ -900,6 +914,7 @@ export class Cache {
     const tagNames = new Set<string>();
     for (const raw of raws) if (isEnvelope(raw) && raw.t) for (const t of Object.keys(raw.t)) tagNames.add(t);
     let current: Record<string, string> | undefined = {};
+    if (tagNames.size) trackDependencies();
     if (tagNames.size)
       current = await this.failOpen(
         'tags',
@@ -1035,7 +1050,9 @@ export class TaggedCache {
     private readonly cache: Cache,
     /** The tags this view writes with. */
     readonly tagNames: readonly string[],
-  ) {}
+  ) {
+    trackDependencies();
+  }
 
   get<T = unknown>(key: string): Promise<T | undefined>;
   get<T = unknown>(key: string, fallback: T | (() => T | Promise<T>)): Promise<T>;

@@ -6,7 +6,10 @@ import { cacheControl, setResponseHeader, type HttpResponseLike } from './http-c
 export interface HttpCacheEntry {
   status: number;
   headers: Record<string, string | string[]>;
-  body: unknown;
+  /** The handler's result; absent when it is kept as `json`. */
+  body?: unknown;
+  /** The body as JSON text, kept instead of `body` for routes answered as text. */
+  json?: string;
   etag: string;
   /** When it was stored (ms since the epoch), for `Age` and `X-Cache: STALE`. */
   storedAt: number;
@@ -58,6 +61,7 @@ export function captureResponse(
   res: HttpResponseLike,
   body: unknown,
   replayedEtag?: string,
+  asText = false,
 ): HttpCacheEntry | NotStoredReason {
   if (isStreamingBody(body)) return 'stream';
   if (body === undefined) return 'empty';
@@ -76,7 +80,26 @@ export function captureResponse(
   }
   if (replayedEtag !== undefined && headers.etag === replayedEtag) delete headers.etag;
   const etag = typeof headers.etag === 'string' ? headers.etag : `W/"${stableHash(body)}"`;
-  return { status, headers, body, etag, storedAt: Date.now() };
+  const json = asText ? toJsonText(body) : undefined;
+  return json === undefined
+    ? { status, headers, body, etag, storedAt: Date.now() }
+    : { status, headers, json, etag, storedAt: Date.now() };
+}
+
+/** JSON text of an object body, as `res.json()` writes it with Express's defaults; else undefined. */
+function toJsonText(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  try {
+    const text = JSON.stringify(body) as string | undefined;
+    return typeof text === 'string' ? text : undefined;
+  } catch {
+    return undefined; // BigInt or a cycle: kept as an object, Nest reports it when replying
+  }
+}
+
+/** The body of an entry as an object (entries kept as text are parsed). */
+export function entryBody(entry: HttpCacheEntry): unknown {
+  return entry.json === undefined ? entry.body : JSON.parse(entry.json);
 }
 
 /** Writes a stored response's status and headers onto this request's response. */

@@ -7,6 +7,8 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
+import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
+import { ApplicationConfig } from '@nestjs/core';
 import { defer, lastValueFrom, type Observable } from 'rxjs';
 import { parseTtl } from '../core/ttl';
 import { CacheDecoratorRuntime } from './cache-decorator.runtime';
@@ -14,13 +16,21 @@ import type { CacheMethodMetadata } from './cache-decorators.metadata';
 import { resolveKey } from './cache-key';
 import { LoaderFailure, NotCached, callOption } from './cache-loader.signals';
 import type { CacheableOptions } from './cacheable.decorator';
-import { addVary, captureResponse, etagMatches, replayResponse, type HttpCacheEntry } from './http-cache.entry';
+import {
+  addVary,
+  captureResponse,
+  entryBody,
+  etagMatches,
+  replayResponse,
+  type HttpCacheEntry,
+} from './http-cache.entry';
 import {
   cacheControl,
   defaultHttpKey,
   hasUnkeyedCredentials,
   requestHeader,
   setResponseHeader,
+  jsonReplies,
   templateRoot,
   usesRawResponse,
   varySuffix,
@@ -39,7 +49,13 @@ export class HttpCacheInterceptor implements NestInterceptor {
   private static readonly logger = new Logger('CacheDecorators');
   private static warnedMissing = false;
 
-  constructor(@Optional() @Inject(CacheDecoratorRuntime) private readonly runtime?: CacheDecoratorRuntime) {}
+  /** Facts of each decorated route that do not change between requests. */
+  private readonly routes = new WeakMap<object, RouteFacts>();
+
+  constructor(
+    @Optional() @Inject(CacheDecoratorRuntime) private readonly runtime?: CacheDecoratorRuntime,
+    @Optional() @Inject(ApplicationConfig) private readonly appConfig?: ApplicationConfig,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
@@ -66,13 +82,15 @@ export class HttpCacheInterceptor implements NestInterceptor {
   ): Promise<unknown> {
     const req = context.switchToHttp().getRequest<HttpRequestLike>();
     const where = `${context.getClass().name}.${context.getHandler().name}`;
-    const root = templateRoot(req);
+    // Built only when a template reads it (Express 5 parses the query string on every read).
+    let root: Record<string, unknown> | undefined;
+    const getRoot = () => (root ??= templateRoot(req));
     const fnArgs = [req, context];
     const handle = () => lastValueFrom(next.handle(), { defaultValue: undefined });
     const method = req.method.toUpperCase();
     const cacheable = meta.cacheable && (method === 'GET' || method === 'HEAD') ? meta.cacheable : undefined;
-    const cached = cacheable && (() => this.cached(rt, meta, cacheable, context, handle, where));
-    return rt.runDecorated(meta, root, fnArgs, where, handle, cached);
+    const cached = cacheable && (() => this.cached(rt, meta, cacheable, context, getRoot, handle, where));
+    return rt.runDecorated(meta, meta.evict || meta.put ? getRoot() : undefined, fnArgs, where, handle, cached);
   }
 
   private async cached(
@@ -80,13 +98,15 @@ export class HttpCacheInterceptor implements NestInterceptor {
     meta: CacheMethodMetadata,
     options: CacheableOptions,
     context: ExecutionContext,
+    getRoot: () => Record<string, unknown>,
     handle: () => Promise<unknown>,
     where: string,
   ): Promise<unknown> {
     const http = context.switchToHttp();
     const req = http.getRequest<HttpRequestLike>();
     const res = http.getResponse<HttpResponseLike>();
-    if (usesRawResponse(context.getClass(), context.getHandler().name)) {
+    const route = this.route(context);
+    if (route.rawResponse) {
       rt.warnOnce(`res:${where}`, `${where} writes the response itself (@Res()/@Next()): it is not cached`);
       return handle();
     }
@@ -94,14 +114,17 @@ export class HttpCacheInterceptor implements NestInterceptor {
     if (requestCc.has('no-store')) return handle();
     // Authorization or cookies: never share one user's response with another unless told how to key it.
     if (!options.key && hasUnkeyedCredentials(req, options.vary)) return handle();
-    const root = templateRoot(req);
+    // What reaches the client is the body's JSON: store that text when nothing but Nest sees
+    // what this interceptor returns (see RouteFacts.text).
+    route.text ??= route.outermost ? jsonReplies(req, res) : undefined;
+    const text = route.text;
     let key: string;
     let cache: ReturnType<CacheDecoratorRuntime['cache']>;
     try {
       if (options.condition && !callOption(options.condition, [req, context])) return handle();
-      key = options.key ? resolveKey(options.key, root, [req, context]) : defaultHttpKey(req);
+      key = options.key ? resolveKey(options.key, getRoot(), [req, context]) : defaultHttpKey(req);
       key += varySuffix(req, options.vary);
-      cache = rt.cache(options.store, rt.renderTags(meta.tags, root));
+      cache = rt.cache(options.store, meta.tags?.length ? rt.renderTags(meta.tags, getRoot()) : undefined);
     } catch (err) {
       rt.report(where, 'key', err);
       return handle();
@@ -120,7 +143,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
         throw new LoaderFailure(err);
       }
       ran = { body };
-      const entry = captureResponse(res, body, replayed.etag);
+      const entry = captureResponse(res, body, replayed.etag, text !== undefined);
       if (entry === 'stream')
         rt.warnOnce(`stream:${where}`, `${where} returned a stream: it is passed through, not cached`);
       if (typeof entry === 'string' || (options.unless && callOption(options.unless, [body, req]))) {
@@ -154,7 +177,35 @@ export class HttpCacheInterceptor implements NestInterceptor {
     setResponseHeader(res, 'Age', String(age));
     setResponseHeader(res, 'X-Cache', isStale(entry, options) ? 'STALE' : 'HIT');
     setResponseHeader(res, 'ETag', entry.etag);
-    return this.answer(req, res, entry.etag, entry.body);
+    if (text === 'send' && entry.json !== undefined) {
+      // What Express's res.json() would send: its Content-Type unless the response has one.
+      if (res.getHeader('content-type') === undefined) setResponseHeader(res, 'Content-Type', 'application/json');
+      return this.answer(req, res, entry.etag, entry.json);
+    }
+    return this.answer(req, res, entry.etag, entryBody(entry));
+  }
+
+  private route(context: ExecutionContext): RouteFacts {
+    const handler = context.getHandler();
+    let facts = this.routes.get(handler);
+    if (!facts) {
+      const type = context.getClass();
+      facts = { rawResponse: usesRawResponse(type, handler.name), outermost: this.isOutermost(type, handler) };
+      this.routes.set(handler, facts);
+    }
+    return facts;
+  }
+
+  /**
+   * Whether this interceptor is the first one of the route, so nothing but Nest sees what it
+   * returns: no global interceptor, none on the controller, and first on the method.
+   */
+  private isOutermost(type: object, handler: object): boolean {
+    const config = this.appConfig;
+    if (!config || config.getGlobalInterceptors().length || config.getGlobalRequestInterceptors().length) return false;
+    const onClass = (Reflect.getMetadata(INTERCEPTORS_METADATA, type) ?? []) as unknown[];
+    const onMethod = (Reflect.getMetadata(INTERCEPTORS_METADATA, handler) ?? []) as unknown[];
+    return onClass.length === 0 && onMethod[0] === HttpCacheInterceptor;
   }
 
   /** The body, or an empty 304 when the client already holds this version. */
@@ -163,6 +214,19 @@ export class HttpCacheInterceptor implements NestInterceptor {
     res.status(304);
     return undefined;
   }
+}
+
+interface RouteFacts {
+  /** The handler writes the response itself (`@Res()`/`@Next()`). */
+  rawResponse: boolean;
+  /** No other interceptor wraps this one (see `isOutermost`). */
+  outermost: boolean;
+  /**
+   * Outermost on Express, decided at the route's first request: entries keep the body's JSON text,
+   * which is what the client gets (toJSON applied), and hits send it as it is (`send`, Express's
+   * default JSON settings: no copy, no second stringify) or parsed for Express to format (`parse`).
+   */
+  text?: 'send' | 'parse';
 }
 
 /** Stale when served in the `staleTtl` window (known when the route sets its own `ttl`). */

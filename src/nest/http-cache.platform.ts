@@ -24,6 +24,20 @@ export interface HttpResponseLike {
   header?(name: string, value: number | string | string[]): unknown;
 }
 
+/**
+ * How an Express app replies with objects: `send` when `res.json()` is plain `JSON.stringify`
+ * then `res.send()` (JSON text with a JSON Content-Type goes out as the same bytes), `parse` when
+ * a JSON replacer, spacing or escaping is set (hits hand Express an object to format). Fastify
+ * (serializers of its own): undefined, entries keep objects.
+ */
+export function jsonReplies(req: HttpRequestLike, res: HttpResponseLike): 'send' | 'parse' | undefined {
+  const app = (req as { app?: { get?(setting: string): unknown } }).app;
+  if (typeof res.setHeader !== 'function' || typeof app?.get !== 'function') return undefined;
+  const defaults =
+    app.get('json replacer') === undefined && app.get('json spaces') === undefined && !app.get('json escape');
+  return defaults ? 'send' : 'parse';
+}
+
 /** Sets a response header on Express (`setHeader`) or Fastify (`header`). */
 export function setResponseHeader(res: HttpResponseLike, name: string, value: number | string | string[]): void {
   if (typeof res.setHeader === 'function') res.setHeader(name, value);
@@ -46,13 +60,18 @@ export function defaultHttpKey(req: HttpRequestLike): string {
   const raw = req.originalUrl ?? req.url;
   const q = raw.indexOf('?');
   const path = normalisePath(q === -1 ? raw : raw.slice(0, q));
+  if (q === -1) return `http:GET:${path}`;
   const params = [...new URLSearchParams(q === -1 ? '' : raw.slice(q + 1))];
   params.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const query = new URLSearchParams(params).toString();
   return `http:GET:${path}${query ? `?${query}` : ''}`;
 }
 
+/** A path of non-empty segments of unreserved characters only: already in canonical form. */
+const CANONICAL_PATH = /^(?:\/[A-Za-z0-9_.~-]+)+$/;
+
 function normalisePath(path: string): string {
+  if (CANONICAL_PATH.test(path)) return path;
   const segments = path.split('/').filter((s) => s.length > 0);
   return '/' + segments.map(canonicalSegment).join('/');
 }
@@ -93,8 +112,10 @@ export function varySuffix(req: HttpRequestLike, vary: readonly string[] | undef
 }
 
 /** Directives of a `Cache-Control` (or `Pragma`) header, lower-cased. */
-export function cacheControl(value: number | string | string[] | undefined): Set<string> {
-  if (value === undefined) return new Set();
+const NO_DIRECTIVES: ReadonlySet<string> = new Set();
+
+export function cacheControl(value: number | string | string[] | undefined): ReadonlySet<string> {
+  if (value === undefined) return NO_DIRECTIVES;
   const text = Array.isArray(value) ? value.join(',') : String(value);
   return new Set(
     text
