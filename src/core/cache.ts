@@ -132,6 +132,8 @@ export class Cache {
   private readonly counters = { hits: 0, misses: 0, writes: 0, deletes: 0, errors: 0, staleHits: 0 };
   /** Recently normalised keys: the namespace join and checks cost more than a Map lookup. */
   private readonly keys = new Map<string, string>();
+  /** Tag name → its version key, memoised likewise. */
+  private readonly tagKeys = new Map<string, string>();
 
   constructor(private readonly settings: CacheSettings) {
     this.name = settings.name;
@@ -168,7 +170,8 @@ export class Cache {
     }
     let hit = raw !== undefined;
     if (hit && isEnvelope(raw)) {
-      const entry = await this.unwrap(k, raw as Envelope, key);
+      const entry =
+        this.backend.getSync !== undefined ? this.unwrapSync(k, raw, key) : await this.unwrap(k, raw, key);
       hit = entry !== undefined && !entry.stale;
       raw = entry?.value;
     }
@@ -821,8 +824,14 @@ export class Cache {
   }
 
   private tagKey(tag: string): string {
-    const id = tag.length > 200 ? createHash('sha256').update(tag).digest('hex') : tag;
-    return internalKey(this.ns, 't', id);
+    let k = this.tagKeys.get(tag);
+    if (k === undefined) {
+      const id = tag.length > 200 ? createHash('sha256').update(tag).digest('hex') : tag;
+      k = internalKey(this.ns, 't', id);
+      if (this.tagKeys.size >= MEMO_KEYS) this.tagKeys.clear();
+      this.tagKeys.set(tag, k);
+    }
+    return k;
   }
 
   /**
@@ -895,14 +904,45 @@ export class Cache {
   }
 
   private async unwrap(k: string, env: Envelope, key: string): Promise<Entry | undefined> {
+    if (this.backend.getSync !== undefined) return this.unwrapSync(k, env, key);
     const stale = env.f !== undefined && this.settings.clock.now() >= env.f;
     if (!env.t) return { value: env.v, stale };
     trackDependencies();
     const names = Object.keys(env.t);
     const current = await this.failOpen('tags', key, () => this.fetchTagVersions(names, false), undefined);
+    return this.checkTags(k, env, stale, names, current);
+  }
+
+  /** {@link unwrap} on a store that reads synchronously (memory): no promise per tagged read. */
+  private unwrapSync(k: string, env: Envelope, key: string): Entry | undefined {
+    const stale = env.f !== undefined && this.settings.clock.now() >= env.f;
+    if (!env.t) return { value: env.v, stale };
+    trackDependencies();
+    const names = Object.keys(env.t);
+    let current: Record<string, string> | undefined;
+    try {
+      current = {};
+      for (const name of names) {
+        const version = this.backend.getSync!(this.tagKey(name));
+        if (typeof version === 'string') current[name] = version;
+      }
+    } catch (err) {
+      current = this.readFailed('tags', key, err);
+    }
+    return this.checkTags(k, env, stale, names, current);
+  }
+
+  /** The entry if every tag still has the version it was written with; else reclaims it. */
+  private checkTags(
+    k: string,
+    env: Envelope,
+    stale: boolean,
+    names: readonly string[],
+    current: Record<string, string> | undefined,
+  ): Entry | undefined {
     if (current === undefined) return undefined;
     for (const name of names) {
-      if (current[name] !== env.t[name]) {
+      if (current[name] !== env.t![name]) {
         this.reclaim(k, env);
         return undefined;
       }
