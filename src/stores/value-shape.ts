@@ -39,12 +39,11 @@ const compiled = new Map<string, Shape>();
 
 /** Shape description: a primitive leaf, anything (generic), a plain/instance object, an array. */
 type Node =
-  | { k: 'p'; sig: string }
+  | { k: 'p'; sig: string; hint: string }
   | { k: 'g'; sig: string }
   | { k: 'o'; sig: string; proto: object; keys: string[]; props: Node[] }
   | { k: 'a'; sig: string; elem: Node };
 
-const P: Node = { k: 'p', sig: 'p' };
 const G: Node = { k: 'g', sig: 'g' };
 
 /** Prototype identities, so two classes with the same keys get two shapes. */
@@ -107,7 +106,8 @@ export function copyHeld(value: unknown): unknown {
 }
 
 function describe(value: unknown, depth: number, budget: { n: number }): Node {
-  if (typeof value !== 'object' || value === null) return P;
+  // `hint`: the sample's type, checked first (a fast path; any primitive fits the shape).
+  if (typeof value !== 'object' || value === null) return { k: 'p', sig: 'p', hint: typeof value };
   if (++budget.n > MAX_NODES || depth > MAX_DEPTH) return G;
   if (Array.isArray(value)) {
     let elem: Node | undefined;
@@ -168,11 +168,17 @@ function isPrimitive(x: unknown): boolean {
   return t === 'string' || t === 'number' || t === 'boolean' || x === null || t === 'undefined' || t === 'bigint';
 }
 
+/** Source of a test that is true when `ref` is not a primitive (checks the sample's type first). */
+function primitiveCheck(node: Node & { k: 'p' }, ref: string): string {
+  if (node.hint === 'object') return `${ref} !== null && !p(${ref})`;
+  return `typeof ${ref} !== '${node.hint}' && !p(${ref})`;
+}
+
 function compile(root: Node): Shape {
   const gen = new Gen();
   const writeFn = gen.writeFunction(root);
   const readFn = gen.readFunction(root);
-  const source = `${gen.fns.join('\n')}\nreturn { write: ${writeFn}, read: ${readFn} };`;
+  const source = `${gen.consts.join('\n')}\n${gen.fns.join('\n')}\nreturn { write: ${writeFn}, read: ${readFn} };`;
   const factory = new Function('M', 'p', 'c', 'g', 'gp', 'PR', 'KS', source) as (
     mismatch: unknown,
     isPrim: (x: unknown) => boolean,
@@ -188,6 +194,8 @@ function compile(root: Node): Shape {
 /** Generates the functions of one shape; each array element shape gets its own function. */
 class Gen {
   readonly fns: string[] = [];
+  /** Factory-scope constants (prototypes and key lists), read once rather than per call. */
+  readonly consts: string[] = [];
   readonly protos: object[] = [];
   readonly keyLists: string[][] = [];
   private ids = 0;
@@ -222,7 +230,7 @@ class Gen {
   private write(node: Node, ref: string, lines: string[]): string {
     switch (node.k) {
       case 'p':
-        lines.push(`if (!p(${ref})) return M;`);
+        lines.push(`if (${primitiveCheck(node, ref)}) return M;`);
         return ref;
       case 'g': {
         const v = this.local();
@@ -235,7 +243,8 @@ class Gen {
         lines.push(`if (!Array.isArray(${ref})) return M;`, `const ${out} = new Array(${ref}.length);`);
         const elem = node.elem;
         let body: string;
-        if (elem.k === 'p') body = `const x = ${ref}[${i}]; if (!p(x)) return M; ${out}[${i}] = x;`;
+        if (elem.k === 'p')
+          body = `const x = ${ref}[${i}]; if (${primitiveCheck(elem, 'x')}) return M; ${out}[${i}] = x;`;
         else if (elem.k === 'g') body = `${out}[${i}] = c(${ref}[${i}], key);`;
         else
           body = `const x = ${this.writeFunction(elem)}(${ref}[${i}], key); if (x === M) return M; ${out}[${i}] = x;`;
@@ -245,9 +254,10 @@ class Gen {
       case 'o': {
         const proto = this.protos.push(node.proto) - 1;
         const keys = this.keyLists.push(node.keys) - 1;
+        this.consts.push(`const PR${proto} = PR[${proto}], KS${keys} = KS[${keys}];`);
         lines.push(
-          `if (typeof ${ref} !== 'object' || ${ref} === null || gp(${ref}) !== PR[${proto}]) return M;`,
-          `n = 0; for (const k in ${ref}) if (k !== KS[${keys}][n++]) return M;`,
+          `if (typeof ${ref} !== 'object' || ${ref} === null || gp(${ref}) !== PR${proto}) return M;`,
+          `n = 0; for (const k in ${ref}) if (k !== KS${keys}[n++]) return M;`,
           `if (n !== ${node.keys.length}) return M;`,
         );
         const args = node.keys.map((k, idx) => {
