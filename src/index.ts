@@ -27,6 +27,7 @@ export type {
   RedisNodeAddress,
   RedisSentinelConfig,
   RedisStoreOptions,
+  RedisTarget,
 } from './stores/redis.options';
 export { TieredStore } from './stores/tiered.store';
 export type { TieredStoreTiers } from './stores/tiered.store';

@@ -105,3 +105,9 @@ export interface RedisStoreOptions {
    */
   scanCount?: number;
 }
+
+/** Where a Redis store connects: the connection part of {@link RedisStoreOptions}. */
+export type RedisTarget = Pick<
+  RedisStoreOptions,
+  'url' | 'options' | 'cluster' | 'sentinel' | 'client' | 'timeout'
+>;

@@ -15,7 +15,7 @@ import {
   type RedisClient,
 } from './redis.connection';
 import { ChangeNotifier } from './redis.notifier';
-import type { RedisStoreOptions } from './redis.options';
+import type { RedisTarget, RedisStoreOptions } from './redis.options';
 import { INCREMENT, PERSIST, RELEASE_LOCK, RENEW_LOCK, type RedisScript } from './redis.scripts';
 import { groupBySlot } from './redis.slots';
 import { clearNode, clusterMget, escapeGlob, px, setWithTtl, throwFirst } from './redis.commands';
@@ -63,6 +63,16 @@ export class RedisStore implements CacheStore {
     this.notifier = new ChangeNotifier(`${this.ns}:\u0000changed`, () => this.openSubscriber());
     // Mirrors the core's lock keys (`<ns>:\0l:<key>`), to announce the guarded key on release.
     this.lockPrefix = `${this.ns}:\u0000l:`;
+  }
+
+  /**
+   * Where this store connects (`url`, `options`, `cluster`, `sentinel` or `client`, and
+   * `timeout`), for companions that need their own connection to the same Redis (the two-tier
+   * store's invalidation bus).
+   */
+  get target(): RedisTarget {
+    const { url, options, cluster, sentinel, client, timeout } = this.options;
+    return { url, options, cluster, sentinel, client, timeout };
   }
 
   /** Loads ioredis and, unless `lazyConnect`, connects; fails with the cause when Redis is unreachable. */

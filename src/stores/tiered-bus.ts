@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { CacheLogger } from '../core/logger';
 import { createClient, loadIoredis, redactUrl, withDeadline, type RedisClient } from './redis.connection';
-import type { RedisStoreOptions } from './redis.options';
+import type { RedisTarget } from './redis.options';
 
 /** What a bus tells the store it serves. */
 export interface BusListener {
@@ -32,10 +32,7 @@ export interface InvalidationBus {
  * `sentinel` or an application-owned `client`, which is duplicated and never closed).
  * @example { url: 'redis://10.0.0.5:6379' }
  */
-export type TieredBusOptions = Pick<
-  RedisStoreOptions,
-  'url' | 'options' | 'cluster' | 'sentinel' | 'client' | 'timeout'
->;
+export type TieredBusOptions = RedisTarget;
 
 /** Wire format: `{ i: sender id, k?: keys, c?: 1 for clear }` as JSON; values never travel. */
 interface Message {

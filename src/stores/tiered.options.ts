@@ -1,7 +1,6 @@
 import { CacheConfigError } from '../core/cache.errors';
 import type { CacheStore, StoreContext } from '../core/store.types';
 import { parseOptionalTtl, type Ttl } from '../core/ttl';
-import type { RedisStoreOptions } from './redis.options';
 import { RedisStore } from './redis.store';
 import { RedisBus, type TieredBusOptions } from './tiered-bus';
 import { TieredStore } from './tiered.store';
@@ -70,10 +69,5 @@ export function busChannel(namespace: string): string {
 
 /** The connection options of a Redis L2, to open the bus where the data lives. */
 function busSourceOf(l2: CacheStore): TieredBusOptions | undefined {
-  if (!(l2 instanceof RedisStore)) return undefined;
-  // RedisStore keeps its options private; read them until it exposes a public accessor.
-  const options = (l2 as unknown as { options?: RedisStoreOptions }).options;
-  if (!options) return undefined;
-  const { url, options: connection, cluster, sentinel, client, timeout } = options;
-  return { url, options: connection, cluster, sentinel, client, timeout };
+  return l2 instanceof RedisStore ? l2.target : undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CacheConfigError, createCacheManager, TieredStore } from '../../src';
+import { CacheConfigError, createCacheManager, RedisStore, TieredStore } from '../../src';
 
 const quiet = { warn: () => undefined, error: () => undefined };
 
@@ -15,6 +15,16 @@ describe("driver: 'tiered' configuration", () => {
     }
     expect(build(['mem', 'mem'])).toThrow(/stores\.near\.tiers/);
     expect(build(['mem', 'nope'])).toThrow(/nope/);
+  });
+
+  it('opens its bus where a Redis L2 connects: RedisStore.target is the connection part of its options', () => {
+    const serializer = { serialize: String, deserialize: (t: string) => t };
+    const store = new RedisStore(
+      { url: 'redis://127.0.0.1:1/3', timeout: 250, serializer, lock: true },
+      { name: 'l2', namespace: 'app' },
+    );
+    expect(store.target).toEqual({ url: 'redis://127.0.0.1:1/3', timeout: 250 });
+    expect(store.target).not.toHaveProperty('serializer');
   });
 
   it('needs a bus connection when L2 is not a Redis store, unless bus: false', () => {
