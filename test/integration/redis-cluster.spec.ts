@@ -3,6 +3,7 @@ import { Cluster, Redis } from 'ioredis';
 import { createCacheManager, RedisStore } from '../../src';
 import { keySlot } from '../../src/stores/redis.slots';
 import { describeStoreConformance } from '../../src/testing/store-conformance';
+import { checkTieredCoherence } from '../support/tiered-coherence';
 import { RedisClusterHarness } from '../support/redis-server';
 
 let cluster: RedisClusterHarness;
@@ -19,6 +20,10 @@ describeStoreConformance('redis store (cluster)', (ctx) => new RedisStore({ clus
 });
 
 describe('redis store on a cluster', () => {
+  it('keeps two-tier stores coherent over its pub/sub (write, delete, clear reach the other L1)', async () => {
+    await checkTieredCoherence({ cluster: { nodes: cluster.nodes } }, 'tiered-cluster');
+  }, 30_000);
+
   it('computes the same hash slots as Redis', async () => {
     const keys = ['foo', 'bar', '123456789', 'ключ 😀', '{user}:1', 'a{}b', 'x{y}z{w}', '{}', 'ns:\u0000l:k'];
     const node = new Redis(cluster.nodes[0].port, '127.0.0.1');

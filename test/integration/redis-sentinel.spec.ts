@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createCacheManager, RedisStore } from '../../src';
 import { describeStoreConformance } from '../../src/testing/store-conformance';
+import { checkTieredCoherence } from '../support/tiered-coherence';
 import { RedisSentinelHarness } from '../support/redis-server';
 
 let setup: RedisSentinelHarness;
@@ -19,6 +20,10 @@ describeStoreConformance('redis store (sentinel)', (ctx) => new RedisStore({ sen
 });
 
 describe('redis store through sentinel', () => {
+  it('keeps two-tier stores coherent over its pub/sub (write, delete, clear reach the other L1)', async () => {
+    await checkTieredCoherence({ sentinel: sentinelConfig() }, 'tiered-sentinel');
+  }, 30_000);
+
   it('keeps working after the master is killed and the replica is promoted', async () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);

@@ -20,7 +20,7 @@ describe("driver: 'tiered' configuration", () => {
   it('opens its bus where a Redis L2 connects: RedisStore.target is the connection part of its options', () => {
     const serializer = { serialize: String, deserialize: (t: string) => t };
     const store = new RedisStore(
-      { url: 'redis://127.0.0.1:1/3', timeout: 250, serializer, lock: true },
+      { url: 'redis://127.0.0.1:1/3', timeout: 250, serializer },
       { name: 'l2', namespace: 'app' },
     );
     expect(store.target).toEqual({ url: 'redis://127.0.0.1:1/3', timeout: 250 });
