@@ -2,6 +2,8 @@ import { CacheUnsupportedError } from '../core/cache.errors';
 import { consoleLogger, type CacheLogger } from '../core/logger';
 import type { CacheStore, StoreContext, StoreEntry, StoreHealthDetail, StoreStats } from '../core/store.types';
 import type { BusListener, InvalidationBus } from './tiered-bus';
+import { ReadTickets } from './tiered-reads';
+import { ChangeWaiters } from './tiered-waiters';
 
 /** The parts of a {@link TieredStore}. */
 export interface TieredStoreTiers {
@@ -13,12 +15,6 @@ export interface TieredStoreTiers {
   l1TtlMs?: number;
   /** Keeps the L1 of every instance coherent. Without one, use a single instance only. */
   bus?: InvalidationBus;
-}
-
-/** In-flight L2 reads of one key, and whether the key changed meanwhile. */
-interface Reading {
-  count: number;
-  dirty: boolean;
 }
 
 /**
@@ -36,10 +32,8 @@ export class TieredStore implements CacheStore {
   private readonly bus?: InvalidationBus;
   private readonly name: string;
   private readonly logger: CacheLogger;
-  private readonly reads = new Map<string, Reading>();
-  private readonly waiters = new Map<string, Set<() => void>>();
-  /** Bumped by clear and by bus state changes: L2 reads started before must not fill L1. */
-  private epoch = 0;
+  private readonly reads = new ReadTickets();
+  private readonly waiters = new ChangeWaiters();
   private trusted: boolean;
   private busStart?: Promise<void>;
   private publishFailures = 0;
@@ -91,7 +85,7 @@ export class TieredStore implements CacheStore {
     const out = await this.l1Many(keys);
     const missing = keys.filter((_, i) => out[i] === undefined);
     if (missing.length === 0) return out;
-    const tickets = missing.map((k) => this.beginRead(k));
+    const tickets = missing.map((k) => this.reads.begin(k));
     try {
       const [values, ttls] = await Promise.all([this.l2Many(missing), Promise.all(missing.map((k) => this.l2Ttl(k)))]);
       let j = 0;
@@ -103,7 +97,7 @@ export class TieredStore implements CacheStore {
       }
       return out;
     } finally {
-      missing.forEach((k) => this.endRead(k));
+      missing.forEach((k) => this.reads.end(k));
     }
   }
 
@@ -114,7 +108,7 @@ export class TieredStore implements CacheStore {
       await this.l2.set(key, value, ttlMs);
       await this.fill(key, value, ttlMs ?? Infinity, ticket);
     } finally {
-      this.endRead(key);
+      this.reads.end(key);
     }
     await this.announce([key]);
   }
@@ -128,14 +122,14 @@ export class TieredStore implements CacheStore {
       for (let i = 0; i < entries.length; i++)
         await this.fill(entries[i].key, entries[i].value, entries[i].ttlMs ?? Infinity, tickets[i]);
     } finally {
-      entries.forEach((e) => this.endRead(e.key));
+      entries.forEach((e) => this.reads.end(e.key));
     }
     await this.announce(entries.map((e) => e.key));
   }
 
   async add(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
     this.startBus();
-    const ticket = this.beginRead(key);
+    const ticket = this.reads.begin(key);
     let added: boolean;
     try {
       if (this.l2.add) added = await this.l2.add(key, value, ttlMs);
@@ -147,7 +141,7 @@ export class TieredStore implements CacheStore {
         await this.fill(key, value, ttlMs ?? Infinity, ticket);
       }
     } finally {
-      this.endRead(key);
+      this.reads.end(key);
     }
     if (added) await this.announce([key]);
     return added;
@@ -174,11 +168,10 @@ export class TieredStore implements CacheStore {
 
   async clear(): Promise<void> {
     this.startBus();
-    this.epoch++;
-    for (const r of this.reads.values()) r.dirty = true;
+    this.reads.spoilAll();
     await this.l1.clear();
     await this.l2.clear();
-    this.wakeAll();
+    this.waiters.wakeAll();
     await this.announce('clear');
   }
 
@@ -261,25 +254,12 @@ export class TieredStore implements CacheStore {
 
   waitForChange(key: string, timeoutMs: number): Promise<void> {
     if (this.l2.waitForChange) return this.l2.waitForChange(key, timeoutMs);
-    // Woken by local writes and bus messages; the core re-checks after each wake-up.
-    return new Promise((resolve) => {
-      let set = this.waiters.get(key);
-      if (!set) this.waiters.set(key, (set = new Set()));
-      const wake = (): void => {
-        clearTimeout(timer);
-        set.delete(wake);
-        if (set.size === 0 && this.waiters.get(key) === set) this.waiters.delete(key);
-        resolve();
-      };
-      const timer = setTimeout(wake, Math.max(1, timeoutMs));
-      timer.unref();
-      set.add(wake);
-    });
+    return this.waiters.wait(key, timeoutMs);
   }
 
   /** Closes the bus connections. The tiers are closed by their owner (the cache manager). */
   async close(): Promise<void> {
-    this.wakeAll();
+    this.waiters.wakeAll();
     await this.bus?.close();
   }
 
@@ -294,7 +274,7 @@ export class TieredStore implements CacheStore {
       clear: () => this.dropAll(),
       down: () => {
         this.trusted = false;
-        this.epoch++;
+        this.reads.newEpoch();
       },
       up: () => {
         // What was missed while disconnected is unknown: start L1 over.
@@ -324,14 +304,14 @@ export class TieredStore implements CacheStore {
   }
 
   private async readThrough(key: string): Promise<unknown> {
-    const ticket = this.beginRead(key);
+    const ticket = this.reads.begin(key);
     try {
       // Both commands leave in one round trip on a pipelining client such as ioredis.
       const [value, ttl] = await Promise.all([this.l2.get(key), this.l2Ttl(key)]);
       if (value !== undefined) await this.fill(key, value, ttl, ticket);
       return value;
     } finally {
-      this.endRead(key);
+      this.reads.end(key);
     }
   }
 
@@ -353,48 +333,29 @@ export class TieredStore implements CacheStore {
    * at all), bounded by `l1TtlMs`, unless the key changed (or the bus dropped) since `ticket`.
    */
   private async fill(key: string, value: unknown, lifeMs: number | undefined, ticket: number): Promise<void> {
-    if (lifeMs === undefined || !this.trusted || ticket !== this.epoch || this.reads.get(key)?.dirty) return;
+    if (lifeMs === undefined || !this.trusted || !this.reads.valid(key, ticket)) return;
     const life = Math.min(lifeMs, this.l1TtlMs ?? Infinity);
     await this.l1.set(key, value, life === Infinity ? undefined : life);
   }
 
-  private beginRead(key: string): number {
-    const r = this.reads.get(key);
-    if (r) r.count++;
-    else this.reads.set(key, { count: 1, dirty: false });
-    return this.epoch;
-  }
-
-  private endRead(key: string): void {
-    const r = this.reads.get(key);
-    if (r && --r.count === 0) this.reads.delete(key);
-  }
-
   private dropAndBegin(key: string): number {
     void this.drop(key).catch(() => undefined);
-    return this.beginRead(key);
+    return this.reads.begin(key);
   }
 
   /** Forgets the local copy of `key` and spoils in-flight L2 reads of it. */
   private async drop(key: string): Promise<void> {
-    const r = this.reads.get(key);
-    if (r) r.dirty = true;
-    const set = this.waiters.get(key);
-    if (set) for (const wake of [...set]) wake();
+    this.reads.spoil(key);
+    this.waiters.wake(key);
     await this.l1.delete(key);
   }
 
   private dropAll(): void {
-    this.epoch++;
-    for (const r of this.reads.values()) r.dirty = true;
+    this.reads.spoilAll();
     this.l1
       .clear()
       .catch((err: unknown) => this.logger.warn(`Cache store "${this.name}": L1 clear failed: ${String(err)}`));
-    this.wakeAll();
-  }
-
-  private wakeAll(): void {
-    for (const set of [...this.waiters.values()]) for (const wake of [...set]) wake();
+    this.waiters.wakeAll();
   }
 
   /** Tells the other instances; a failure leaves their copies to expire with their L1 TTL. */
