@@ -107,7 +107,4 @@ export interface RedisStoreOptions {
 }
 
 /** Where a Redis store connects: the connection part of {@link RedisStoreOptions}. */
-export type RedisTarget = Pick<
-  RedisStoreOptions,
-  'url' | 'options' | 'cluster' | 'sentinel' | 'client' | 'timeout'
->;
+export type RedisTarget = Pick<RedisStoreOptions, 'url' | 'options' | 'cluster' | 'sentinel' | 'client' | 'timeout'>;
