@@ -1,6 +1,7 @@
 export * from './core/cache.errors';
-export { Cache, TaggedCache } from './core/cache';
-export type { CacheStats, HealthReport, RememberOptions, StoreHealth } from './core/cache';
+export { Cache } from './core/cache';
+export type { CacheStats, HealthReport, RememberOptions, StoreHealth } from './core/cache.types';
+export { TaggedCache } from './core/tagged-cache';
 export { CacheManager } from './core/cache-manager';
 export type { StoreFactory } from './core/cache-manager';
 export { CACHE_DIAGNOSTICS_CHANNEL } from './core/cache.events';

@@ -1,83 +1,34 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { createHash, randomBytes } from 'node:crypto';
 import {
   CacheArgumentError,
   CacheSerializationError,
   CacheUnavailableError,
   CacheUnsupportedError,
 } from './cache.errors';
-import type { CacheEventType, CacheEvents } from './cache.events';
-import type { Clock } from './clock';
+import type { CacheEventType } from './cache.events';
+import { checkValue, errorMessage, isCallerError, round, toPairs } from './cache.helpers';
+import { holdLease, lockToken, tryLock, waitForHolder, type Lease } from './cache.lock';
+import {
+  FOREVER,
+  type CacheSettings,
+  type CacheStats,
+  type HealthReport,
+  type RememberOptions,
+  type StoreHealth,
+  type TtlArg,
+} from './cache.types';
+import { dependencyScope, isTracking, trackDependencies, type DependencyScope } from './dependency-scope';
 import { isEnvelope, wrap, type Envelope } from './envelope';
-import { assertKey, internalKey, normalizeKey } from './keys';
-import type { BurstLogger } from './logger';
+import { internalKey, normalizeKey } from './keys';
 import { SingleFlight } from './single-flight';
 import type { CacheStore, StoreEntry } from './store.types';
+import { probeStore } from './store-probe';
+import { readTagVersions, reclaimOutdated, sameEnvelope, tagVersionKey } from './tag-versions';
+import { normalizeTags, TaggedCache } from './tagged-cache';
 import { parseOptionalTtl, parseTtl, type Ttl } from './ttl';
 
-/** Options of `remember` (and of the decorators that use it). */
-export interface RememberOptions {
-  /**
-   * After `ttl`, keep serving the old value for this long while one background refresh runs.
-   * If the refresh fails, the stale value keeps being served until `staleTtl` ends.
-   */
-  staleTtl?: Ttl;
-  /**
-   * Take a cross-process lease before running the loader, so that concurrent callers in other
-   * processes wait for this one instead of running the loader too.
-   * @default the store's `lock` setting (false)
-   */
-  lock?: boolean;
-  /** How long a waiter waits for the lock holder before running the loader itself. @default '10s' */
-  lockTimeout?: Ttl;
-  /** Lease length; renewed while the loader runs. @default '30s' */
-  lockTtl?: Ttl;
-  /** Shorten the TTL by up to this fraction (0–1) at random, so keys written together do not expire together. */
-  jitter?: number;
-}
-
-/** Counters of one store. */
-export interface CacheStats {
-  hits: number;
-  misses: number;
-  /** hits / (hits + misses), 0 before any read. */
-  hitRatio: number;
-  writes: number;
-  deletes: number;
-  evictions: number;
-  errors: number;
-  staleHits: number;
-  /** Entries held (memory and file stores). */
-  entries?: number;
-  /** Estimated bytes held (memory store with `maxBytes`, file store). */
-  bytes?: number;
-}
-
-/** Health of one store. */
-export interface StoreHealth {
-  status: 'up' | 'down' | 'degraded';
-  latencyMs: number;
-  error?: string;
-}
-
-export type HealthReport = Record<string, StoreHealth>;
-
-/** What a Cache needs from its manager and configuration. */
-export interface CacheSettings {
-  name: string;
-  namespace: string;
-  store: CacheStore;
-  /** Default TTL in ms; `undefined` means entries never expire by default. */
-  defaultTtlMs?: number;
-  /** Default for `RememberOptions.lock`. */
-  lock?: boolean;
-  clock: Clock;
-  errorLog: BurstLogger;
-  events: CacheEvents;
-  resolve(name: string): Cache;
-  /** Health of the whole manager (used by the default cache's `health()`). */
-  healthAll?(): Promise<HealthReport>;
-}
+// Callers that import the cache's types from this module keep doing so.
+export type { CacheStats, HealthReport, RememberOptions, StoreHealth } from './cache.types';
+export { TaggedCache } from './tagged-cache';
 
 interface Entry {
   value: unknown;
@@ -89,31 +40,19 @@ interface InFlight {
   invalidated: boolean;
 }
 
-/** Tags collected by nested `remember` calls, passed up to the enclosing one. */
-interface DependencyScope {
-  tags: Record<string, string>;
-}
-const dependencyScope = new AsyncLocalStorage<DependencyScope>();
-
-/**
- * Dependency tags travel up from nested `remember` calls through AsyncLocalStorage, which on
- * Node 20 hooks every promise of the process once it is used. Apps that never meet a tag do not
- * need it: tracking starts the first time this process meets one (a tagged write or flush, or a
- * tagged entry read, maybe written by another process). A load that began untracked cannot know
- * its dependencies, so if tracking started meanwhile its result is returned but not stored.
- */
-let tracking = false;
-
-function trackDependencies(): void {
-  tracking = true;
+interface RememberPlan {
+  /** The read before loading failed: run the loader without touching the store again. */
+  storeDown?: boolean;
+  ttlMs: number | undefined;
+  staleMs: number | undefined;
+  lock: boolean;
+  lockTimeoutMs: number;
+  lockTtlMs: number;
 }
 
 /** Size of each cache's memo of normalised keys, and the longest key it keeps. */
 const MEMO_KEYS = 4096;
 const MEMO_KEY_LENGTH = 256;
-
-const FOREVER = Symbol('forever');
-type TtlArg = Ttl | typeof FOREVER | undefined;
 
 /**
  * The cache API of one named store. Every store, `CacheService` and `@InjectCache(name)` share it.
@@ -170,8 +109,7 @@ export class Cache {
     }
     let hit = raw !== undefined;
     if (hit && isEnvelope(raw)) {
-      const entry =
-        this.backend.getSync !== undefined ? this.unwrapSync(k, raw, key) : await this.unwrap(k, raw, key);
+      const entry = this.backend.getSync !== undefined ? this.unwrapSync(k, raw, key) : await this.unwrap(k, raw, key);
       hit = entry !== undefined && !entry.stale;
       raw = entry?.value;
     }
@@ -413,29 +351,8 @@ export class Cache {
   }
 
   /** Health of this store alone. */
-  async checkHealth(timeoutMs = 1000): Promise<StoreHealth> {
-    const start = performance.now();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const probe = (async () => {
-        if (this.backend.healthDetail) return this.backend.healthDetail();
-        if (this.backend.ping) await this.backend.ping();
-        else await this.backend.get(internalKey(this.ns, 'p', 'ping'));
-        return { status: 'up' as const };
-      })();
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      });
-      const detail = await Promise.race([probe, timeout]);
-      const latencyMs = round(performance.now() - start);
-      return detail.error
-        ? { status: detail.status, latencyMs, error: detail.error }
-        : { status: detail.status, latencyMs };
-    } catch (err) {
-      return { status: 'down', latencyMs: round(performance.now() - start), error: errorMessage(err) };
-    } finally {
-      if (timer) clearTimeout(timer);
-    }
+  checkHealth(timeoutMs = 1000): Promise<StoreHealth> {
+    return probeStore(this.backend, this.ns, timeoutMs);
   }
 
   /** Counters of this store since start. */
@@ -663,7 +580,7 @@ export class Cache {
       // Tag versions are read before the loader runs: a flush during the loader makes the
       // result outdated on arrival (write-race protection across processes).
       if (plan.storeDown) {
-        return { value: tracking ? await dependencyScope.run({ tags: {} }, loader) : await loader() };
+        return { value: isTracking() ? await dependencyScope.run({ tags: {} }, loader) : await loader() };
       }
       const versions = tags ? await this.tagVersionsOpen(tags) : undefined;
       if (plan.lock) {
@@ -678,12 +595,12 @@ export class Cache {
         }
       }
       const scope: DependencyScope = { tags: {} };
-      const tracked = tracking;
+      const tracked = isTracking();
       const value = tracked ? await dependencyScope.run(scope, loader) : await loader();
       const allTags = { ...scope.tags, ...versions };
       if (value === undefined) return { value };
       checkValue(key, value);
-      if (!flight.invalidated && tracked === tracking) {
+      if (!flight.invalidated && tracked === isTracking()) {
         const now = this.settings.clock.now();
         const freshUntil = plan.staleMs !== undefined && plan.ttlMs !== undefined ? now + plan.ttlMs : undefined;
         const hardTtl = freshUntil !== undefined ? plan.ttlMs! + plan.staleMs! : plan.ttlMs;
@@ -712,63 +629,28 @@ export class Cache {
 
   private async acquire(k: string, key: string, plan: RememberPlan): Promise<Lease> {
     const lockKey = internalKey(this.ns, 'l', k.slice(this.ns ? this.ns.length + 1 : 0));
-    const token = randomBytes(12).toString('base64url');
+    const token = lockToken();
     const store = this.backend;
-    const tryAcquire = () =>
-      this.strict('lock', () =>
-        store.acquireLock
-          ? store.acquireLock(lockKey, token, plan.lockTtlMs)
-          : store.add
-            ? store.add(lockKey, token, plan.lockTtlMs)
-            : fallbackAdd(store, lockKey, token, plan.lockTtlMs),
-      );
-    if (await tryAcquire()) return this.holdLease(lockKey, token, plan.lockTtlMs);
+    const ttlMs = plan.lockTtlMs;
+    const tryAcquire = () => this.strict('lock', () => tryLock(store, lockKey, token, ttlMs));
+    const hold = () => holdLease(store, lockKey, token, ttlMs, (op, err) => this.report(op, lockKey, err));
+    if (await tryAcquire()) return hold();
     // Somebody else is loading: wait for the value to land (notification or polling), then re-check.
     const start = this.started();
     const deadline = Date.now() + plan.lockTimeoutMs;
     let delay = 25;
     while (Date.now() < deadline) {
-      const left = deadline - Date.now();
-      if (store.waitForChange) await store.waitForChange(k, Math.min(left, 1000));
-      else await sleep(Math.min(delay, left));
+      await waitForHolder(store, k, deadline - Date.now(), delay);
       delay = Math.min(delay * 2, 250);
       const entry = await this.readEntry(k, key);
       if (entry !== undefined && !entry.stale) break;
       if (await tryAcquire()) {
         this.emit('lock-wait', key, start);
-        return this.holdLease(lockKey, token, plan.lockTtlMs);
+        return hold();
       }
     }
     this.emit('lock-wait', key, start);
     return { held: false, release: async () => undefined };
-  }
-
-  private holdLease(lockKey: string, token: string, ttlMs: number): Lease {
-    const store = this.backend;
-    const renew = setInterval(
-      () => {
-        const p = store.renewLock
-          ? store.renewLock(lockKey, token, ttlMs)
-          : store.touch
-            ? store.touch(lockKey, ttlMs)
-            : undefined;
-        p?.catch((err: unknown) => this.report('lock', lockKey, err));
-      },
-      Math.max(50, Math.floor(ttlMs / 3)),
-    );
-    renew.unref();
-    return {
-      held: true,
-      release: async () => {
-        clearInterval(renew);
-        try {
-          if (store.releaseLock) await store.releaseLock(lockKey, token);
-          else if ((await store.get(lockKey)) === token) await store.delete(lockKey);
-        } catch (err) {
-          this.report('unlock', lockKey, err);
-        }
-      },
-    };
   }
 
   private async incrementFallback(k: string, key: string, by: number, ttlMs: number | undefined): Promise<number> {
@@ -826,8 +708,7 @@ export class Cache {
   private tagKey(tag: string): string {
     let k = this.tagKeys.get(tag);
     if (k === undefined) {
-      const id = tag.length > 200 ? createHash('sha256').update(tag).digest('hex') : tag;
-      k = internalKey(this.ns, 't', id);
+      k = tagVersionKey(this.ns, tag);
       if (this.tagKeys.size >= MEMO_KEYS) this.tagKeys.clear();
       this.tagKeys.set(tag, k);
     }
@@ -842,26 +723,13 @@ export class Cache {
     return this.strict('tags', () => this.fetchTagVersions(tags, create));
   }
 
-  private async fetchTagVersions(tags: readonly string[], create: boolean): Promise<Record<string, string>> {
-    {
-      const keys = tags.map((t) => this.tagKey(t));
-      const found = this.backend.getMany
-        ? await this.backend.getMany(keys)
-        : await Promise.all(keys.map((k) => this.backend.get(k)));
-      const out: Record<string, string> = {};
-      for (let i = 0; i < tags.length; i++) {
-        let version = found[i];
-        if (typeof version !== 'string' && create) {
-          const fresh = randomBytes(9).toString('base64url');
-          const added = this.backend.add
-            ? await this.backend.add(keys[i], fresh)
-            : (await this.backend.set(keys[i], fresh), true);
-          version = added ? fresh : await this.backend.get(keys[i]);
-        }
-        if (typeof version === 'string') out[tags[i]] = version;
-      }
-      return out;
-    }
+  private fetchTagVersions(tags: readonly string[], create: boolean): Promise<Record<string, string>> {
+    return readTagVersions(
+      this.backend,
+      tags,
+      tags.map((t) => this.tagKey(t)),
+      create,
+    );
   }
 
   /** Tag versions for remember: on failure the loader still runs (fail open), nothing gets stored. */
@@ -943,7 +811,7 @@ export class Cache {
     if (current === undefined) return undefined;
     for (const name of names) {
       if (current[name] !== env.t![name]) {
-        this.reclaim(k, env);
+        reclaimOutdated(this.backend, k, env);
         return undefined;
       }
     }
@@ -971,7 +839,7 @@ export class Cache {
         if (!current) return undefined;
         for (const [t, v] of Object.entries(raw.t)) {
           if (current[t] !== v) {
-            this.reclaim(ks[i], raw);
+            reclaimOutdated(this.backend, ks[i], raw);
             return undefined;
           }
         }
@@ -987,18 +855,6 @@ export class Cache {
     const names = Object.keys(env.t);
     const current = await this.fetchTagVersions(names, false);
     return names.some((n) => current[n] !== env.t![n]);
-  }
-
-  /**
-   * Deletes an entry invalidated by a tag flush, in the background, but only if the stored entry
-   * still carries the versions that were judged outdated: another process may have written a
-   * fresh value since (the window left is one read-then-delete, not "any time later").
-   */
-  private reclaim(k: string, outdated: Envelope): void {
-    void (async () => {
-      const now = await this.backend.get(k);
-      if (isEnvelope(now) && sameEnvelope(now, outdated)) await this.backend.delete(k);
-    })().catch(() => undefined);
   }
 
   private count(hit: boolean, key: string, start: number): void {
@@ -1049,7 +905,6 @@ export class Cache {
     return new CacheSerializationError(message, userKey, { cause: err.cause });
   }
 
-  /** Runs a store call; on a backend failure logs, counts and returns `fallback`. */
   /** A synchronous store write failed: caller errors are thrown, store errors logged (`false`). */
   private writeFailed(op: string, key: string, err: unknown, start: number): false {
     if (isCallerError(err, op)) throw this.withUserKey(err);
@@ -1057,6 +912,7 @@ export class Cache {
     return false;
   }
 
+  /** Runs a store call; on a backend failure logs, counts and returns `fallback`. */
   private async failOpen<T>(op: string, key: string, fn: () => Promise<T>, fallback: T): Promise<T> {
     const start = this.started();
     try {
@@ -1079,168 +935,4 @@ export class Cache {
       throw err instanceof CacheUnavailableError ? err : new CacheUnavailableError(this.name, op, err);
     }
   }
-}
-
-/**
- * A view of a cache whose writes carry tags. Reads are those of the plain cache: a tagged entry
- * is self-describing, so `get` anywhere sees a flush.
- */
-export class TaggedCache {
-  constructor(
-    private readonly cache: Cache,
-    /** The tags this view writes with. */
-    readonly tagNames: readonly string[],
-  ) {
-    trackDependencies();
-  }
-
-  get<T = unknown>(key: string): Promise<T | undefined>;
-  get<T = unknown>(key: string, fallback: T | (() => T | Promise<T>)): Promise<T>;
-  get<T = unknown>(key: string, fallback?: T | (() => T | Promise<T>)): Promise<T | undefined> {
-    return fallback === undefined ? this.cache.get<T>(key) : this.cache.get<T>(key, fallback);
-  }
-  has(key: string): Promise<boolean> {
-    return this.cache.has(key);
-  }
-  getMany<T = unknown>(keys: readonly string[]): Promise<Record<string, T | undefined>> {
-    return this.cache.getMany<T>(keys);
-  }
-  ttl(key: string): Promise<number | undefined> {
-    return this.cache.ttl(key);
-  }
-  pull<T = unknown>(key: string): Promise<T | undefined> {
-    return this.cache.pull<T>(key);
-  }
-  delete(key: string): Promise<boolean> {
-    return this.cache.delete(key);
-  }
-  deleteMany(keys: readonly string[]): Promise<number> {
-    return this.cache.deleteMany(keys);
-  }
-  touch(key: string, ttl?: Ttl): Promise<boolean> {
-    return this.cache.touch(key, ttl);
-  }
-  set(key: string, value: unknown, ttl?: Ttl): Promise<boolean> {
-    return this.cache.writeOne(key, value, ttl, this.tagNames);
-  }
-  forever(key: string, value: unknown): Promise<boolean> {
-    return this.cache.writeOne(key, value, FOREVER, this.tagNames);
-  }
-  add(key: string, value: unknown, ttl?: Ttl): Promise<boolean> {
-    return this.cache.addTagged(key, value, ttl, this.tagNames);
-  }
-  setMany(entries: Record<string, unknown> | Iterable<readonly [string, unknown]>, ttl?: Ttl): Promise<boolean> {
-    return this.cache.setManyTagged(entries, ttl, this.tagNames);
-  }
-  remember<T>(key: string, ttl: Ttl | undefined, loader: () => T | Promise<T>, options?: RememberOptions): Promise<T> {
-    return this.cache.rememberTagged(key, ttl, loader, options, this.tagNames);
-  }
-  rememberForever<T>(
-    key: string,
-    loader: () => T | Promise<T>,
-    options?: Omit<RememberOptions, 'staleTtl' | 'jitter'>,
-  ): Promise<T> {
-    return this.cache.rememberTagged(key, FOREVER, loader, options, this.tagNames);
-  }
-  /**
-   * Counters are stored as raw numbers (so they stay atomic) and cannot carry tags.
-   * @throws CacheUnsupportedError
-   */
-  increment(_key: string, _by?: number, _ttl?: Ttl): Promise<number> {
-    return Promise.reject(new CacheUnsupportedError(this.cache.name, 'tags(...).increment'));
-  }
-  /** @throws CacheUnsupportedError, see {@link increment} */
-  decrement(_key: string, _by?: number, _ttl?: Ttl): Promise<number> {
-    return Promise.reject(new CacheUnsupportedError(this.cache.name, 'tags(...).decrement'));
-  }
-  /** Removes every entry carrying any of this view's tags, in every process sharing the store. */
-  flush(): Promise<void> {
-    return this.cache.flushTags(this.tagNames);
-  }
-  /** Clears the whole underlying cache (all tags); prefer `flush()`. */
-  clear(): Promise<void> {
-    return this.cache.clear();
-  }
-  /** A view with more tags. */
-  tags(tags: string | readonly string[]): TaggedCache {
-    return new TaggedCache(this.cache, [...new Set([...this.tagNames, ...normalizeTags(tags)])]);
-  }
-  store(name: string): Cache {
-    return this.cache.store(name);
-  }
-}
-
-interface RememberPlan {
-  /** The read before loading failed: run the loader without touching the store again. */
-  storeDown?: boolean;
-  ttlMs: number | undefined;
-  staleMs: number | undefined;
-  lock: boolean;
-  lockTimeoutMs: number;
-  lockTtlMs: number;
-}
-
-interface Lease {
-  held: boolean;
-  release(): Promise<void>;
-}
-
-function normalizeTags(tags: string | readonly string[]): string[] {
-  const list = typeof tags === 'string' ? [tags] : tags;
-  if (!Array.isArray(list) || list.length === 0) {
-    throw new CacheArgumentError('tags(...) needs at least one tag name');
-  }
-  for (const t of list) assertKey(t, 'tag');
-  return [...new Set(list)];
-}
-
-/** Same metadata (tag versions, freshness): the same write, as far as invalidation can tell. */
-function sameEnvelope(a: Envelope, b: Envelope): boolean {
-  return a.f === b.f && JSON.stringify(a.t) === JSON.stringify(b.t);
-}
-
-function checkValue(key: string, value: unknown): void {
-  if (value === undefined) {
-    throw new CacheArgumentError(
-      `Cannot cache undefined for key ${JSON.stringify(key)}; use delete() to remove a key, or cache null`,
-    );
-  }
-}
-
-function toPairs(
-  entries: Record<string, unknown> | Iterable<readonly [string, unknown]>,
-): (readonly [string, unknown])[] {
-  if (entries === null || typeof entries !== 'object') {
-    throw new CacheArgumentError('setMany(entries): expected an object, a Map or an array of [key, value] pairs');
-  }
-  if (Symbol.iterator in entries) return [...(entries as Iterable<readonly [string, unknown]>)];
-  return Object.entries(entries);
-}
-
-/** Errors that are the caller's fault pass through fail-open handling untouched. */
-function isCallerError(err: unknown, op: string): boolean {
-  if (err instanceof CacheArgumentError || err instanceof CacheUnsupportedError) return true;
-  // A value that cannot be stored is the caller's error; a stored value that cannot be read is a miss.
-  return err instanceof CacheSerializationError && op !== 'get' && op !== 'getMany' && op !== 'tags';
-}
-
-async function fallbackAdd(store: CacheStore, key: string, value: unknown, ttlMs: number): Promise<boolean> {
-  if ((await store.get(key)) !== undefined) return false;
-  await store.set(key, value, ttlMs);
-  return true;
-}
-
-// Not unref'd: a caller awaiting a lock holder's value must keep the process alive (an unref'd
-// poll let a script whose only work was `remember(..., { lock: true })` exit mid-wait). The wait
-// is bounded by lockTimeout.
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(1, ms)));
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
-}
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,0 +1,105 @@
+import type { Cache } from './cache';
+import { CacheArgumentError, CacheUnsupportedError } from './cache.errors';
+import { FOREVER, type RememberOptions } from './cache.types';
+import { trackDependencies } from './dependency-scope';
+import { assertKey } from './keys';
+import type { Ttl } from './ttl';
+
+/**
+ * A view of a cache whose writes carry tags. Reads are those of the plain cache: a tagged entry
+ * is self-describing, so `get` anywhere sees a flush.
+ */
+export class TaggedCache {
+  constructor(
+    private readonly cache: Cache,
+    /** The tags this view writes with. */
+    readonly tagNames: readonly string[],
+  ) {
+    trackDependencies();
+  }
+
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  get<T = unknown>(key: string, fallback: T | (() => T | Promise<T>)): Promise<T>;
+  get<T = unknown>(key: string, fallback?: T | (() => T | Promise<T>)): Promise<T | undefined> {
+    return fallback === undefined ? this.cache.get<T>(key) : this.cache.get<T>(key, fallback);
+  }
+  has(key: string): Promise<boolean> {
+    return this.cache.has(key);
+  }
+  getMany<T = unknown>(keys: readonly string[]): Promise<Record<string, T | undefined>> {
+    return this.cache.getMany<T>(keys);
+  }
+  ttl(key: string): Promise<number | undefined> {
+    return this.cache.ttl(key);
+  }
+  pull<T = unknown>(key: string): Promise<T | undefined> {
+    return this.cache.pull<T>(key);
+  }
+  delete(key: string): Promise<boolean> {
+    return this.cache.delete(key);
+  }
+  deleteMany(keys: readonly string[]): Promise<number> {
+    return this.cache.deleteMany(keys);
+  }
+  touch(key: string, ttl?: Ttl): Promise<boolean> {
+    return this.cache.touch(key, ttl);
+  }
+  set(key: string, value: unknown, ttl?: Ttl): Promise<boolean> {
+    return this.cache.writeOne(key, value, ttl, this.tagNames);
+  }
+  forever(key: string, value: unknown): Promise<boolean> {
+    return this.cache.writeOne(key, value, FOREVER, this.tagNames);
+  }
+  add(key: string, value: unknown, ttl?: Ttl): Promise<boolean> {
+    return this.cache.addTagged(key, value, ttl, this.tagNames);
+  }
+  setMany(entries: Record<string, unknown> | Iterable<readonly [string, unknown]>, ttl?: Ttl): Promise<boolean> {
+    return this.cache.setManyTagged(entries, ttl, this.tagNames);
+  }
+  remember<T>(key: string, ttl: Ttl | undefined, loader: () => T | Promise<T>, options?: RememberOptions): Promise<T> {
+    return this.cache.rememberTagged(key, ttl, loader, options, this.tagNames);
+  }
+  rememberForever<T>(
+    key: string,
+    loader: () => T | Promise<T>,
+    options?: Omit<RememberOptions, 'staleTtl' | 'jitter'>,
+  ): Promise<T> {
+    return this.cache.rememberTagged(key, FOREVER, loader, options, this.tagNames);
+  }
+  /**
+   * Counters are stored as raw numbers (so they stay atomic) and cannot carry tags.
+   * @throws CacheUnsupportedError
+   */
+  increment(_key: string, _by?: number, _ttl?: Ttl): Promise<number> {
+    return Promise.reject(new CacheUnsupportedError(this.cache.name, 'tags(...).increment'));
+  }
+  /** @throws CacheUnsupportedError, see {@link increment} */
+  decrement(_key: string, _by?: number, _ttl?: Ttl): Promise<number> {
+    return Promise.reject(new CacheUnsupportedError(this.cache.name, 'tags(...).decrement'));
+  }
+  /** Removes every entry carrying any of this view's tags, in every process sharing the store. */
+  flush(): Promise<void> {
+    return this.cache.flushTags(this.tagNames);
+  }
+  /** Clears the whole underlying cache (all tags); prefer `flush()`. */
+  clear(): Promise<void> {
+    return this.cache.clear();
+  }
+  /** A view with more tags. */
+  tags(tags: string | readonly string[]): TaggedCache {
+    return new TaggedCache(this.cache, [...new Set([...this.tagNames, ...normalizeTags(tags)])]);
+  }
+  store(name: string): Cache {
+    return this.cache.store(name);
+  }
+}
+
+/** Checks tag names (one or a list, at least one) and drops repeats. */
+export function normalizeTags(tags: string | readonly string[]): string[] {
+  const list = typeof tags === 'string' ? [tags] : tags;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new CacheArgumentError('tags(...) needs at least one tag name');
+  }
+  for (const t of list) assertKey(t, 'tag');
+  return [...new Set(list)];
+}
