@@ -1,4 +1,5 @@
-import { Cache, type CacheStats, type HealthReport } from './cache';
+import { Cache } from './cache';
+import type { CacheStats, HealthReport } from './cache.types';
 import { CacheConfigError, CacheStoreNotFoundError } from './cache.errors';
 import { CacheEvents, type CacheEventListener, type CacheEventType } from './cache.events';
 import type { Clock } from './clock';

@@ -27,8 +27,6 @@ import { normalizeTags, TaggedCache } from './tagged-cache';
 import { parseOptionalTtl, parseTtl, type Ttl } from './ttl';
 
 // Callers that import the cache's types from this module keep doing so.
-export type { CacheStats, HealthReport, RememberOptions, StoreHealth } from './cache.types';
-export { TaggedCache } from './tagged-cache';
 
 interface Entry {
   value: unknown;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import type { StoreHealth } from '../core/cache';
+import type { StoreHealth } from '../core/cache.types';
 import { CacheManager } from '../core/cache-manager';
 
 /** Options of {@link CacheHealthIndicator.isHealthy}. */

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { Cache, TaggedCache } from '../core/cache';
+import type { Cache } from '../core/cache';
+import type { TaggedCache } from '../core/tagged-cache';
 import { CacheManager } from '../core/cache-manager';
 import { BurstLogger } from '../core/logger';
 import type { Ttl } from '../core/ttl';

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Cache, CacheStats, HealthReport, RememberOptions, TaggedCache } from '../core/cache';
+import type { Cache } from '../core/cache';
+import type { CacheStats, HealthReport, RememberOptions } from '../core/cache.types';
+import type { TaggedCache } from '../core/tagged-cache';
 import { CacheManager } from '../core/cache-manager';
 import type { Ttl } from '../core/ttl';
 
