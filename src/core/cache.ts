@@ -26,8 +26,6 @@ import { readTagVersions, reclaimOutdated, sameEnvelope, tagVersionKey } from '.
 import { normalizeTags, TaggedCache } from './tagged-cache';
 import { parseOptionalTtl, parseTtl, type Ttl } from './ttl';
 
-// Callers that import the cache's types from this module keep doing so.
-
 interface Entry {
   value: unknown;
   stale: boolean;
