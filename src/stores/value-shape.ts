@@ -36,6 +36,8 @@ const SAMPLE_ITEMS = 8;
 /** Compiled shapes by signature, shared by every store; dropped wholesale when full. */
 const MAX_COMPILED = 256;
 const compiled = new Map<string, Shape>();
+/** False once the runtime refused to generate code: every copy then takes the generic path. */
+let canCompile = true;
 
 /** Shape description: a primitive leaf, anything (generic), a plain/instance object, an array. */
 type Node =
@@ -60,12 +62,19 @@ function protoId(proto: object): number {
  * `undefined` for primitives, which need no copy.
  */
 export function shapeOf(value: unknown): Shape | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
+  if (typeof value !== 'object' || value === null || !canCompile) return undefined;
   const node = describe(value, 0, { n: 0 });
   let shape = compiled.get(node.sig);
   if (!shape) {
+    try {
+      shape = compile(node);
+    } catch (err) {
+      // `node --disallow-code-generation-from-strings` (or a similar policy): copy generically.
+      if (!(err instanceof EvalError)) throw err;
+      canCompile = false;
+      return undefined;
+    }
     if (compiled.size >= MAX_COMPILED) compiled.clear();
-    shape = compile(node);
     compiled.set(node.sig, shape);
   }
   return shape;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import { jest } from '@jest/globals';
 import fc from 'fast-check';
@@ -414,4 +415,22 @@ describe('value copier: validated writes through compiled shapes', () => {
     ]);
     await store.close();
   });
+});
+
+describe('value copier: without code generation', () => {
+  it('keeps isolating values with generic copies under --disallow-code-generation-from-strings', () => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--disallow-code-generation-from-strings',
+        '-r',
+        '@swc-node/register',
+        'test/fixtures/codegen/memory-without-codegen.ts',
+      ],
+      { encoding: 'utf8', env: { ...process.env, SWC_NODE_PROJECT: 'tsconfig.json' }, timeout: 60_000 },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout.trim())).toEqual(Array.from({ length: 20 }, () => true));
+  }, 60_000);
 });
