@@ -61,7 +61,7 @@ export function defaultHttpKey(req: HttpRequestLike): string {
   const q = raw.indexOf('?');
   const path = normalisePath(q === -1 ? raw : raw.slice(0, q));
   if (q === -1) return `http:GET:${path}`;
-  const params = [...new URLSearchParams(q === -1 ? '' : raw.slice(q + 1))];
+  const params = [...new URLSearchParams(raw.slice(q + 1))];
   params.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const query = new URLSearchParams(params).toString();
   return `http:GET:${path}${query ? `?${query}` : ''}`;

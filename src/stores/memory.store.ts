@@ -110,7 +110,7 @@ export class MemoryStore implements CacheStore {
   }
 
   async get(key: string): Promise<unknown> {
-    return this.read(this.lru.get(key));
+    return this.getSync(key);
   }
 
   getSync(key: string): unknown {
@@ -126,7 +126,7 @@ export class MemoryStore implements CacheStore {
   }
 
   async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
-    this.write(key, value, ttlMs);
+    this.setSync(key, value, ttlMs);
   }
 
   async add(key: string, value: unknown, ttlMs?: number): Promise<boolean> {

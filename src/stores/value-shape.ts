@@ -88,12 +88,7 @@ export function copyHeld(value: unknown): unknown {
     for (let i = 0; i < value.length; i++) arr[i] = copyHeld(value[i]);
     return arr;
   }
-  if (Object.getPrototypeOf(value) === Object.prototype) {
-    const obj: Record<string, unknown> = {};
-    const src = value as Record<string, unknown>;
-    for (const k of Object.keys(src)) obj[k] = copyHeld(src[k]);
-    return obj;
-  }
+  if (Object.getPrototypeOf(value) === Object.prototype) return copyPlain(value);
   if (value instanceof Date) return new Date(value.getTime());
   if (value instanceof Map) {
     const map = new Map<unknown, unknown>();
@@ -108,6 +103,10 @@ export function copyHeld(value: unknown): unknown {
   if (Buffer.isBuffer(value)) return Buffer.from(value);
   if (value instanceof Uint8Array) return new Uint8Array(value);
   // A held object built by a compiled shape (its own constructor): copied as a plain object.
+  return copyPlain(value);
+}
+
+function copyPlain(value: object): Record<string, unknown> {
   const obj: Record<string, unknown> = {};
   const src = value as Record<string, unknown>;
   for (const k of Object.keys(src)) obj[k] = copyHeld(src[k]);
