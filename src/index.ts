@@ -14,13 +14,13 @@ export { computeExpiry, parseTtl, remainingTtl } from './core/ttl';
 export type { Ttl } from './core/ttl';
 export { defaultSerializer } from './core/value-codec';
 export type { CacheSerializer } from './core/value-codec';
-export { createCacheManager, DEFAULT_PREFIX } from './create-cache-manager';
-export { FileStore } from './stores/file.store';
-export type { FileStoreOptions } from './stores/file.store';
-export { MemoryStore } from './stores/memory.store';
-export type { MemoryStoreOptions } from './stores/memory.store';
-export { RedisStore } from './stores/redis.store';
-export type { RedisStoreContext } from './stores/redis.store';
+export { createCacheManager, DEFAULT_PREFIX } from './config/create-cache-manager';
+export { FileStore } from './stores/file/file.store';
+export type { FileStoreOptions } from './stores/file/file.store';
+export { MemoryStore } from './stores/memory/memory.store';
+export type { MemoryStoreOptions } from './stores/memory/memory.store';
+export { RedisStore } from './stores/redis/redis.store';
+export type { RedisStoreContext } from './stores/redis/redis.store';
 export type {
   RedisClientLike,
   RedisClusterConfig,
@@ -29,12 +29,12 @@ export type {
   RedisSentinelConfig,
   RedisStoreOptions,
   RedisTarget,
-} from './stores/redis.options';
-export { TieredStore } from './stores/tiered.store';
-export type { TieredStoreTiers } from './stores/tiered.store';
-export type { TieredStoreOptions } from './stores/tiered.options';
-export { RedisBus } from './stores/tiered-bus';
-export type { BusListener, InvalidationBus, TieredBusOptions } from './stores/tiered-bus';
+} from './stores/redis/redis-store.options';
+export { TieredStore } from './stores/tiered/tiered.store';
+export type { TieredStoreTiers } from './stores/tiered/tiered.store';
+export type { TieredStoreOptions } from './stores/tiered/tiered-store.options';
+export { RedisBus } from './stores/tiered/invalidation-bus';
+export type { BusListener, InvalidationBus, TieredBusOptions } from './stores/tiered/invalidation-bus';
 export type {
   CacheManagerOptions,
   CommonStoreOptions,
@@ -44,19 +44,19 @@ export type {
   RedisStoreConfig,
   StoreConfig,
   TieredStoreConfig,
-} from './stores/store-config';
+} from './config/cache-options';
 export { CacheModule } from './nest/cache.module';
 export type { CacheModuleExtras, CacheModuleOptions } from './nest/cache.module-definition';
 export { CacheService } from './nest/cache.service';
 export { getCacheToken, InjectCache } from './nest/cache.tokens';
-export { Cacheable } from './nest/cacheable.decorator';
-export type { CacheableOptions } from './nest/cacheable.decorator';
-export { CacheEvict } from './nest/cache-evict.decorator';
-export type { CacheEvictOptions } from './nest/cache-evict.decorator';
-export { CachePut } from './nest/cache-put.decorator';
-export type { CachePutOptions } from './nest/cache-put.decorator';
-export { CacheTags } from './nest/cache-tags.decorator';
-export type { CacheKeyFunction, CacheKeyOption } from './nest/cache-key';
-export { HttpCacheInterceptor } from './nest/http-cache.interceptor';
-export { CacheDecoratorRuntime } from './nest/cache-decorator.runtime';
-export type { CacheDecoratorStats } from './nest/cache-decorator.runtime';
+export { Cacheable } from './nest/decorators/cacheable.decorator';
+export type { CacheableOptions } from './nest/decorators/cacheable.decorator';
+export { CacheEvict } from './nest/decorators/cache-evict.decorator';
+export type { CacheEvictOptions } from './nest/decorators/cache-evict.decorator';
+export { CachePut } from './nest/decorators/cache-put.decorator';
+export type { CachePutOptions } from './nest/decorators/cache-put.decorator';
+export { CacheTags } from './nest/decorators/cache-tags.decorator';
+export type { CacheKeyFunction, CacheKeyOption } from './nest/keys/cache-key';
+export { HttpCacheInterceptor } from './nest/http/http-cache.interceptor';
+export { CacheDecoratorRuntime } from './nest/methods/cache-decorator.runtime';
+export type { CacheDecoratorStats } from './nest/methods/cache-decorator.runtime';

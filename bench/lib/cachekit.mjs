@@ -12,5 +12,5 @@ require('@swc-node/register');
 const src = process.env.BENCH_CACHEKIT_SRC ?? new URL('../../src', import.meta.url).pathname;
 export const ck = require(`${src}/index.ts`);
 /** Built-in driver names that exist in this tree (redis, file, tiered land as they are written). */
-export const drivers = Object.keys(require(`${src}/stores/drivers.ts`).builtInDrivers);
+export const drivers = Object.keys(require(`${src}/config/built-in-drivers.ts`).builtInDrivers);
 export const hasDriver = (name) => drivers.includes(name);

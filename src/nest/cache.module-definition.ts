@@ -1,5 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { CacheManagerOptions } from '../stores/store-config';
+import type { CacheManagerOptions } from '../config/cache-options';
 
 /** Options of `CacheModule.forRoot` (and what `forRootAsync`'s factory returns). */
 export type CacheModuleOptions = CacheManagerOptions;

@@ -3,8 +3,8 @@ import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import { CacheStoreNotFoundError } from '../core/cache.errors';
 import { CacheManager } from '../core/cache-manager';
 import { CACHE_STORE_TOKEN_PREFIX } from './cache.constants';
-import { CacheDecoratorRuntime } from './cache-decorator.runtime';
-import { CacheableExplorer } from './cacheable.explorer';
+import { CacheDecoratorRuntime } from './methods/cache-decorator.runtime';
+import { CacheableExplorer } from './methods/cacheable.explorer';
 import {
   ASYNC_OPTIONS_TYPE,
   CacheModuleExtras,

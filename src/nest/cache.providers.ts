@@ -3,7 +3,7 @@ import { Cache } from '../core/cache';
 import { CacheStoreNotFoundError } from '../core/cache.errors';
 import { CacheManager } from '../core/cache-manager';
 import type { CacheLogger } from '../core/logger';
-import { createCacheManager } from '../create-cache-manager';
+import { createCacheManager } from '../config/create-cache-manager';
 import { CACHE_MODULE_OPTIONS, type CacheModuleOptions } from './cache.module-definition';
 import { getCacheToken, recordedStoreNames } from './cache.tokens';
 

@@ -6,10 +6,10 @@ import { isEnvelope } from '../core/envelope';
 import { normalizeKey } from '../core/keys';
 import type { StoreContext, StoreEntry } from '../core/store.types';
 import { cloneValue } from '../core/value-codec';
-import { createCacheManager } from '../create-cache-manager';
+import { createCacheManager } from '../config/create-cache-manager';
 import { CacheService } from '../nest/cache.service';
-import { MemoryStore } from '../stores/memory.store';
-import type { CacheManagerOptions, CommonStoreOptions } from '../stores/store-config';
+import { MemoryStore } from '../stores/memory/memory.store';
+import type { CacheManagerOptions, CommonStoreOptions } from '../config/cache-options';
 
 /** One recorded cache operation. */
 export interface FakeOperation {

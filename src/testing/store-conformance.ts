@@ -5,7 +5,7 @@ import { CacheArgumentError, CacheSerializationError } from '../core/cache.error
 import type { CacheManager } from '../core/cache-manager';
 import { systemClock } from '../core/clock';
 import type { CacheStore, StoreContext } from '../core/store.types';
-import { createCacheManager } from '../create-cache-manager';
+import { createCacheManager } from '../config/create-cache-manager';
 import { ManualClock } from './manual-clock';
 
 type Fn = () => unknown;

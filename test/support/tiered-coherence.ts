@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { createCacheManager, type Cache } from '../../src';
-import type { RedisStoreOptions } from '../../src/stores/redis.options';
+import type { RedisStoreOptions } from '../../src/stores/redis/redis-store.options';
 
 const quiet = { warn: () => undefined, error: () => undefined };
 

@@ -1,0 +1,31 @@
+import type { StoreContext, CacheStore } from '../core/store.types';
+import { FileStore } from '../stores/file/file.store';
+import { MemoryStore } from '../stores/memory/memory.store';
+import { RedisStore } from '../stores/redis/redis.store';
+import { createTieredStore } from '../stores/tiered/tiered-store.options';
+import type { CommonStoreOptions, StoreConfig } from './cache-options';
+
+/** Builds a built-in store from its configuration. */
+export type DriverFactory = (config: StoreConfig, context: StoreContext) => CacheStore;
+
+/** The driver's own options: what is left once the options the core handles are taken out. */
+function own<D extends StoreConfig['driver']>(config: StoreConfig): Omit<Extract<StoreConfig, { driver: D }>, Common> {
+  const {
+    driver: _d,
+    ttl: _t,
+    prefix: _p,
+    lock: _l,
+    maxValueBytes: _m,
+    ...options
+  } = config as StoreConfig & CommonStoreOptions;
+  return options as Omit<Extract<StoreConfig, { driver: D }>, Common>;
+}
+type Common = 'driver' | keyof CommonStoreOptions;
+
+/** The built-in drivers by name. Each store file registers one line here. */
+export const builtInDrivers: Record<string, DriverFactory> = {
+  memory: (config, ctx) => new MemoryStore(own<'memory'>(config), ctx.clock, ctx.name, ctx.onEvict),
+  file: (config, ctx) => new FileStore(own<'file'>(config), ctx),
+  redis: (config, ctx) => new RedisStore(own<'redis'>(config), ctx),
+  tiered: (config, ctx) => createTieredStore(own<'tiered'>(config), ctx),
+};

@@ -1,0 +1,83 @@
+import type { Clock } from '../core/clock';
+import type { CacheLogger } from '../core/logger';
+import type { CacheStore, StoreContext } from '../core/store.types';
+import type { Ttl } from '../core/ttl';
+import type { FileStoreOptions } from '../stores/file/file.store';
+import type { MemoryStoreOptions } from '../stores/memory/memory.store';
+import type { RedisStoreOptions } from '../stores/redis/redis-store.options';
+import type { TieredStoreOptions } from '../stores/tiered/tiered-store.options';
+
+/** Options every store accepts. */
+export interface CommonStoreOptions {
+  /** Default TTL of this store; wins over the module's `ttl`. */
+  ttl?: Ttl;
+  /** Extra key prefix, joined to the module prefix with `:`. */
+  prefix?: string;
+  /**
+   * Default for `remember(..., { lock })`: take a cross-process lease before running a loader.
+   * @default false
+   */
+  lock?: boolean;
+  /**
+   * Largest value (as the default serializer writes it, in bytes) that `set`, `add`, `setMany`
+   * and `remember` store; a larger one is a `CacheSerializationError` naming the key and nothing
+   * is written. Unset: no limit (Redis still refuses values over its own 512 MB).
+   * @example 1_048_576 // 1 MiB
+   */
+  maxValueBytes?: number;
+}
+
+/** `driver: 'memory'`: a bounded in-process LRU. */
+export interface MemoryStoreConfig extends CommonStoreOptions, MemoryStoreOptions {
+  driver: 'memory';
+}
+
+/** `driver: 'file'`: one file per entry in a directory, shared safely by several processes. */
+export interface FileStoreConfig extends CommonStoreOptions, FileStoreOptions {
+  driver: 'file';
+}
+
+/** `driver: 'redis'`: Redis, Redis Cluster or Sentinel through ioredis (an optional peer). */
+export interface RedisStoreConfig extends CommonStoreOptions, RedisStoreOptions {
+  driver: 'redis';
+}
+
+/** `driver: 'tiered'`: a near store (L1) in front of a shared one (L2), coherent over Redis pub/sub. */
+export interface TieredStoreConfig extends CommonStoreOptions, TieredStoreOptions {
+  driver: 'tiered';
+}
+
+/** Any object implementing {@link CacheStore}, or a factory receiving the store's context. */
+export interface CustomStoreConfig extends CommonStoreOptions {
+  driver: CacheStore | ((context: StoreContext) => CacheStore);
+}
+
+/** One entry of `stores`. */
+export type StoreConfig =
+  MemoryStoreConfig | FileStoreConfig | RedisStoreConfig | TieredStoreConfig | CustomStoreConfig;
+
+/** Options of `createCacheManager` and `CacheModule.forRoot`. */
+export interface CacheManagerOptions {
+  /**
+   * Name of the default store (`CacheService`).
+   * @default 'memory'
+   */
+  default?: string;
+  /**
+   * Namespace for every key, so apps sharing a Redis or a directory never see each other's keys.
+   * @default 'cachekit'
+   */
+  prefix?: string;
+  /** Default TTL of every store (seconds or `'10m'`); none configured means no expiry. */
+  ttl?: Ttl;
+  /**
+   * The stores, by name.
+   * @default { memory: { driver: 'memory' } }
+   * @example { mem: { driver: 'memory', maxEntries: 10_000 }, redis: { driver: 'redis', url: 'redis://127.0.0.1:6379' } }
+   */
+  stores?: Record<string, StoreConfig>;
+  /** Where errors and warnings go. The Nest module passes Nest's Logger (context `Cache`). */
+  logger?: CacheLogger;
+  /** Time source; tests pass a manual clock (`nestjs-cachekit/testing`). */
+  clock?: Clock;
+}

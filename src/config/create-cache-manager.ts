@@ -1,0 +1,136 @@
+import { CacheArgumentError, CacheConfigError } from '../core/cache.errors';
+import { assertStore, CacheManager, type StoreDefinition } from '../core/cache-manager';
+import { systemClock } from '../core/clock';
+import { joinPrefix } from '../core/keys';
+import { consoleLogger } from '../core/logger';
+import type { CacheStore } from '../core/store.types';
+import { parseOptionalTtl, type Ttl } from '../core/ttl';
+import { limitValues } from '../core/value-limit';
+import { builtInDrivers } from './built-in-drivers';
+import type { CacheManagerOptions, StoreConfig } from './cache-options';
+
+/** The module prefix used when none is configured. */
+export const DEFAULT_PREFIX = 'cachekit';
+
+/**
+ * Builds a {@link CacheManager} from options, validating them: an unknown driver, a default
+ * that names no store or an invalid TTL throw one {@link CacheConfigError} naming the store
+ * and the field. Call `await manager.ready()` to also wait for stores that connect at start-up.
+ *
+ * @example
+ * const caches = createCacheManager({ stores: { memory: { driver: 'memory', maxEntries: 1000 } } });
+ * await caches.default.remember('answer', '1m', () => 42);
+ */
+export function createCacheManager(options: CacheManagerOptions = {}): CacheManager {
+  if (options === null || typeof options !== 'object') {
+    throw new CacheConfigError('Cache options must be an object');
+  }
+  const stores = options.stores ?? { memory: { driver: 'memory' } };
+  if (stores === null || typeof stores !== 'object' || Array.isArray(stores)) {
+    throw new CacheConfigError(
+      'Cache option "stores" must be an object of named store configurations',
+      undefined,
+      'stores',
+    );
+  }
+  const names = Object.keys(stores);
+  if (names.length === 0) throw new CacheConfigError('Cache option "stores" names no store', undefined, 'stores');
+  const defaultStore = options.default ?? (names.includes('memory') ? 'memory' : names[0]);
+  if (options.prefix !== undefined && typeof options.prefix !== 'string') {
+    throw new CacheConfigError('Cache option "prefix" must be a string', undefined, 'prefix');
+  }
+  const modulePrefix = options.prefix ?? DEFAULT_PREFIX;
+  const moduleTtl = configTtl(options.ttl, undefined, 'ttl');
+  const definitions: Record<string, StoreDefinition> = {};
+  for (const name of names) {
+    const def = defineStore(name, stores[name], modulePrefix, moduleTtl);
+    definitions[name] = limitValues(def, stores[name].maxValueBytes, name);
+  }
+  warnNestedNamespaces(definitions, options.logger ?? consoleLogger);
+  return new CacheManager({
+    defaultStore,
+    stores: definitions,
+    clock: options.clock ?? systemClock,
+    logger: options.logger ?? consoleLogger,
+  });
+}
+
+function defineStore(
+  name: string,
+  config: StoreConfig,
+  modulePrefix: string,
+  moduleTtl: number | undefined,
+): StoreDefinition {
+  if (config === null || typeof config !== 'object') {
+    throw new CacheConfigError(`stores.${name} must be an object with a "driver"`, name);
+  }
+  if (config.prefix !== undefined && typeof config.prefix !== 'string') {
+    throw new CacheConfigError(`stores.${name}.prefix must be a string`, name, 'prefix');
+  }
+  if (config.lock !== undefined && typeof config.lock !== 'boolean') {
+    throw new CacheConfigError(`stores.${name}.lock must be a boolean`, name, 'lock');
+  }
+  const driver = config.driver;
+  const namespace = joinPrefix(modulePrefix, config.prefix);
+  const base = { namespace, defaultTtlMs: configTtl(config.ttl, name, 'ttl') ?? moduleTtl, lock: config.lock };
+  if (typeof driver === 'string') {
+    const factory = builtInDrivers[driver];
+    if (!factory) {
+      throw new CacheConfigError(
+        `stores.${name}.driver: unknown driver "${driver}". Built-in drivers: ${Object.keys(builtInDrivers).join(', ')}; or pass a CacheStore object`,
+        name,
+        'driver',
+      );
+    }
+    return { ...base, factory: (ctx) => wrapConfigErrors(name, () => factory(config, ctx)) };
+  }
+  if (typeof driver === 'function') {
+    return {
+      ...base,
+      factory: (ctx) => {
+        const store: CacheStore = (driver as (c: typeof ctx) => CacheStore)(ctx);
+        assertStore(store, name);
+        return store;
+      },
+    };
+  }
+  assertStore(driver, name);
+  return { ...base, factory: () => driver };
+}
+
+function configTtl(ttl: Ttl | undefined, store: string | undefined, field: string): number | undefined {
+  const what = store ? `stores.${store}.${field}` : field;
+  try {
+    return parseOptionalTtl(ttl, what);
+  } catch (err) {
+    throw new CacheConfigError((err as Error).message, store, field);
+  }
+}
+
+function wrapConfigErrors<T>(store: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof CacheArgumentError) throw new CacheConfigError(err.message, store, undefined, { cause: err });
+    throw err;
+  }
+}
+
+/**
+ * Prefixes are joined with `:`, so namespace `shop` contains `shop:v2`: on a shared backend,
+ * `clear()` of the first removes the second's keys. Said at start-up rather than found later.
+ */
+function warnNestedNamespaces(definitions: Record<string, StoreDefinition>, logger: { warn(m: string): void }): void {
+  const names = Object.keys(definitions);
+  for (const a of names) {
+    for (const b of names) {
+      const outer = definitions[a].namespace;
+      if (a !== b && outer && definitions[b].namespace.startsWith(outer + ':')) {
+        logger.warn(
+          `Cache stores "${a}" and "${b}": namespace "${outer}" contains "${definitions[b].namespace}"; ` +
+            `if they share a backend, clear() of "${a}" also removes the keys of "${b}". Use prefixes that do not nest.`,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,37 @@
+import { parseOptionalTtl, type Ttl } from '../../core/ttl';
+import { CACHE_PUT_METADATA } from '../cache-decorators.constants';
+import { decorateCacheMethod } from './decorate-cache-method';
+import type { CacheKeyOption } from '../keys/cache-key';
+
+/** Options of `@CachePut`. */
+export interface CachePutOptions {
+  /**
+   * Key template or function under which the result is stored.
+   * @example key: 'user:{0.id}'
+   */
+  key: CacheKeyOption;
+  /**
+   * Time to live: seconds or a duration string.
+   * @default the store's (or module's) default TTL
+   */
+  ttl?: Ttl;
+  /**
+   * Named store to write to.
+   * @default the default store
+   */
+  store?: string;
+}
+
+/**
+ * Always runs the method and stores its result under `key` (with the method's `@CacheTags`),
+ * so a later `@Cacheable` read with the same key sees it. On a controller the handler's return
+ * value (not the HTTP response) is stored.
+ *
+ * @example
+ * @CachePut({ key: 'user:{0.id}' })
+ * save(user: User): Promise<User> { ... }
+ */
+export function CachePut(options: CachePutOptions): MethodDecorator {
+  parseOptionalTtl(options.ttl, '@CachePut ttl');
+  return (target, key, descriptor) => decorateCacheMethod(target, key, descriptor, CACHE_PUT_METADATA, options);
+}

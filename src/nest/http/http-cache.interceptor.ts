@@ -1,0 +1,236 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
+import { ApplicationConfig } from '@nestjs/core';
+import { defer, lastValueFrom, type Observable } from 'rxjs';
+import { parseTtl } from '../../core/ttl';
+import { CacheDecoratorRuntime } from '../methods/cache-decorator.runtime';
+import type { CacheMethodMetadata } from '../methods/cache-metadata.accessor';
+import { resolveKey } from '../keys/cache-key';
+import { LoaderFailure, NotCached, callOption } from '../methods/cache-loader.signals';
+import type { CacheableOptions } from '../decorators/cacheable.decorator';
+import {
+  addVary,
+  captureResponse,
+  entryBody,
+  etagMatches,
+  replayResponse,
+  type HttpCacheEntry,
+} from './http-cache.entry';
+import {
+  cacheControl,
+  defaultHttpKey,
+  hasUnkeyedCredentials,
+  requestHeader,
+  setResponseHeader,
+  jsonReplies,
+  templateRoot,
+  usesRawResponse,
+  varySuffix,
+  type HttpRequestLike,
+  type HttpResponseLike,
+} from './http-cache.platform';
+
+/**
+ * The HTTP side of the cache decorators, attached to each decorated handler by the decorators
+ * themselves. GET/HEAD responses of `@Cacheable` handlers are stored (status, body, headers) and
+ * replayed with `X-Cache: HIT|MISS|STALE`, an ETag and `Age`; `@CacheEvict` and `@CachePut`
+ * work on every method. Outside HTTP (RPC, WebSockets) it passes calls through.
+ */
+@Injectable()
+export class HttpCacheInterceptor implements NestInterceptor {
+  private static readonly logger = new Logger('CacheDecorators');
+  private static warnedMissing = false;
+
+  /** Facts of each decorated route that do not change between requests. */
+  private readonly routes = new WeakMap<object, RouteFacts>();
+
+  constructor(
+    @Optional() @Inject(CacheDecoratorRuntime) private readonly runtime?: CacheDecoratorRuntime,
+    @Optional() @Inject(ApplicationConfig) private readonly appConfig?: ApplicationConfig,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const rt = this.runtime;
+    if (!rt) {
+      if (!HttpCacheInterceptor.warnedMissing) {
+        HttpCacheInterceptor.warnedMissing = true;
+        HttpCacheInterceptor.logger.warn(
+          `${context.getClass().name} uses cache decorators but CacheModule is not visible in its module: ` +
+            `import it or register it with isGlobal: true. Its routes run uncached.`,
+        );
+      }
+      return next.handle();
+    }
+    const meta = rt.metadata.get(context.getClass(), context.getHandler() as (...args: never[]) => unknown);
+    return defer(() => this.run(rt, meta, context, next));
+  }
+
+  private async run(
+    rt: CacheDecoratorRuntime,
+    meta: CacheMethodMetadata,
+    context: ExecutionContext,
+    next: CallHandler,
+  ): Promise<unknown> {
+    const req = context.switchToHttp().getRequest<HttpRequestLike>();
+    const where = `${context.getClass().name}.${context.getHandler().name}`;
+    // Built only when a template reads it (Express 5 parses the query string on every read).
+    let root: Record<string, unknown> | undefined;
+    const getRoot = () => (root ??= templateRoot(req));
+    const fnArgs = [req, context];
+    const handle = () => lastValueFrom(next.handle(), { defaultValue: undefined });
+    const method = req.method.toUpperCase();
+    const cacheable = meta.cacheable && (method === 'GET' || method === 'HEAD') ? meta.cacheable : undefined;
+    const cached = cacheable && (() => this.cached(rt, meta, cacheable, context, getRoot, handle, where));
+    return rt.runDecorated(meta, meta.evict || meta.put ? getRoot() : undefined, fnArgs, where, handle, cached);
+  }
+
+  private async cached(
+    rt: CacheDecoratorRuntime,
+    meta: CacheMethodMetadata,
+    options: CacheableOptions,
+    context: ExecutionContext,
+    getRoot: () => Record<string, unknown>,
+    handle: () => Promise<unknown>,
+    where: string,
+  ): Promise<unknown> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<HttpRequestLike>();
+    const res = http.getResponse<HttpResponseLike>();
+    const route = this.route(context);
+    if (route.rawResponse) {
+      rt.warnOnce(`res:${where}`, `${where} writes the response itself (@Res()/@Next()): it is not cached`);
+      return handle();
+    }
+    const requestCc = cacheControl(req.headers['cache-control']);
+    if (requestCc.has('no-store')) return handle();
+    // Authorization or cookies: never share one user's response with another unless told how to key it.
+    if (!options.key && hasUnkeyedCredentials(req, options.vary)) return handle();
+    // What reaches the client is the body's JSON: store that text when nothing but Nest sees
+    // what this interceptor returns (see RouteFacts.text).
+    route.text ??= route.outermost ? jsonReplies(req, res) : undefined;
+    const text = route.text;
+    let key: string;
+    let cache: ReturnType<CacheDecoratorRuntime['cache']>;
+    try {
+      if (options.condition && !callOption(options.condition, [req, context])) return handle();
+      key = options.key ? resolveKey(options.key, getRoot(), [req, context]) : defaultHttpKey(req);
+      key += varySuffix(req, options.vary);
+      cache = rt.cache(options.store, meta.tags?.length ? rt.renderTags(meta.tags, getRoot()) : undefined);
+    } catch (err) {
+      rt.report(where, 'key', err);
+      return handle();
+    }
+
+    let mine: { entry: HttpCacheEntry; body: unknown } | undefined;
+    let ran: { body: unknown } | undefined;
+    // The ETag this request was answered with from the cache; a loader that sees it on the response
+    // is a background refresh and must not keep it for the new body.
+    const replayed: { etag?: string } = {};
+    const loader = async (): Promise<HttpCacheEntry> => {
+      let body: unknown;
+      try {
+        body = await handle();
+      } catch (err) {
+        throw new LoaderFailure(err);
+      }
+      ran = { body };
+      const entry = captureResponse(res, body, replayed.etag, text !== undefined);
+      if (entry === 'stream')
+        rt.warnOnce(`stream:${where}`, `${where} returned a stream: it is passed through, not cached`);
+      if (typeof entry === 'string' || (options.unless && callOption(options.unless, [body, req]))) {
+        throw new NotCached(body);
+      }
+      mine = { entry, body };
+      return entry;
+    };
+    const revalidate = requestCc.has('no-cache') || cacheControl(req.headers.pragma).has('no-cache');
+    let entry: HttpCacheEntry;
+    try {
+      if (revalidate) await cache.delete(key);
+      entry = await cache.remember(key, options.ttl, loader, { staleTtl: options.staleTtl, lock: options.lock });
+    } catch (err) {
+      if (err instanceof LoaderFailure) throw err.cause;
+      // Not storable (stream, no-store, private, Set-Cookie...): a request that waited on another's
+      // run gets its own response rather than a copy of someone else's.
+      if (err instanceof NotCached) return ran ? err.value : handle();
+      rt.report(where, 'remember', err);
+      return ran ? ran.body : handle();
+    }
+    addVary(res, options.vary ?? []);
+    if (mine && mine.entry === entry) {
+      setResponseHeader(res, 'X-Cache', 'MISS');
+      setResponseHeader(res, 'ETag', entry.etag);
+      return this.answer(req, res, entry.etag, mine.body);
+    }
+    replayed.etag = entry.etag;
+    replayResponse(res, entry);
+    const age = Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000));
+    setResponseHeader(res, 'Age', String(age));
+    setResponseHeader(res, 'X-Cache', isStale(entry, options) ? 'STALE' : 'HIT');
+    setResponseHeader(res, 'ETag', entry.etag);
+    if (text === 'send' && entry.json !== undefined) {
+      // What Express's res.json() would send: its Content-Type unless the response has one.
+      if (res.getHeader('content-type') === undefined) setResponseHeader(res, 'Content-Type', 'application/json');
+      return this.answer(req, res, entry.etag, entry.json);
+    }
+    return this.answer(req, res, entry.etag, entryBody(entry));
+  }
+
+  private route(context: ExecutionContext): RouteFacts {
+    const handler = context.getHandler();
+    let facts = this.routes.get(handler);
+    if (!facts) {
+      const type = context.getClass();
+      facts = { rawResponse: usesRawResponse(type, handler.name), outermost: this.isOutermost(type, handler) };
+      this.routes.set(handler, facts);
+    }
+    return facts;
+  }
+
+  /**
+   * Whether this interceptor is the first one of the route, so nothing but Nest sees what it
+   * returns: no global interceptor, none on the controller, and first on the method.
+   */
+  private isOutermost(type: object, handler: object): boolean {
+    const config = this.appConfig;
+    if (!config || config.getGlobalInterceptors().length || config.getGlobalRequestInterceptors().length) return false;
+    const onClass = (Reflect.getMetadata(INTERCEPTORS_METADATA, type) ?? []) as unknown[];
+    const onMethod = (Reflect.getMetadata(INTERCEPTORS_METADATA, handler) ?? []) as unknown[];
+    return onClass.length === 0 && onMethod[0] === HttpCacheInterceptor;
+  }
+
+  /** The body, or an empty 304 when the client already holds this version. */
+  private answer(req: HttpRequestLike, res: HttpResponseLike, etag: string, body: unknown): unknown {
+    if (!etagMatches(requestHeader(req, 'if-none-match'), etag)) return body;
+    res.status(304);
+    return undefined;
+  }
+}
+
+interface RouteFacts {
+  /** The handler writes the response itself (`@Res()`/`@Next()`). */
+  rawResponse: boolean;
+  /** No other interceptor wraps this one (see `isOutermost`). */
+  outermost: boolean;
+  /**
+   * Outermost on Express, decided at the route's first request: entries keep the body's JSON text,
+   * which is what the client gets (toJSON applied), and hits send it as it is (`send`, Express's
+   * default JSON settings: no copy, no second stringify) or parsed for Express to format (`parse`).
+   */
+  text?: 'send' | 'parse';
+}
+
+/** Stale when served in the `staleTtl` window (known when the route sets its own `ttl`). */
+function isStale(entry: HttpCacheEntry, options: CacheableOptions): boolean {
+  if (options.staleTtl === undefined || options.ttl === undefined) return false;
+  return Date.now() >= entry.storedAt + parseTtl(options.ttl);
+}

@@ -1,0 +1,256 @@
+import { LRUCache } from 'lru-cache';
+import { CacheArgumentError, CacheConfigError } from '../../core/cache.errors';
+import type { Clock } from '../../core/clock';
+import { systemClock } from '../../core/clock';
+import type { CacheStore, StoreEntry, StoreStats } from '../../core/store.types';
+import { estimateSize } from '../../core/value-codec';
+import { copierFor, copyHeld, WriteShapes, type Copier } from './write-shapes';
+
+/** Options of `driver: 'memory'`. */
+export interface MemoryStoreOptions {
+  /**
+   * Most entries kept; the least recently used is evicted beyond it.
+   * @default 10000
+   */
+  maxEntries?: number;
+  /** Most bytes kept (estimated from the values); least recently used evicted beyond it. */
+  maxBytes?: number;
+  /**
+   * Copy values on write and on read, so a cached value cannot be changed through the object
+   * given to `set` or returned by `get`. Turn off only if callers never mutate cached values.
+   * @default true
+   */
+  clone?: boolean;
+  /**
+   * How often expired entries are swept out, in ms, so memory does not grow with dead keys.
+   * @default 60000
+   */
+  pruneInterval?: number;
+}
+
+/** `null` is a value like any other, but the LRU cannot hold it directly. */
+const NULL: object = Object.freeze({ null: true });
+
+/**
+ * An object value held with isolation on: the store's private copy, plus the copier compiled
+ * for its structure once the entry is read a second time (entries read once never pay for it).
+ */
+class Held {
+  reads = 0;
+  constructor(
+    readonly value: object,
+    /** Known when the write matched a compiled shape. */
+    private copier: Copier | undefined,
+  ) {}
+
+  copy(): unknown {
+    if (this.copier) return this.copier(this.value);
+    if (++this.reads < 2) return copyHeld(this.value);
+    this.copier = copierFor(this.value);
+    return this.copier(this.value);
+  }
+}
+
+/**
+ * A bounded in-process LRU store (backed by `lru-cache`), with per-entry TTL, optional byte
+ * bound, value isolation, and a periodic sweep of expired entries off the hot path.
+ */
+export class MemoryStore implements CacheStore {
+  private readonly lru: LRUCache<string, object>;
+  private readonly clone: boolean;
+  private evictions = 0;
+  private readonly timer?: NodeJS.Timeout;
+  private readonly trackBytes: boolean;
+  private readonly shapes = new WriteShapes();
+
+  constructor(
+    options: MemoryStoreOptions = {},
+    private readonly clock: Clock = systemClock,
+    name = 'memory',
+    /** Told about each key evicted to make room (for `evict` events). */
+    onEvict?: (key: string) => void,
+  ) {
+    const max = options.maxEntries ?? 10_000;
+    checkPositiveInt(max, name, 'maxEntries');
+    if (options.maxBytes !== undefined) checkPositiveInt(options.maxBytes, name, 'maxBytes');
+    const pruneInterval = options.pruneInterval ?? 60_000;
+    if (!(pruneInterval >= 0) || !Number.isFinite(pruneInterval)) {
+      throw new CacheConfigError(`stores.${name}.pruneInterval must be a number of ms >= 0`, name, 'pruneInterval');
+    }
+    this.clone = options.clone ?? true;
+    const trackBytes = (this.trackBytes = options.maxBytes !== undefined);
+    this.lru = new LRUCache<string, object>({
+      max,
+      ...(trackBytes
+        ? {
+            maxSize: options.maxBytes,
+            sizeCalculation: (v: object, k: string) => 32 + k.length * 2 + sizeOf(v instanceof Held ? v.value : v),
+          }
+        : {}),
+      // `perf` lets tests drive expiry with a manual clock; ttlResolution 0 re-reads it every time.
+      perf: clock,
+      ttlResolution: clock === systemClock ? 1 : 0,
+      dispose: (_v, k, reason) => {
+        if (reason !== 'evict') return;
+        this.evictions++;
+        onEvict?.(k);
+      },
+    });
+    if (pruneInterval > 0) {
+      this.timer = setInterval(() => this.prune(), pruneInterval);
+      this.timer.unref();
+    }
+  }
+
+  /** Removes every expired entry now. Runs on its own every `pruneInterval`. */
+  prune(): number {
+    const before = this.lru.size;
+    this.lru.purgeStale();
+    return before - this.lru.size;
+  }
+
+  async get(key: string): Promise<unknown> {
+    return this.getSync(key);
+  }
+
+  getSync(key: string): unknown {
+    return this.read(this.lru.get(key));
+  }
+
+  setSync(key: string, value: unknown, ttlMs?: number): void {
+    this.write(key, value, ttlMs);
+  }
+
+  async has(key: string): Promise<boolean> {
+    return this.lru.has(key);
+  }
+
+  async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
+    this.setSync(key, value, ttlMs);
+  }
+
+  async add(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
+    if (this.lru.has(key)) return false;
+    this.write(key, value, ttlMs);
+    return true;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.lru.delete(key);
+  }
+
+  async clear(): Promise<void> {
+    this.lru.clear();
+  }
+
+  async getMany(keys: readonly string[]): Promise<unknown[]> {
+    return keys.map((k) => this.read(this.lru.get(k)));
+  }
+
+  async setMany(entries: readonly StoreEntry[]): Promise<void> {
+    // Copy everything first so one bad value writes nothing.
+    const stored = entries.map((e) => this.prepare(e.key, e.value));
+    entries.forEach((e, i) => this.put(e.key, stored[i], e.ttlMs));
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    let n = 0;
+    for (const k of keys) if (this.lru.delete(k)) n++;
+    return n;
+  }
+
+  async increment(key: string, by: number, ttlMs?: number): Promise<number> {
+    const current = this.lru.get(key);
+    const base = current === undefined ? 0 : current;
+    if (typeof base !== 'number') {
+      throw new CacheArgumentError(
+        `Cannot increment key ${JSON.stringify(key)}: it holds a ${describe(base)}, not a number`,
+      );
+    }
+    const next = base + by;
+    if (!Number.isSafeInteger(next) && Number.isInteger(base) && Number.isInteger(by)) {
+      throw new CacheArgumentError(
+        `Cannot increment key ${JSON.stringify(key)}: the result would exceed Number.MAX_SAFE_INTEGER`,
+      );
+    }
+    if (current === undefined) this.put(key, next as unknown as object, ttlMs);
+    else this.lru.set(key, next as unknown as object, { noUpdateTTL: true });
+    return next;
+  }
+
+  async ttl(key: string): Promise<number | undefined> {
+    if (!this.lru.has(key)) return undefined;
+    const left = this.lru.getRemainingTTL(key);
+    // Entries start half a millisecond early (see ttlOptions): report the TTL as given.
+    return left === Infinity ? Infinity : Math.max(left + 0.5, 0);
+  }
+
+  async touch(key: string, ttlMs?: number): Promise<boolean> {
+    const value = this.lru.get(key);
+    if (value === undefined) return false;
+    // Re-set the same (already copied) value with the new TTL.
+    this.lru.set(key, value, this.ttlOptions(ttlMs));
+    return true;
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  stats(): StoreStats {
+    const stats: StoreStats = { entries: this.lru.size, evictions: this.evictions };
+    if (this.trackBytes) stats.bytes = this.lru.calculatedSize;
+    return stats;
+  }
+
+  /**
+   * lru-cache expires an entry once strictly more than its TTL has passed; every other store
+   * (and `remainingTtl`) treats the exact expiry instant as expired. Starting the clock half a
+   * millisecond early makes the memory store agree (clocks tick in whole ms).
+   */
+  private ttlOptions(ttlMs: number | undefined): { ttl: number; start?: number } {
+    return ttlMs === undefined ? { ttl: 0 } : { ttl: ttlMs, start: this.clock.now() - 0.5 };
+  }
+
+  /** What the LRU holds for a value: the value, NULL, or (isolation on) a validated private copy. */
+  private prepare(key: string, value: unknown): object {
+    if (!this.clone) return value === null ? NULL : (value as object);
+    const copy = this.shapes.copy(value, key);
+    if (copy === null) return NULL;
+    return typeof copy === 'object' ? new Held(copy, this.shapes.last?.read) : (copy as object);
+  }
+
+  private write(key: string, value: unknown, ttlMs: number | undefined): void {
+    this.put(key, this.prepare(key, value), ttlMs);
+  }
+
+  private put(key: string, stored: object, ttlMs: number | undefined): void {
+    this.lru.set(key, stored, this.ttlOptions(ttlMs));
+  }
+
+  private read(stored: object | undefined): unknown {
+    if (stored === undefined) return undefined;
+    if (stored === NULL) return null;
+    return stored instanceof Held ? stored.copy() : stored;
+  }
+}
+
+function sizeOf(v: object): number {
+  return v === NULL ? 8 : estimateSize(v);
+}
+
+function describe(v: unknown): string {
+  return v === NULL ? 'null' : typeof v;
+}
+
+function checkPositiveInt(n: unknown, store: string, field: string): void {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) {
+    throw new CacheConfigError(
+      `stores.${store}.${field} must be a positive integer, got ${JSON.stringify(n)}`,
+      store,
+      field,
+    );
+  }
+}
