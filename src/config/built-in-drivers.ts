@@ -1,8 +1,12 @@
+import { optionKeys } from '../core/option-checks';
 import type { StoreContext, CacheStore } from '../core/store.types';
+import { FILE_STORE_KEYS } from '../stores/file/file-store.options';
 import { FileStore } from '../stores/file/file.store';
+import { MEMORY_STORE_KEYS } from '../stores/memory/memory-store.options';
 import { MemoryStore } from '../stores/memory/memory.store';
+import type { RedisStoreOptions } from '../stores/redis/redis-store.options';
 import { RedisStore } from '../stores/redis/redis.store';
-import { createTieredStore } from '../stores/tiered/tiered-store.options';
+import { createTieredStore, type TieredStoreOptions } from '../stores/tiered/tiered-store.options';
 import type { CommonStoreOptions, StoreConfig } from './cache-options';
 
 /** Builds a built-in store from its configuration. */
@@ -28,4 +32,25 @@ export const builtInDrivers: Record<string, DriverFactory> = {
   file: (config, ctx) => new FileStore(own<'file'>(config), ctx),
   redis: (config, ctx) => new RedisStore(own<'redis'>(config), ctx),
   tiered: (config, ctx) => createTieredStore(own<'tiered'>(config), ctx),
+};
+
+/**
+ * The option keys of each built-in driver, beside {@link COMMON_STORE_KEYS}: a key outside both
+ * is a `CacheConfigError` with the closest known key. Each list is complete by type.
+ */
+export const builtInDriverKeys: Record<string, readonly string[]> = {
+  memory: MEMORY_STORE_KEYS,
+  file: FILE_STORE_KEYS,
+  redis: optionKeys<RedisStoreOptions>()([
+    'url',
+    'options',
+    'cluster',
+    'sentinel',
+    'client',
+    'timeout',
+    'lazyConnect',
+    'serializer',
+    'scanCount',
+  ]),
+  tiered: optionKeys<TieredStoreOptions>()(['tiers', 'l1Ttl', 'bus']),
 };

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock';
+import { optionKeys } from '../core/option-checks';
 import type { CacheLogger } from '../core/logger';
 import type { CacheStore, StoreContext } from '../core/store.types';
 import type { Ttl } from '../core/ttl';
@@ -81,3 +82,30 @@ export interface CacheManagerOptions {
   /** Time source; tests pass a manual clock (`nestjs-cachekit/testing`). */
   clock?: Clock;
 }
+
+/** The stores used when `stores` is not given. Written once; the module and the testing fakes read it. */
+export const DEFAULT_STORES: Readonly<Record<string, StoreConfig>> = Object.freeze({
+  memory: Object.freeze({ driver: 'memory' }),
+});
+
+/** The name of the default store when `default` is not given and `stores` has a `memory` entry. */
+export const DEFAULT_STORE_NAME = 'memory';
+
+/** Every key of {@link CacheManagerOptions} (the unknown-key check; complete by type). */
+export const CACHE_MANAGER_OPTION_KEYS = optionKeys<CacheManagerOptions>()([
+  'default',
+  'prefix',
+  'ttl',
+  'stores',
+  'logger',
+  'clock',
+]);
+
+/** The keys every store accepts besides its driver's own (complete by type). */
+export const COMMON_STORE_KEYS = optionKeys<CommonStoreOptions & { driver: unknown }>()([
+  'driver',
+  'ttl',
+  'prefix',
+  'lock',
+  'maxValueBytes',
+]);

@@ -5,17 +5,26 @@ import { joinPrefix } from '../core/keys';
 import { consoleLogger } from '../core/logger';
 import type { CacheStore } from '../core/store.types';
 import { parseOptionalTtl, type Ttl } from '../core/ttl';
+import { OptionChecks, storeOptionChecks } from '../core/option-checks';
 import { limitValues } from '../core/value-limit';
-import { builtInDrivers } from './built-in-drivers';
-import type { CacheManagerOptions, StoreConfig } from './cache-options';
+import { builtInDriverKeys, builtInDrivers } from './built-in-drivers';
+import {
+  CACHE_MANAGER_OPTION_KEYS,
+  COMMON_STORE_KEYS,
+  DEFAULT_STORE_NAME,
+  DEFAULT_STORES,
+  type CacheManagerOptions,
+  type StoreConfig,
+} from './cache-options';
 
 /** The module prefix used when none is configured. */
 export const DEFAULT_PREFIX = 'cachekit';
 
 /**
- * Builds a {@link CacheManager} from options, validating them: an unknown driver, a default
- * that names no store or an invalid TTL throw one {@link CacheConfigError} naming the store
- * and the field. Call `await manager.ready()` to also wait for stores that connect at start-up.
+ * Builds a {@link CacheManager} from options, validating them: an unknown driver or option key
+ * (with the closest known key), a default that names no store or an invalid TTL throw one
+ * {@link CacheConfigError} naming the store and the field. The Nest module runs the options of
+ * `forRoot` and of the `forRootAsync` factory through here alike. Call `await manager.ready()` to also wait for stores that connect at start-up.
  *
  * @example
  * const caches = createCacheManager({ stores: { memory: { driver: 'memory', maxEntries: 1000 } } });
@@ -25,7 +34,8 @@ export function createCacheManager(options: CacheManagerOptions = {}): CacheMana
   if (options === null || typeof options !== 'object') {
     throw new CacheConfigError('Cache options must be an object');
   }
-  const stores = options.stores ?? { memory: { driver: 'memory' } };
+  new OptionChecks(undefined).knownKeys(options, CACHE_MANAGER_OPTION_KEYS);
+  const stores = options.stores ?? DEFAULT_STORES;
   if (stores === null || typeof stores !== 'object' || Array.isArray(stores)) {
     throw new CacheConfigError(
       'Cache option "stores" must be an object of named store configurations',
@@ -35,7 +45,7 @@ export function createCacheManager(options: CacheManagerOptions = {}): CacheMana
   }
   const names = Object.keys(stores);
   if (names.length === 0) throw new CacheConfigError('Cache option "stores" names no store', undefined, 'stores');
-  const defaultStore = options.default ?? (names.includes('memory') ? 'memory' : names[0]);
+  const defaultStore = options.default ?? (names.includes(DEFAULT_STORE_NAME) ? DEFAULT_STORE_NAME : names[0]);
   if (options.prefix !== undefined && typeof options.prefix !== 'string') {
     throw new CacheConfigError('Cache option "prefix" must be a string', undefined, 'prefix');
   }
@@ -75,6 +85,8 @@ function defineStore(
   const base = { namespace, defaultTtlMs: configTtl(config.ttl, name, 'ttl') ?? moduleTtl, lock: config.lock };
   if (typeof driver === 'string') {
     const factory = builtInDrivers[driver];
+    const keys = builtInDriverKeys[driver];
+    if (keys) storeOptionChecks(name).knownKeys(config, [...COMMON_STORE_KEYS, ...keys]);
     if (!factory) {
       throw new CacheConfigError(
         `stores.${name}.driver: unknown driver "${driver}". Built-in drivers: ${Object.keys(builtInDrivers).join(', ')}; or pass a CacheStore object`,
@@ -84,6 +96,7 @@ function defineStore(
     }
     return { ...base, factory: (ctx) => wrapConfigErrors(name, () => factory(config, ctx)) };
   }
+  storeOptionChecks(name).knownKeys(config, COMMON_STORE_KEYS);
   if (typeof driver === 'function') {
     return {
       ...base,

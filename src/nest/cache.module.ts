@@ -2,6 +2,7 @@ import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type On
 import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import { CacheStoreNotFoundError } from '../core/cache.errors';
 import { CacheManager } from '../core/cache-manager';
+import { DEFAULT_STORES } from '../config/cache-options';
 import { CACHE_STORE_TOKEN_PREFIX } from './cache.constants';
 import { CacheDecoratorRuntime } from './methods/cache-decorator.runtime';
 import { CacheableExplorer } from './methods/cacheable.explorer';
@@ -36,7 +37,7 @@ export class CacheModule extends ConfigurableModuleClass implements OnModuleInit
   }
 
   static forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
-    const names = Object.keys(options.stores ?? { memory: {} });
+    const names = Object.keys(options.stores ?? DEFAULT_STORES);
     return withStores(super.forRoot(options), [...names, ...(options.storeNames ?? [])]);
   }
 

@@ -7,6 +7,7 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { CacheManager } from '../core/cache-manager';
+import { DEFAULT_STORES } from '../config/cache-options';
 import { CACHE_MODULE_OPTIONS } from '../nest/cache.module-definition';
 import { CacheModule } from '../nest/cache.module';
 import { CacheService } from '../nest/cache.service';
@@ -51,7 +52,7 @@ export class CacheTestingModule implements OnApplicationShutdown {
     const { isGlobal = false, storeNames = [], ...fakeOptions } = options;
     const names = Array.isArray(fakeOptions.stores)
       ? [...(fakeOptions.stores as readonly string[])]
-      : Object.keys(fakeOptions.stores ?? { memory: {} });
+      : Object.keys(fakeOptions.stores ?? DEFAULT_STORES);
     // Mirror what the real module provides, so whatever CacheModule wires up (the decorators'
     // explorer, store tokens, its options) is here too; only the manager and service change.
     const real = CacheModule.forRoot({ storeNames: [...names, ...storeNames] });
@@ -103,7 +104,7 @@ function tokenOf(provider: Provider): unknown {
 function fakeStores(stores: FakeCacheOptions['stores'], extra: string[]): NonNullable<FakeCacheOptions['stores']> {
   const base: Record<string, object> = Array.isArray(stores)
     ? Object.fromEntries((stores as readonly string[]).map((n) => [n, {}]))
-    : { ...((stores as Record<string, object> | undefined) ?? { memory: {} }) };
+    : { ...((stores as Record<string, object> | undefined) ?? DEFAULT_STORES) };
   for (const name of extra) base[name] ??= {};
   return base;
 }

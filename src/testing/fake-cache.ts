@@ -9,7 +9,7 @@ import { cloneValue } from '../core/value-codec';
 import { createCacheManager } from '../config/create-cache-manager';
 import { CacheService } from '../nest/cache.service';
 import { MemoryStore } from '../stores/memory/memory.store';
-import type { CacheManagerOptions, CommonStoreOptions } from '../config/cache-options';
+import { DEFAULT_STORES, type CacheManagerOptions, type CommonStoreOptions } from '../config/cache-options';
 
 /** One recorded cache operation. */
 export interface FakeOperation {
@@ -211,7 +211,7 @@ export function createFakeCache(options: FakeCacheOptions = {}): FakeCache {
   const { stores: given, ...rest } = options;
   const configs: Record<string, CommonStoreOptions & { driver?: unknown }> = Array.isArray(given)
     ? Object.fromEntries(given.map((name: string) => [name, {}]))
-    : ((given as Record<string, CommonStoreOptions>) ?? { memory: {} });
+    : ((given as Record<string, CommonStoreOptions>) ?? DEFAULT_STORES);
   const recorders = new Map<string, { store: RecordingStore; namespace: string }>();
   const stores = Object.fromEntries(
     Object.entries(configs).map(([name, config]) => [

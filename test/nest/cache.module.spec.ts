@@ -166,6 +166,40 @@ describe('CacheModule', () => {
     ).rejects.toThrow(/stores\.a\.driver: unknown driver "bogus"/);
   });
 
+  it('an unknown key from a forRootAsync factory fails start-up with the closest known key', async () => {
+    // The classic slip: `store` for `stores`, which would otherwise run on memory without a word.
+    const factory = () => ({ store: 'redis', ttl: 60 }) as unknown as CacheModuleOptions;
+    const build = Test.createTestingModule({
+      imports: [CacheModule.forRootAsync({ useFactory: factory })],
+    }).compile();
+    await expect(build).rejects.toThrow(CacheConfigError);
+    await expect(
+      Test.createTestingModule({ imports: [CacheModule.forRootAsync({ useFactory: factory })] }).compile(),
+    ).rejects.toThrow('store is not a known option; did you mean "stores"?');
+    const nested = () => ({ stores: { mem: { driver: 'memory', maxEntires: 5 } } }) as unknown as CacheModuleOptions;
+    await expect(
+      Test.createTestingModule({ imports: [CacheModule.forRootAsync({ useFactory: nested })] }).compile(),
+    ).rejects.toMatchObject({
+      store: 'mem',
+      field: 'maxEntires',
+      message: 'stores.mem.maxEntires is not a known option; did you mean "maxEntries"?',
+    });
+  });
+
+  it('an unknown key given to forRoot past the type checker fails the same way', async () => {
+    const app = Test.createTestingModule({
+      imports: [CacheModule.forRoot({ stores: { mem: { driver: 'memory' } }, defualt: 'mem' } as never)],
+    }).compile();
+    await expect(app).rejects.toThrow('defualt is not a known option; did you mean "default"?');
+  });
+
+  it('module extras (isGlobal, storeNames) are not mistaken for cache options', async () => {
+    app = await boot([
+      CacheModule.forRootAsync({ isGlobal: true, storeNames: ['mem', 'other'], useFactory: () => options }),
+    ]);
+    expect(app.get(CacheManager).stores()).toEqual(['mem', 'other']);
+  });
+
   it('closes every store on app.close()', async () => {
     const store = new MemoryStore();
     let closed = 0;

@@ -1,4 +1,4 @@
-import { CacheConfigError } from '../../core/cache.errors';
+import { optionKeys, storeOptionChecks } from '../../core/option-checks';
 import type { CacheSerializer } from '../../core/value-codec';
 
 /** Options of `driver: 'file'`. */
@@ -29,31 +29,38 @@ export interface FileStoreOptions {
   serializer?: CacheSerializer;
 }
 
+/** The defaults of {@link FileStoreOptions}, written once. */
+export const FILE_STORE_DEFAULTS = { pruneInterval: 60_000, lockStaleMs: 10_000 } as const;
+
+/** Every key of {@link FileStoreOptions} (the unknown-key check; complete by type). */
+export const FILE_STORE_KEYS = optionKeys<FileStoreOptions>()([
+  'directory',
+  'maxEntries',
+  'maxBytes',
+  'pruneInterval',
+  'lockStaleMs',
+  'serializer',
+]);
+
 /** The validated options with their defaults. */
 export interface ResolvedFileStoreOptions {
   directory: string;
+  maxEntries: number | undefined;
+  maxBytes: number | undefined;
   pruneInterval: number;
   lockStaleMs: number;
 }
 
-/** Checks the options at construction, so a bad configuration fails at start-up naming the field. */
-export function validateFileStoreOptions(options: FileStoreOptions, store: string): ResolvedFileStoreOptions {
-  const fail = (field: string, what: string, got: unknown): never => {
-    throw new CacheConfigError(`stores.${store}.${field} must be ${what}, got ${JSON.stringify(got)}`, store, field);
-  };
+/** Validates and completes the options at construction, so a bad configuration fails at start-up naming the field. */
+export function resolveFileStoreOptions(options: FileStoreOptions, store: string): ResolvedFileStoreOptions {
+  const check = storeOptionChecks(store);
   const directory = options?.directory;
-  if (typeof directory !== 'string' || directory.length === 0) fail('directory', 'a non-empty path', directory);
-  for (const field of ['maxEntries', 'maxBytes'] as const) {
-    const n = options[field];
-    if (n !== undefined && (!Number.isInteger(n) || n <= 0)) fail(field, 'a positive integer', n);
-  }
-  const pruneInterval = options.pruneInterval ?? 60_000;
-  if (typeof pruneInterval !== 'number' || !(pruneInterval >= 0) || !Number.isFinite(pruneInterval)) {
-    fail('pruneInterval', 'a number of ms >= 0', pruneInterval);
-  }
-  const lockStaleMs = options.lockStaleMs ?? 10_000;
-  if (typeof lockStaleMs !== 'number' || !(lockStaleMs > 0) || !Number.isFinite(lockStaleMs)) {
-    fail('lockStaleMs', 'a number of ms > 0', lockStaleMs);
-  }
-  return { directory, pruneInterval, lockStaleMs };
+  if (typeof directory !== 'string' || directory.length === 0) check.fail('directory', 'a non-empty path', directory);
+  return {
+    directory,
+    maxEntries: check.positiveInt('maxEntries', options.maxEntries, undefined),
+    maxBytes: check.positiveInt('maxBytes', options.maxBytes, undefined),
+    pruneInterval: check.ms('pruneInterval', options.pruneInterval, FILE_STORE_DEFAULTS.pruneInterval),
+    lockStaleMs: check.ms('lockStaleMs', options.lockStaleMs, FILE_STORE_DEFAULTS.lockStaleMs, 'positive'),
+  };
 }

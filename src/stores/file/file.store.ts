@@ -10,7 +10,7 @@ import { defaultSerializer, type CacheSerializer } from '../../core/value-codec'
 import { decodeEntry, encodeEntry } from './file-entry.codec';
 import { FileLockTimeoutError, FileMutex } from './file-mutex';
 import { entryLocation, namespaceDir, tempPath, type EntryLocation } from './file-paths';
-import { validateFileStoreOptions, type FileStoreOptions } from './file-store.options';
+import { resolveFileStoreOptions, type FileStoreOptions } from './file-store.options';
 import { remove, removeAll, sweep } from './file-sweep';
 
 export type { FileStoreOptions } from './file-store.options';
@@ -56,7 +56,7 @@ export class FileStore implements CacheStore {
     context: FileStoreContext = {},
   ) {
     this.name = context.name ?? 'file';
-    const { directory, pruneInterval: interval, lockStaleMs: staleMs } = validateFileStoreOptions(options, this.name);
+    const { directory, pruneInterval: interval, lockStaleMs: staleMs } = resolveFileStoreOptions(options, this.name);
     this.root = resolve(directory);
     this.nsDir = namespaceDir(this.root, context.namespace ?? '');
     this.clock = context.clock ?? systemClock;

@@ -1,32 +1,13 @@
 import { LRUCache } from 'lru-cache';
-import { CacheArgumentError, CacheConfigError } from '../../core/cache.errors';
+import { CacheArgumentError } from '../../core/cache.errors';
 import type { Clock } from '../../core/clock';
 import { systemClock } from '../../core/clock';
 import type { CacheStore, StoreEntry, StoreStats } from '../../core/store.types';
 import { estimateSize } from '../../core/value-codec';
+import { resolveMemoryStoreOptions, type MemoryStoreOptions } from './memory-store.options';
 import { copierFor, copyHeld, WriteShapes, type Copier } from './write-shapes';
 
-/** Options of `driver: 'memory'`. */
-export interface MemoryStoreOptions {
-  /**
-   * Most entries kept; the least recently used is evicted beyond it.
-   * @default 10000
-   */
-  maxEntries?: number;
-  /** Most bytes kept (estimated from the values); least recently used evicted beyond it. */
-  maxBytes?: number;
-  /**
-   * Copy values on write and on read, so a cached value cannot be changed through the object
-   * given to `set` or returned by `get`. Turn off only if callers never mutate cached values.
-   * @default true
-   */
-  clone?: boolean;
-  /**
-   * How often expired entries are swept out, in ms, so memory does not grow with dead keys.
-   * @default 60000
-   */
-  pruneInterval?: number;
-}
+export type { MemoryStoreOptions } from './memory-store.options';
 
 /** `null` is a value like any other, but the LRU cannot hold it directly. */
 const NULL: object = Object.freeze({ null: true });
@@ -70,20 +51,14 @@ export class MemoryStore implements CacheStore {
     /** Told about each key evicted to make room (for `evict` events). */
     onEvict?: (key: string) => void,
   ) {
-    const max = options.maxEntries ?? 10_000;
-    checkPositiveInt(max, name, 'maxEntries');
-    if (options.maxBytes !== undefined) checkPositiveInt(options.maxBytes, name, 'maxBytes');
-    const pruneInterval = options.pruneInterval ?? 60_000;
-    if (!(pruneInterval >= 0) || !Number.isFinite(pruneInterval)) {
-      throw new CacheConfigError(`stores.${name}.pruneInterval must be a number of ms >= 0`, name, 'pruneInterval');
-    }
-    this.clone = options.clone ?? true;
-    const trackBytes = (this.trackBytes = options.maxBytes !== undefined);
+    const { maxEntries: max, maxBytes, clone, pruneInterval } = resolveMemoryStoreOptions(options, name);
+    this.clone = clone;
+    const trackBytes = (this.trackBytes = maxBytes !== undefined);
     this.lru = new LRUCache<string, object>({
       max,
       ...(trackBytes
         ? {
-            maxSize: options.maxBytes,
+            maxSize: maxBytes,
             sizeCalculation: (v: object, k: string) => 32 + k.length * 2 + sizeOf(v instanceof Held ? v.value : v),
           }
         : {}),
@@ -243,14 +218,4 @@ function sizeOf(v: object): number {
 
 function describe(v: unknown): string {
   return v === NULL ? 'null' : typeof v;
-}
-
-function checkPositiveInt(n: unknown, store: string, field: string): void {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) {
-    throw new CacheConfigError(
-      `stores.${store}.${field} must be a positive integer, got ${JSON.stringify(n)}`,
-      store,
-      field,
-    );
-  }
 }
