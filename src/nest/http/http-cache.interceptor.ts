@@ -37,6 +37,7 @@ import {
   type HttpRequestLike,
   type HttpResponseLike,
 } from './http-cache.platform';
+import { HeaderWatch } from './leaving-headers';
 
 /**
  * The HTTP side of the cache decorators, attached to each decorated handler by the decorators
@@ -135,6 +136,12 @@ export class HttpCacheInterceptor implements NestInterceptor {
     // The ETag this request was answered with from the cache; a loader that sees it on the response
     // is a background refresh and must not keep it for the new body.
     const replayed: { etag?: string } = {};
+    // A miss answers its own request as soon as its body is known, and its entry is stored once the
+    // response's headers have left clean (cookies added at writeHead count), with the response's
+    // end held until then: waiters and later requests never see a session-bound response.
+    let ranOwn!: () => void;
+    const ownAnswer = new Promise<undefined>((resolve) => (ranOwn = () => resolve(undefined)));
+    let watch: HeaderWatch | undefined;
     const loader = async (): Promise<HttpCacheEntry> => {
       let body: unknown;
       try {
@@ -150,13 +157,19 @@ export class HttpCacheInterceptor implements NestInterceptor {
         throw new NotCached(body);
       }
       mine = { entry, body };
+      watch = new HeaderWatch(res);
+      ranOwn();
+      if ((await watch.leaving) !== 'clean') throw new NotCached(body);
       return entry;
     };
     const revalidate = requestCc.has('no-cache') || cacheControl(req.headers.pragma).has('no-cache');
-    let entry: HttpCacheEntry;
-    try {
+    const flight = (async () => {
       if (revalidate) await cache.delete(key);
-      entry = await cache.remember(key, options.ttl, loader, { staleTtl: options.staleTtl, lock: options.lock });
+      return cache.remember(key, options.ttl, loader, { staleTtl: options.staleTtl, lock: options.lock });
+    })();
+    let entry: HttpCacheEntry | undefined;
+    try {
+      entry = await Promise.race([flight, ownAnswer]);
     } catch (err) {
       if (err instanceof LoaderFailure) throw err.cause;
       // Not storable (stream, no-store, private, Set-Cookie...): a request that waited on another's
@@ -166,11 +179,17 @@ export class HttpCacheInterceptor implements NestInterceptor {
       return ran ? ran.body : handle();
     }
     addVary(res, options.vary ?? []);
-    if (mine && mine.entry === entry) {
+    if (entry === undefined && mine !== undefined) {
+      const own = mine;
+      watch?.holdEndUntil(flight);
+      flight.catch((err: unknown) => {
+        if (!(err instanceof NotCached)) rt.report(where, 'remember', err);
+      });
       setResponseHeader(res, 'X-Cache', 'MISS');
-      setResponseHeader(res, 'ETag', entry.etag);
-      return this.answer(req, res, entry.etag, mine.body);
+      setResponseHeader(res, 'ETag', own.entry.etag);
+      return this.answer(req, res, own.entry.etag, own.body);
     }
+    if (entry === undefined) return handle(); // not reached: ownAnswer settles only after mine is set
     replayed.etag = entry.etag;
     replayResponse(res, entry);
     const age = Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000));
