@@ -83,7 +83,7 @@ export class HeaderWatch {
         queue = undefined;
       });
     };
-    const watch = this;
+    const held = () => this.hold;
     mine.writeHead = function (this: ServerResponse, ...args: unknown[]) {
       restore('writeHead');
       const result = writeHead.apply(this, args);
@@ -92,20 +92,20 @@ export class HeaderWatch {
     };
     mine.write = function (this: ServerResponse, ...args: unknown[]) {
       if (!settled && !this.headersSent) this.writeHead(this.statusCode);
-      if (watch.hold === undefined && queue === undefined) return write.apply(this, args);
-      flushLater(watch.hold!);
+      if (held() === undefined && queue === undefined) return write.apply(this, args);
+      flushLater(held()!);
       queue!.push([write, args]);
       return true;
     };
     mine.end = function (this: ServerResponse, ...args: unknown[]) {
       // Headers leave now (what `end` would do implicitly), so the watch decides before the wait.
       if (!settled && !this.headersSent) this.writeHead(this.statusCode);
-      if (watch.hold === undefined && queue === undefined) {
+      if (held() === undefined && queue === undefined) {
         restore('write');
         restore('end');
         return end.apply(this, args);
       }
-      flushLater(watch.hold!);
+      flushLater(held()!);
       queue!.push([end, args]);
       return this;
     };
