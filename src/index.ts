@@ -30,6 +30,9 @@ export type {
   RedisStoreOptions,
   RedisTarget,
 } from './stores/redis/redis-store.options';
+export { KeyvStore } from './stores/keyv/keyv.store';
+export type { KeyvStoreContext, KeyvStoreOptions } from './stores/keyv/keyv.store';
+export type { KeyvLike, KeyvStoreAdapterLike, KeyvStoreTarget } from './stores/keyv/keyv.types';
 export { TieredStore } from './stores/tiered/tiered.store';
 export type { TieredStoreTiers } from './stores/tiered/tiered.store';
 export type { TieredStoreOptions } from './stores/tiered/tiered-store.options';
@@ -40,6 +43,7 @@ export type {
   CommonStoreOptions,
   CustomStoreConfig,
   FileStoreConfig,
+  KeyvStoreConfig,
   MemoryStoreConfig,
   RedisStoreConfig,
   StoreConfig,

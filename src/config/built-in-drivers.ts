@@ -3,6 +3,7 @@ import type { StoreContext, CacheStore } from '../core/store.types';
 import { FILE_STORE_KEYS } from '../stores/file/file-store.options';
 import { FileStore } from '../stores/file/file.store';
 import { MEMORY_STORE_KEYS } from '../stores/memory/memory-store.options';
+import { KeyvStore, type KeyvStoreOptions } from '../stores/keyv/keyv.store';
 import { MemoryStore } from '../stores/memory/memory.store';
 import type { RedisStoreOptions } from '../stores/redis/redis-store.options';
 import { RedisStore } from '../stores/redis/redis.store';
@@ -32,6 +33,7 @@ export const builtInDrivers: Record<string, DriverFactory> = {
   file: (config, ctx) => new FileStore(own<'file'>(config), ctx),
   redis: (config, ctx) => new RedisStore(own<'redis'>(config), ctx),
   tiered: (config, ctx) => createTieredStore(own<'tiered'>(config), ctx),
+  keyv: (config, ctx) => new KeyvStore(own<'keyv'>(config), ctx),
 };
 
 /**
@@ -53,4 +55,5 @@ export const builtInDriverKeys: Record<string, readonly string[]> = {
     'scanCount',
   ]),
   tiered: optionKeys<TieredStoreOptions>()(['tiers', 'l1Ttl', 'bus']),
+  keyv: optionKeys<KeyvStoreOptions>()(['store', 'serializer', 'timeout', 'disconnect']),
 };

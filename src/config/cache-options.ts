@@ -4,6 +4,7 @@ import type { CacheLogger } from '../core/logger';
 import type { CacheStore, StoreContext } from '../core/store.types';
 import type { Ttl } from '../core/ttl';
 import type { FileStoreOptions } from '../stores/file/file.store';
+import type { KeyvStoreOptions } from '../stores/keyv/keyv.store';
 import type { MemoryStoreOptions } from '../stores/memory/memory.store';
 import type { RedisStoreOptions } from '../stores/redis/redis-store.options';
 import type { TieredStoreOptions } from '../stores/tiered/tiered-store.options';
@@ -48,6 +49,14 @@ export interface TieredStoreConfig extends CommonStoreOptions, TieredStoreOption
   driver: 'tiered';
 }
 
+/**
+ * `driver: 'keyv'`: any Keyv instance or Keyv store adapter (Mongo, SQLite, MySQL, Postgres, etcd,
+ * Memcache, Redis…). `add`, `increment` and `touch` are not atomic across processes.
+ */
+export interface KeyvStoreConfig extends CommonStoreOptions, KeyvStoreOptions {
+  driver: 'keyv';
+}
+
 /** Any object implementing {@link CacheStore}, or a factory receiving the store's context. */
 export interface CustomStoreConfig extends CommonStoreOptions {
   driver: CacheStore | ((context: StoreContext) => CacheStore);
@@ -55,7 +64,7 @@ export interface CustomStoreConfig extends CommonStoreOptions {
 
 /** One entry of `stores`. */
 export type StoreConfig =
-  MemoryStoreConfig | FileStoreConfig | RedisStoreConfig | TieredStoreConfig | CustomStoreConfig;
+  MemoryStoreConfig | FileStoreConfig | RedisStoreConfig | TieredStoreConfig | KeyvStoreConfig | CustomStoreConfig;
 
 /** Options of `createCacheManager` and `CacheModule.forRoot`. */
 export interface CacheManagerOptions {

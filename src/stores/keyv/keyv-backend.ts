@@ -1,0 +1,98 @@
+import { isKeyvInstance, type KeyvLike, type KeyvStoreAdapterLike, type KeyvStoreTarget } from './keyv.types';
+
+/**
+ * One surface over the three things `{ driver: 'keyv' }` accepts (a Keyv instance, a raw Keyv
+ * adapter, a `Map`), so the store above speaks to none of them directly. Keys arrive already
+ * namespaced by the cache; values arrive encoded (or as they are, for Keyv instances that keep
+ * their own serializer).
+ */
+export class KeyvBackend {
+  readonly keyv: KeyvLike | undefined;
+  private readonly adapter: KeyvStoreAdapterLike | undefined;
+  private readonly map: Map<string, unknown> | undefined;
+
+  constructor(readonly target: KeyvStoreTarget) {
+    if (target instanceof Map) this.map = target;
+    else if (isKeyvInstance(target)) this.keyv = target;
+    else this.adapter = target;
+  }
+
+  /** The Keyv instance's own default TTL (ms), which it applies when a write gives none. */
+  get ownTtlMs(): number | undefined {
+    const ttl = this.keyv?.ttl;
+    return typeof ttl === 'number' && ttl > 0 ? ttl : undefined;
+  }
+
+  /**
+   * Whether `clear()` can be limited to one namespace: the target can list its keys (a `Map`,
+   * or a Keyv instance / adapter with an iterator).
+   */
+  get canList(): boolean {
+    return this.map !== undefined || typeof (this.keyv ?? this.adapter)?.iterator === 'function';
+  }
+
+  async get(key: string): Promise<unknown> {
+    if (this.map) return this.map.get(key);
+    const raw = await (this.keyv ?? this.adapter)!.get(key);
+    return raw === null ? undefined : raw;
+  }
+
+  /** Resolves whether the target reports the write done (a Keyv instance resolves `false` on failure). */
+  async set(key: string, value: unknown, ttlMs: number | undefined): Promise<boolean> {
+    if (this.map) {
+      this.map.set(key, value);
+      return true;
+    }
+    if (this.keyv) return (await this.keyv.set(key, value, ttlMs)) !== false;
+    await this.adapter!.set(key, value, ttlMs);
+    return true;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    if (this.map) return this.map.delete(key);
+    return (await (this.keyv ?? this.adapter)!.delete(key)) === true;
+  }
+
+  async getMany(keys: readonly string[]): Promise<unknown[]> {
+    const many = (this.keyv ?? this.adapter)?.getMany;
+    if (many) {
+      const raws = await many.call(this.keyv ?? this.adapter, [...keys]);
+      return keys.map((_, i) => (raws[i] === null ? undefined : raws[i]));
+    }
+    return Promise.all(keys.map((k) => this.get(k)));
+  }
+
+  /** The absolute expiry the Keyv instance keeps for `key` (`null`: none; `undefined`: missing). */
+  async expiresAt(key: string): Promise<number | null | undefined> {
+    const keyv = this.keyv!;
+    const raw = keyv.getRaw
+      ? await keyv.getRaw(key)
+      : ((await (keyv.get as (k: string, o: { raw: true }) => Promise<unknown>)(key, { raw: true })) as
+          { expires?: number | null } | undefined);
+    if (raw === undefined || raw === null) return undefined;
+    return typeof raw.expires === 'number' ? raw.expires : null;
+  }
+
+  /** Every key the target lists (without its own namespace), for a namespace-limited clear. */
+  async keys(): Promise<string[]> {
+    if (this.map) return [...this.map.keys()];
+    const out: string[] = [];
+    const source = this.keyv ? this.keyv.iterator!() : this.adapter!.iterator!(this.adapter!.namespace);
+    for await (const entry of source) {
+      if (typeof entry[0] === 'string') out.push(entry[0]);
+    }
+    return out;
+  }
+
+  clearAll(): Promise<void> {
+    if (this.map) {
+      this.map.clear();
+      return Promise.resolve();
+    }
+    return (this.keyv ?? this.adapter)!.clear();
+  }
+
+  async disconnect(): Promise<void> {
+    await (this.keyv ?? this.adapter)?.disconnect?.();
+  }
+}

@@ -1,0 +1,35 @@
+import { afterAll, beforeAll } from '@jest/globals';
+import KeyvRedis from '@keyv/redis';
+import Keyv from 'keyv';
+import { KeyvStore } from '../../../src';
+import { describeStoreConformance } from '../../../src/testing/store-conformance';
+import { RedisServer } from '../../support/redis-server';
+
+let server: RedisServer;
+const opened: { disconnect(): Promise<void> }[] = [];
+beforeAll(async () => {
+  server = await RedisServer.start();
+});
+afterAll(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.disconnect().catch(() => undefined)));
+  await server.stop();
+});
+
+describeStoreConformance('keyv store over a Map', (ctx) => new KeyvStore({ store: new Map() }, ctx));
+
+describeStoreConformance(
+  'keyv store over a Keyv instance (in memory)',
+  (ctx) => new KeyvStore({ store: new Keyv() }, ctx),
+);
+
+describeStoreConformance(
+  'keyv store over @keyv/redis',
+  (ctx) => new KeyvStore({ store: new KeyvRedis(server.url), disconnect: true }, ctx),
+  { realTime: true, sharedBackend: true },
+);
+
+describeStoreConformance(
+  'keyv store over a Keyv instance on @keyv/redis with a namespace',
+  (ctx) => new KeyvStore({ store: new Keyv({ store: new KeyvRedis(server.url), namespace: 'kv' }) }, ctx),
+  { realTime: true, sharedBackend: true },
+);
