@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock';
 import { optionKeys } from '../core/option-checks';
 import type { CacheLogger } from '../core/logger';
+import type { SeedVocabularyStore } from '../core/seed-store';
 import type { CacheStore, StoreContext } from '../core/store.types';
 import type { Ttl } from '../core/ttl';
 import type { FileStoreOptions } from '../stores/file/file.store';
@@ -57,9 +58,12 @@ export interface KeyvStoreConfig extends CommonStoreOptions, KeyvStoreOptions {
   driver: 'keyv';
 }
 
-/** Any object implementing {@link CacheStore}, or a factory receiving the store's context. */
+/**
+ * Any object implementing {@link CacheStore} (or, in the seed vocabulary, `get`/`put`/`forget`/
+ * `flush`: see {@link SeedVocabularyStore}), or a factory receiving the store's context.
+ */
 export interface CustomStoreConfig extends CommonStoreOptions {
-  driver: CacheStore | ((context: StoreContext) => CacheStore);
+  driver: CacheStore | SeedVocabularyStore | ((context: StoreContext) => CacheStore | SeedVocabularyStore);
 }
 
 /** One entry of `stores`. */

@@ -1,9 +1,9 @@
 import { CacheArgumentError, CacheConfigError } from '../core/cache.errors';
-import { assertStore, CacheManager, type StoreDefinition } from '../core/cache-manager';
+import { CacheManager, type StoreDefinition } from '../core/cache-manager';
 import { systemClock } from '../core/clock';
 import { joinPrefix } from '../core/keys';
 import { consoleLogger } from '../core/logger';
-import type { CacheStore } from '../core/store.types';
+import { toCacheStore } from '../core/seed-store';
 import { parseOptionalTtl, type Ttl } from '../core/ttl';
 import { OptionChecks, storeOptionChecks } from '../core/option-checks';
 import { limitValues } from '../core/value-limit';
@@ -62,6 +62,7 @@ export function createCacheManager(options: CacheManagerOptions = {}): CacheMana
     stores: definitions,
     clock: options.clock ?? systemClock,
     logger: options.logger ?? consoleLogger,
+    prefix: modulePrefix,
   });
 }
 
@@ -100,15 +101,12 @@ function defineStore(
   if (typeof driver === 'function') {
     return {
       ...base,
-      factory: (ctx) => {
-        const store: CacheStore = (driver as (c: typeof ctx) => CacheStore)(ctx);
-        assertStore(store, name);
-        return store;
-      },
+      factory: (ctx) => toCacheStore((driver as (c: typeof ctx) => unknown)(ctx), name),
     };
   }
-  assertStore(driver, name);
-  return { ...base, factory: () => driver };
+  // A seed-vocabulary store is adapted here, once, not on every call.
+  const store = toCacheStore(driver, name);
+  return { ...base, factory: () => store };
 }
 
 function configTtl(ttl: Ttl | undefined, store: string | undefined, field: string): number | undefined {

@@ -1,10 +1,15 @@
 import { Cache } from './cache';
-import type { CacheStats, HealthReport } from './cache.types';
+import type { StatsReport } from './cache-api';
+import type { HealthReport } from './cache.types';
 import { CacheConfigError, CacheStoreNotFoundError } from './cache.errors';
 import { CacheEvents, type CacheEventListener, type CacheEventType } from './cache.events';
 import type { Clock } from './clock';
+import { DefaultStoreCache } from './default-store-cache';
+import { joinPrefix } from './keys';
 import { BurstLogger, type CacheLogger } from './logger';
+import { toCacheStore, type SeedVocabularyStore } from './seed-store';
 import type { CacheStore, StoreContext } from './store.types';
+import { parseOptionalTtl, type Ttl } from './ttl';
 
 /** Turns one store's configuration into a store. Registered per driver name. */
 export type StoreFactory = (context: StoreContext) => CacheStore;
@@ -18,18 +23,40 @@ export interface StoreDefinition {
   lock?: boolean;
 }
 
+/** What the manager is built from; `createCacheManager(options)` makes it from module options. */
 export interface CacheManagerSettings {
   defaultStore: string;
   stores: Record<string, StoreDefinition>;
   clock: Clock;
   logger: CacheLogger;
+  /** The module prefix, joined before the prefix of stores added by `registerStore`. */
+  prefix?: string;
+}
+
+/** Options of {@link CacheManager.registerStore}. */
+export interface RegisterStoreOptions {
+  /** Default TTL of the store: seconds or a duration string. @default none (entries never expire) */
+  ttl?: Ttl;
+  /** The store's own prefix, joined after the module prefix (`shop` + `v2` → `shop:v2:<key>`). */
+  prefix?: string;
+  /** Default for `remember`'s `lock` option on this store. @default false */
+  lock?: boolean;
 }
 
 /**
  * Owns every configured store and hands out their {@link Cache}s. Framework-free: the Nest
- * module provides the same object.
+ * module provides the same object. **The manager is a cache**: the whole Cache API
+ * ({@link CacheApi}) acts on the current default store, as `CacheService` does.
+ *
+ * Build one with `createCacheManager(options)`; `new CacheManager(settings)` takes the internal,
+ * already-resolved settings and throws a `CacheConfigError` saying so when given anything else.
+ *
+ * @example
+ * const caches = createCacheManager({ default: 'mem', stores: { mem: { driver: 'memory' }, disk: { driver: 'file', directory: '.cache' } } });
+ * await caches.set('greeting', 'hello', 60);       // on "mem", the default store
+ * await caches.using('disk', (disk) => disk.increment('runs'));
  */
-export class CacheManager {
+export class CacheManager extends DefaultStoreCache {
   /** Subscribe to cache events (`hit`, `miss`, `write`, `error`...). No subscriber, no cost. */
   readonly events = new CacheEvents();
   private readonly caches = new Map<string, Cache>();
@@ -37,8 +64,12 @@ export class CacheManager {
   private defaultName: string;
   private readonly errorLog: BurstLogger;
   private closed = false;
+  private readonly settings: CacheManagerSettings;
 
-  constructor(private readonly settings: CacheManagerSettings) {
+  constructor(settings: CacheManagerSettings) {
+    super((self) => (self as CacheManager).store());
+    checkSettings(settings);
+    this.settings = settings;
     this.defaultName = settings.defaultStore;
     this.errorLog = new BurstLogger(settings.logger, () => Date.now());
     const names = Object.keys(settings.stores);
@@ -86,9 +117,22 @@ export class CacheManager {
     return cache;
   }
 
-  /** Whether a store of this name is configured. */
-  has(name: string): boolean {
+  /** Whether a store of this name is configured. (`has(key)` is the Cache API's: a key of the default store.) */
+  hasStore(name: string): boolean {
     return this.caches.has(name);
+  }
+
+  /**
+   * Runs `fn` with the cache of store `name` and returns what `fn` returns (a Promise if `fn`
+   * is async): the seed's bound client, `with manager.using("redis") as c: ...`.
+   * @throws CacheStoreNotFoundError at the call when no store has that name
+   * @example const n = await manager.using('redis', (redis) => redis.increment('visits'));
+   */
+  using<R>(name: string, fn: (cache: Cache) => R): R {
+    if (typeof fn !== 'function') {
+      throw new CacheConfigError(`using(${JSON.stringify(name)}, fn): fn must be a function`, name, 'fn');
+    }
+    return fn(this.store(name));
   }
 
   /** Names of the configured stores. */
@@ -101,28 +145,37 @@ export class CacheManager {
     return this.defaultName;
   }
 
-  /** Makes another configured store the default (for `CacheService` and `store()`). */
+  /** Makes another configured store the default (for the manager's own Cache API, `CacheService` and `store()`). */
   setDefaultStore(name: string): void {
     if (!this.caches.has(name)) throw new CacheStoreNotFoundError(name, this.stores());
     this.defaultName = name;
   }
 
   /**
-   * Adds (or replaces) a store at run time, such as a custom store.
-   * @param options.prefix namespace of the store's keys; @param options.ttl default TTL in ms
+   * Adds (or replaces) a store at run time, such as a custom store. The module prefix applies
+   * (then `options.prefix`), so its keys never meet another app's. A store written in the seed
+   * vocabulary (`get`/`put`/`forget`/`flush`) is adapted here, once.
+   * @throws CacheConfigError for an empty name, an invalid TTL or an object that is not a store
+   * @example manager.registerStore('legacy', new LegacyStore(), { ttl: '10m', prefix: 'v1' });
    */
-  registerStore(
-    name: string,
-    store: CacheStore,
-    options: { namespace?: string; defaultTtlMs?: number; lock?: boolean } = {},
-  ): Cache {
+  registerStore(name: string, store: CacheStore | SeedVocabularyStore, options: RegisterStoreOptions = {}): Cache {
     if (typeof name !== 'string' || !name)
       throw new CacheConfigError('registerStore(name): name must be a non-empty string', name, 'name');
-    assertStore(store, name);
-    this.built.set(name, store);
-    return this.register(name, store, {
-      namespace: options.namespace ?? '',
-      defaultTtlMs: options.defaultTtlMs,
+    const where = `registerStore(${JSON.stringify(name)})`;
+    if (options.prefix !== undefined && typeof options.prefix !== 'string') {
+      throw new CacheConfigError(`${where}: prefix must be a string`, name, 'prefix');
+    }
+    let defaultTtlMs: number | undefined;
+    try {
+      defaultTtlMs = parseOptionalTtl(options.ttl, `${where} ttl`);
+    } catch (err) {
+      throw new CacheConfigError((err as Error).message, name, 'ttl');
+    }
+    const adapted = toCacheStore(store, name, `${where}: the store`);
+    this.built.set(name, adapted);
+    return this.register(name, adapted, {
+      namespace: joinPrefix(this.settings.prefix, options.prefix),
+      defaultTtlMs,
       lock: options.lock,
     });
   }
@@ -132,7 +185,7 @@ export class CacheManager {
     return this.events.on(type, listener);
   }
 
-  /** Health of every store. */
+  /** Health of every store, keyed by store name. */
   async health(timeoutMs?: number): Promise<HealthReport> {
     const entries = await Promise.all(
       [...this.caches.entries()].map(async ([name, cache]) => [name, await cache.checkHealth(timeoutMs)] as const),
@@ -146,8 +199,8 @@ export class CacheManager {
     return Object.values(report).every((h) => h.status !== 'down');
   }
 
-  /** Counters of every store. */
-  stats(): Record<string, CacheStats> {
+  /** Counters of every store, keyed by store name. */
+  stats(): StatsReport {
     return Object.fromEntries([...this.caches.entries()].map(([name, cache]) => [name, cache.stats()]));
   }
 
@@ -201,16 +254,26 @@ export class CacheManager {
   }
 }
 
-/** Checks that an object implements the four required store methods. */
-export function assertStore(store: unknown, name: string): asserts store is CacheStore {
-  const missing = ['get', 'set', 'delete', 'clear'].filter(
-    (m) => typeof (store as Record<string, unknown> | null)?.[m] !== 'function',
-  );
-  if (missing.length) {
+/**
+ * `new CacheManager()` is a plausible first line for a user of the seed API: say what to do
+ * instead of failing on `undefined` further in.
+ */
+function checkSettings(settings: CacheManagerSettings | undefined): void {
+  const s = settings as Partial<CacheManagerSettings> | undefined;
+  const defs = s?.stores;
+  const resolved =
+    typeof s === 'object' &&
+    s !== null &&
+    typeof s.defaultStore === 'string' &&
+    typeof defs === 'object' &&
+    defs !== null &&
+    Object.values(defs).every((d) => typeof (d as Partial<StoreDefinition> | undefined)?.factory === 'function') &&
+    s.clock !== undefined &&
+    s.logger !== undefined;
+  if (!resolved) {
     throw new CacheConfigError(
-      `stores.${name}.driver is not a cache store: it lacks ${missing.join(', ')}()`,
-      name,
-      'driver',
+      'new CacheManager(settings) takes resolved settings; build a manager from options with ' +
+        'createCacheManager(options) from \'nestjs-cachekit\' (no options: one memory store named "memory")',
     );
   }
 }

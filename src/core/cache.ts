@@ -4,6 +4,7 @@ import {
   CacheUnavailableError,
   CacheUnsupportedError,
 } from './cache.errors';
+import type { CacheApi } from './cache-api';
 import type { CacheEventType } from './cache.events';
 import { checkValue, errorMessage, isCallerError, round, toPairs } from './cache.helpers';
 import { holdLease, lockToken, tryLock, waitForHolder, type Lease } from './cache.lock';
@@ -57,7 +58,7 @@ const MEMO_KEY_LENGTH = 256;
  * error is logged once per burst and counted. `set`/`delete` resolve `false` on failure.
  * Counters, `add`, locks, `clear` and tag flushes throw {@link CacheUnavailableError}.
  */
-export class Cache {
+export class Cache implements CacheApi<CacheStats> {
   /** The store's configured name. */
   readonly name: string;
   private readonly backend: CacheStore;

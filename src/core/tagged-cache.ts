@@ -1,6 +1,7 @@
 import type { Cache } from './cache';
+import type { TaggedCacheApi } from './cache-api';
 import { CacheArgumentError, CacheUnsupportedError } from './cache.errors';
-import { FOREVER, type RememberOptions } from './cache.types';
+import { FOREVER, type CacheStats, type HealthReport, type RememberOptions } from './cache.types';
 import { trackDependencies } from './dependency-scope';
 import { assertKey } from './keys';
 import type { Ttl } from './ttl';
@@ -9,7 +10,7 @@ import type { Ttl } from './ttl';
  * A view of a cache whose writes carry tags. Reads are those of the plain cache: a tagged entry
  * is self-describing, so `get` anywhere sees a flush.
  */
-export class TaggedCache {
+export class TaggedCache implements TaggedCacheApi {
   constructor(
     private readonly cache: Cache,
     /** The tags this view writes with. */
@@ -91,6 +92,16 @@ export class TaggedCache {
   }
   store(name: string): Cache {
     return this.cache.store(name);
+  }
+  isHealthy(): Promise<boolean> {
+    return this.cache.isHealthy();
+  }
+  health(): Promise<HealthReport> {
+    return this.cache.health();
+  }
+  /** The underlying store's counters (tags have none of their own). */
+  stats(): CacheStats {
+    return this.cache.stats();
   }
 }
 

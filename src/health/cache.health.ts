@@ -89,7 +89,7 @@ export class CacheHealthIndicator {
     const names = options.stores ?? this.manager.stores();
     const checked = await Promise.all(
       names.map(async (name): Promise<[string, StoreHealth]> => {
-        if (!this.manager.has(name)) {
+        if (!this.manager.hasStore(name)) {
           const known = this.manager.stores().join(', ');
           return [name, { status: 'down', latencyMs: 0, error: `not configured. Known stores: ${known}` }];
         }

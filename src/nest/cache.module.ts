@@ -54,7 +54,7 @@ export class CacheModule extends ConfigurableModuleClass implements OnModuleInit
       for (const token of injectedTokens(type)) {
         if (typeof token !== 'string' || !token.startsWith(CACHE_STORE_TOKEN_PREFIX)) continue;
         const name = token.slice(CACHE_STORE_TOKEN_PREFIX.length);
-        if (!this.manager.has(name)) {
+        if (!this.manager.hasStore(name)) {
           const err = new CacheStoreNotFoundError(name, this.manager.stores());
           err.message = `${(type as { name: string }).name} injects ${err.message}`;
           throw err;

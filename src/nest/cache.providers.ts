@@ -35,7 +35,7 @@ export function storeProviders(names: Iterable<string>): Provider[] {
     provide: getCacheToken(name),
     inject: [CacheManager],
     useFactory: (manager: CacheManager): Cache =>
-      manager.has(name) ? manager.store(name) : missingStore(name, manager),
+      manager.hasStore(name) ? manager.store(name) : missingStore(name, manager),
   }));
 }
 

@@ -128,7 +128,8 @@ describe('cache events', () => {
     });
     await new Promise((r) => setImmediate(r));
     // A second cache on the same store, as another process would be: its own single-flight, same lock.
-    manager.registerStore('other', manager.default.driver, { namespace: 'app' });
+    // The module prefix applies, so this cache's keys are the default store's keys.
+    manager.registerStore('other', manager.default.driver);
     const second = manager.store('other').remember('k', '1m', () => 'loaded twice', { lock: true });
     await new Promise((r) => setTimeout(r, 30));
     release();

@@ -51,7 +51,7 @@ export class CacheableExplorer implements OnModuleInit {
     const meta = this.runtime.metadata.get(type, carrier);
     const manager = this.runtime.manager;
     for (const store of [meta.cacheable?.store, meta.put?.store, meta.evict?.store]) {
-      if (store === undefined || manager.has(store)) continue;
+      if (store === undefined || manager.hasStore(store)) continue;
       const err = new CacheStoreNotFoundError(store, manager.stores());
       err.message = `${(type as { name: string }).name}.${method}: ${err.message}`;
       throw err;
