@@ -7,6 +7,9 @@ import { isEntryName, isFanOutName, isTempName } from './file-paths';
 /** A temp file older than this was left by a crashed writer. */
 const ORPHAN_TEMP_MS = 60_000;
 
+/** An empty fan-out directory untouched for this long is removed by the sweep. */
+const IDLE_DIR_MS = 60_000;
+
 /** One live entry file seen by a sweep. */
 export interface SweptFile {
   path: string;
@@ -61,6 +64,11 @@ export async function sweep(nsDir: string, now: number): Promise<SweepResult> {
 }
 
 /** Removes every entry (and orphaned temp file) of a namespace, then the directories left empty. */
+/**
+ * Removes every entry (and orphaned temp file) of a namespace. Directories stay: a writer in
+ * another process may have just created one for its temp file, and removing it would fail that
+ * write (a clear may make a write lost, never failed). Empty ones are pruned by the sweep once idle.
+ */
 export async function removeAll(nsDir: string): Promise<void> {
   for await (const { dir, name } of ownFiles(nsDir)) {
     const path = join(dir, name);
@@ -71,19 +79,29 @@ export async function removeAll(nsDir: string): Promise<void> {
     }
     await remove(path);
   }
-  await pruneEmptyDirs(nsDir);
 }
 
-/** Removes empty fan-out directories (and `nsDir` itself when it ends up empty). */
-async function pruneEmptyDirs(nsDir: string): Promise<void> {
+/**
+ * Removes empty fan-out directories that nothing touched for `IDLE_DIR_MS` (a directory's mtime
+ * moves when a file is created or removed in it). A writer creates its directory right before its
+ * temp file, so a directory it is about to use is fresh and left alone; one that vanishes under a
+ * writer of an idle directory is created again by that writer's single retry.
+ */
+export async function pruneIdleDirs(nsDir: string, now = Date.now()): Promise<void> {
   for (const a of await list(nsDir)) {
     if (!a.isDirectory() || !isFanOutName(a.name, 1)) continue;
     const dirA = join(nsDir, a.name);
     for (const b of await list(dirA)) {
-      if (b.isDirectory() && isFanOutName(b.name, 2)) await rmdir(join(dirA, b.name)).catch(() => undefined);
+      if (b.isDirectory() && isFanOutName(b.name, 2)) await rmdirIfIdle(join(dirA, b.name), now);
     }
-    await rmdir(dirA).catch(() => undefined);
+    await rmdirIfIdle(dirA, now);
   }
+}
+
+async function rmdirIfIdle(dir: string, now: number): Promise<void> {
+  const s = await stat(dir).catch(() => undefined);
+  if (!s || now - s.mtimeMs < IDLE_DIR_MS) return;
+  await rmdir(dir).catch(() => undefined); // not empty (or gone): fine
 }
 
 async function readHeader(

@@ -11,7 +11,7 @@ import { decodeEntry, encodeEntry } from './file-entry.codec';
 import { FileLockTimeoutError, FileMutex } from './file-mutex';
 import { entryLocation, namespaceDir, tempPath, type EntryLocation } from './file-paths';
 import { resolveFileStoreOptions, type FileStoreOptions } from './file-store.options';
-import { remove, removeAll, sweep } from './file-sweep';
+import { pruneIdleDirs, remove, removeAll, sweep } from './file-sweep';
 
 export type { FileStoreOptions } from './file-store.options';
 
@@ -238,6 +238,7 @@ export class FileStore implements CacheStore {
   private async sweepNow(): Promise<number> {
     this.sinceSweep.entries = this.sinceSweep.bytes = 0;
     const { live, removed } = await sweep(this.nsDir, this.clock.now());
+    await pruneIdleDirs(this.nsDir);
     let bytes = live.reduce((sum, f) => sum + f.size, 0);
     let count = live.length;
     const { maxEntries = Infinity, maxBytes = Infinity } = this.options;
@@ -307,7 +308,8 @@ export class FileStore implements CacheStore {
         await writeFileCb(tmp, data, { flag: 'wx', mode: 0o600 });
         break;
       } catch (err) {
-        // The fan-out directory is created on first use (or was just removed by a clear).
+        // The fan-out directory is created on first use (or was pruned by a sweep while idle: it is
+        // fresh after this mkdir, so the next attempt finds it).
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw err;
         await mkdir(loc.dir, { recursive: true, mode: 0o700 });
       }
