@@ -1,12 +1,13 @@
 import { Cache } from './cache';
 import type { StatsReport } from './cache-api';
 import type { HealthReport } from './cache.types';
-import { CacheConfigError, CacheStoreNotFoundError } from './cache.errors';
+import { CacheArgumentError, CacheConfigError, CacheStoreNotFoundError } from './cache.errors';
 import { CacheEvents, type CacheEventListener, type CacheEventType } from './cache.events';
 import type { Clock } from './clock';
 import { DefaultStoreCache } from './default-store-cache';
 import { joinPrefix } from './keys';
 import { BurstLogger, type CacheLogger } from './logger';
+import { OperationMeter } from './operation-meter';
 import { toCacheStore, type SeedVocabularyStore } from './seed-store';
 import type { CacheStore, StoreContext } from './store.types';
 import { parseOptionalTtl, type Ttl } from './ttl';
@@ -59,6 +60,8 @@ export interface RegisterStoreOptions {
 export class CacheManager extends DefaultStoreCache {
   /** Subscribe to cache events (`hit`, `miss`, `write`, `error`...). No subscriber, no cost. */
   readonly events = new CacheEvents();
+  /** Per-operation counts and timings for the metrics exporters (see {@link meterOf}). */
+  private readonly meter = new OperationMeter();
   private readonly caches = new Map<string, Cache>();
   private readonly built = new Map<string, CacheStore>();
   private defaultName: string;
@@ -71,6 +74,7 @@ export class CacheManager extends DefaultStoreCache {
     checkSettings(settings);
     this.settings = settings;
     this.defaultName = settings.defaultStore;
+    meters.set(this, this.meter);
     this.errorLog = new BurstLogger(settings.logger, () => Date.now());
     const names = Object.keys(settings.stores);
     if (!names.includes(settings.defaultStore)) {
@@ -247,11 +251,21 @@ export class CacheManager extends DefaultStoreCache {
       clock: this.settings.clock,
       errorLog: this.errorLog,
       events: this.events,
+      meter: this.meter,
       resolve: (n) => this.store(n),
     });
     this.caches.set(name, cache);
     return cache;
   }
+}
+
+const meters = new WeakMap<CacheManager, OperationMeter>();
+
+/** The operation meter of a manager: what nestjs-cachekit/otel, /prometheus and /admin read. */
+export function meterOf(manager: CacheManager): OperationMeter {
+  const meter = meters.get(manager);
+  if (!meter) throw new CacheArgumentError('Expected a CacheManager (from createCacheManager or the CacheModule)');
+  return meter;
 }
 
 /**

@@ -25,6 +25,7 @@ import type { CacheStore, StoreEntry } from './store.types';
 import { probeStore } from './store-probe';
 import { readTagVersions, reclaimOutdated, sameEnvelope, tagVersionKey } from './tag-versions';
 import { normalizeTags, TaggedCache } from './tagged-cache';
+import type { CacheOperationName, CacheOperationResult, OperationMeter, StoreOperations } from './operation-meter';
 import { parseOptionalTtl, parseTtl, type Ttl } from './ttl';
 
 interface Entry {
@@ -70,11 +71,17 @@ export class Cache implements CacheApi<CacheStats> {
   private readonly keys = new Map<string, string>();
   /** Tag name → its version key, memoised likewise. */
   private readonly tagKeys = new Map<string, string>();
+  private readonly meter: OperationMeter;
+  private readonly tallies: StoreOperations;
+  /** The last store failure, for the `error` result of the operation that met it (spans). */
+  private lastError: unknown;
 
   constructor(private readonly settings: CacheSettings) {
     this.name = settings.name;
     this.backend = settings.store;
     this.ns = settings.namespace;
+    this.meter = settings.meter;
+    this.tallies = settings.meter.forStore(settings.name);
   }
 
   /** The default TTL of this store in ms (`undefined`: entries never expire by default). */
@@ -98,11 +105,13 @@ export class Cache implements CacheApi<CacheStats> {
     const start = this.started();
     // Hot path: one await on the store; only wrapped entries (tags, SWR) take the slow path.
     let raw: unknown;
+    let failed = false;
     try {
       const store = this.backend;
       raw = store.getSync !== undefined ? store.getSync(k) : await store.get(k);
     } catch (err) {
       raw = this.readFailed('get', key, err);
+      failed = true;
     }
     let hit = raw !== undefined;
     if (hit && isEnvelope(raw)) {
@@ -111,6 +120,7 @@ export class Cache implements CacheApi<CacheStats> {
       raw = entry?.value;
     }
     this.count(hit, key, start);
+    if (this.meter.active) this.measured('get', failed ? 'error' : hit ? 'hit' : 'miss', start, key);
     if (hit) return raw as T;
     if (typeof fallback === 'function') return (fallback as () => T | Promise<T>)();
     return fallback;
@@ -119,13 +129,17 @@ export class Cache implements CacheApi<CacheStats> {
   /** Whether a fresh value is cached under `key`. */
   async has(key: string): Promise<boolean> {
     const k = this.readKey(key);
-    return (await this.readFresh(k, key)) !== undefined;
+    const [start, errors] = [this.started(), this.counters.errors];
+    const found = (await this.readFresh(k, key)) !== undefined;
+    if (this.meter.active) this.measuredSince(errors, 'has', found ? 'hit' : 'miss', start, key);
+    return found;
   }
 
   /** Values for many keys, in one round trip where the store can. Misses are `undefined`. */
   async getMany<T = unknown>(keys: readonly string[]): Promise<Record<string, T | undefined>> {
     if (!Array.isArray(keys)) throw new CacheArgumentError('getMany(keys): keys must be an array of strings');
     const ks = keys.map((key) => this.readKey(key));
+    const [start, errors] = [this.started(), this.counters.errors];
     const raws = await this.failOpen(
       'getMany',
       keys.join(','),
@@ -137,6 +151,8 @@ export class Cache implements CacheApi<CacheStats> {
     keys.forEach((key, i) => {
       const e = entries[i];
       this.count(e !== undefined, key, 0);
+      // One timed sample per call: the keys share one round trip.
+      if (this.meter.active) this.measuredSince(errors, 'getMany', e ? 'hit' : 'miss', i === 0 ? start : 0, key);
       out[key] = e === undefined ? undefined : (e.value as T);
     });
     return out;
@@ -144,6 +160,14 @@ export class Cache implements CacheApi<CacheStats> {
 
   /** Remaining seconds: `Infinity` when the entry never expires, `undefined` when it is missing. */
   async ttl(key: string): Promise<number | undefined> {
+    if (!this.meter.active) return this.readTtl(key);
+    const [start, errors] = [this.started(), this.counters.errors];
+    const left = await this.readTtl(key);
+    this.measuredSince(errors, 'ttl', left === undefined ? 'miss' : 'hit', start, key);
+    return left;
+  }
+
+  private async readTtl(key: string): Promise<number | undefined> {
     const k = this.key(key);
     const raw = await this.readRaw(k, key);
     if (raw === undefined) return undefined;
@@ -185,8 +209,10 @@ export class Cache implements CacheApi<CacheStats> {
     const k = this.key(key);
     const start = this.started();
     this.invalidate(k);
+    const errors = this.counters.errors;
     const removed = await this.failOpen('delete', key, () => this.backend.delete(k), false);
     if (removed) this.counters.deletes++;
+    if (this.meter.active) this.measuredSince(errors, 'delete', 'ok', start, key);
     this.emit('delete', key, start);
     return removed;
   }
@@ -196,7 +222,7 @@ export class Cache implements CacheApi<CacheStats> {
     if (!Array.isArray(keys)) throw new CacheArgumentError('deleteMany(keys): keys must be an array of strings');
     const ks = keys.map((key) => this.key(key));
     ks.forEach((k) => this.invalidate(k));
-    const start = this.started();
+    const [start, errors] = [this.started(), this.counters.errors];
     const n = await this.failOpen(
       'deleteMany',
       keys.join(','),
@@ -208,6 +234,7 @@ export class Cache implements CacheApi<CacheStats> {
       0,
     );
     this.counters.deletes += n;
+    if (this.meter.active) this.measuredSince(errors, 'deleteMany', 'ok', start, keys.join(','));
     if (start) for (const key of keys) this.emit('delete', key, start);
     return n;
   }
@@ -223,7 +250,12 @@ export class Cache implements CacheApi<CacheStats> {
   async clear(): Promise<void> {
     for (const flight of this.inflight.values()) flight.invalidated = true;
     const start = this.started();
-    await this.strict('clear', () => this.backend.clear());
+    await this.metered(
+      'clear',
+      start,
+      '*',
+      this.strict('clear', () => this.backend.clear()),
+    );
     this.emit('delete', '*', start);
   }
 
@@ -238,10 +270,11 @@ export class Cache implements CacheApi<CacheStats> {
     const ttlMs = this.resolveTtl(ttl);
     this.invalidate(k);
     const start = this.started();
-    const result = await this.strict('increment', async () => {
+    const counted = this.strict('increment', async () => {
       if (this.backend.increment) return this.backend.increment(k, by, ttlMs);
       return this.incrementFallback(k, key, by, ttlMs);
     });
+    const result = await this.metered('increment', start, key, counted);
     this.counters.writes++;
     this.emit('write', key, start);
     return result;
@@ -259,6 +292,14 @@ export class Cache implements CacheApi<CacheStats> {
 
   /** Resets the expiry (to `ttl` or the default). Resolves whether the key existed. */
   async touch(key: string, ttl?: Ttl): Promise<boolean> {
+    if (!this.meter.active) return this.touchEntry(key, ttl);
+    const [start, errors] = [this.started(), this.counters.errors];
+    const existed = await this.touchEntry(key, ttl);
+    this.measuredSince(errors, 'touch', 'ok', start, key);
+    return existed;
+  }
+
+  private async touchEntry(key: string, ttl?: Ttl): Promise<boolean> {
     const k = this.key(key);
     const ttlMs = this.resolveTtl(ttl);
     const raw = await this.readRaw(k, key);
@@ -402,6 +443,7 @@ export class Cache implements CacheApi<CacheStats> {
         false,
       );
     }
+    if (this.meter.active) this.measured('set', ok ? 'ok' : 'error', start, key);
     if (ok) {
       this.counters.writes++;
       this.emit('write', key, start);
@@ -424,21 +466,26 @@ export class Cache implements CacheApi<CacheStats> {
       await this.backend.set(k, stored, ttlMs);
       return true;
     };
-    const added = await this.strict('add', async () => {
-      if (await tryAdd()) return true;
-      // What is there may be dead to every reader (a flushed tag, a stale SWR value): then the
-      // key is absent as far as `add` is concerned. Remove it if unchanged, and try once more.
-      const raw = await this.backend.get(k);
-      if (raw !== undefined) {
-        if (!isEnvelope(raw) || !(await this.isDead(raw))) return false;
-        const again = await this.backend.get(k);
-        if (again !== undefined) {
-          if (!isEnvelope(again) || !sameEnvelope(again, raw)) return false;
-          await this.backend.delete(k);
+    const added = await this.metered(
+      'add',
+      start,
+      key,
+      this.strict('add', async () => {
+        if (await tryAdd()) return true;
+        // What is there may be dead to every reader (a flushed tag, a stale SWR value): then the
+        // key is absent as far as `add` is concerned. Remove it if unchanged, and try once more.
+        const raw = await this.backend.get(k);
+        if (raw !== undefined) {
+          if (!isEnvelope(raw) || !(await this.isDead(raw))) return false;
+          const again = await this.backend.get(k);
+          if (again !== undefined) {
+            if (!isEnvelope(again) || !sameEnvelope(again, raw)) return false;
+            await this.backend.delete(k);
+          }
         }
-      }
-      return tryAdd();
-    });
+        return tryAdd();
+      }),
+    );
     if (added) {
       this.invalidate(k);
       this.counters.writes++;
@@ -473,6 +520,7 @@ export class Cache implements CacheApi<CacheStats> {
       },
       false,
     );
+    if (this.meter.active) this.measured('setMany', ok ? 'ok' : 'error', start, pairs.map((p) => p[0]).join(','));
     if (ok) {
       this.counters.writes += list.length;
       if (start) for (const [key] of pairs) this.emit('write', key, start);
@@ -507,11 +555,13 @@ export class Cache implements CacheApi<CacheStats> {
     if (raw !== undefined && !isEnvelope(raw)) {
       // Hot path: a plain hit carries no tags to pass up.
       this.count(true, key, start);
+      if (this.meter.active) this.measured('remember', 'hit', start, key);
       return raw as T;
     }
     const entry = raw === undefined ? undefined : await this.unwrap(k, raw as Envelope, key);
     if (entry !== undefined && (!entry.stale || plan.staleMs !== undefined)) {
       this.count(true, key, start);
+      if (this.meter.active) this.measured('remember', entry.stale ? 'stale' : 'hit', start, key);
       if (entry.stale) {
         this.counters.staleHits++;
         this.emit('stale', key, start);
@@ -523,6 +573,8 @@ export class Cache implements CacheApi<CacheStats> {
       return entry.value as T;
     }
     this.count(false, key, start);
+    // The loader's own time is the application's, not the cache's: measured up to the miss.
+    if (this.meter.active) this.measured('remember', plan.storeDown ? 'error' : 'miss', start, key);
     const result = await this.flights.run(k, () => this.load(k, key, plan, loader, tags));
     if (scope && result.tags) Object.assign(scope.tags, result.tags);
     return result.value as T;
@@ -533,10 +585,11 @@ export class Cache implements CacheApi<CacheStats> {
     // Deleting a tag's version key invalidates every entry written under that version: O(1) per tag.
     const keys = tags.map((t) => this.tagKey(t));
     const start = this.started();
-    await this.strict('flush', async () => {
+    const flushed = this.strict('flush', async () => {
       if (this.backend.deleteMany) await this.backend.deleteMany(keys);
       else await Promise.all(keys.map((k) => this.backend.delete(k)));
     });
+    await this.metered('flush', start, tags.join(','), flushed);
     this.emit('flush', tags.join(','), start, undefined, tags);
   }
 
@@ -612,6 +665,7 @@ export class Cache implements CacheApi<CacheStats> {
           },
           false,
         );
+        if (this.meter.active) this.measured('set', ok ? 'ok' : 'error', start, key);
         if (ok) {
           this.counters.writes++;
           this.emit('write', key, start);
@@ -869,7 +923,37 @@ export class Cache implements CacheApi<CacheStats> {
 
   /** Start of an operation for event durations; 0 (and no clock read) when nobody listens. */
   private started(): number {
-    return this.settings.events.enabled ? performance.now() : 0;
+    return this.settings.events.enabled || (this.meter.active && this.meter.timing()) ? performance.now() : 0;
+  }
+
+  /** Reports one finished operation to the meter (callers check `meter.active` first). */
+  private measured(op: CacheOperationName, result: CacheOperationResult, start: number, key: string): void {
+    this.meter.record(this.tallies, op, result, start, key, result === 'error' ? this.lastError : undefined);
+  }
+
+  /** {@link measured}, with `error` when a store failure was counted since `errors` (fail-open paths). */
+  private measuredSince(
+    errors: number,
+    op: CacheOperationName,
+    result: CacheOperationResult,
+    start: number,
+    key: string,
+  ): void {
+    this.measured(op, this.counters.errors !== errors ? 'error' : result, start, key);
+  }
+
+  /** Awaits a strict store call, reporting `ok` or `error` to the meter. */
+  private async metered<T>(op: CacheOperationName, start: number, key: string, call: Promise<T>): Promise<T> {
+    if (!this.meter.active) return call;
+    try {
+      const value = await call;
+      this.measured(op, 'ok', start, key);
+      return value;
+    } catch (err) {
+      // The caller's own mistakes (bad arguments) are no store operation.
+      if (err instanceof CacheUnavailableError) this.measured(op, 'error', start, key);
+      throw err;
+    }
   }
 
   private emit(type: CacheEventType, key: string, start?: number, error?: unknown, tags?: readonly string[]): void {
@@ -887,6 +971,7 @@ export class Cache implements CacheApi<CacheStats> {
 
   private report(op: string, key: string, err: unknown, start?: number): void {
     this.counters.errors++;
+    this.lastError = err;
     this.settings.errorLog.error(
       `Cache store "${this.name}" failed on ${op} (${JSON.stringify(key)}): ${errorMessage(err)}`,
     );

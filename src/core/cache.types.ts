@@ -1,6 +1,7 @@
 import type { Cache } from './cache';
 import type { CacheEvents } from './cache.events';
 import type { Clock } from './clock';
+import type { OperationMeter } from './operation-meter';
 import type { BurstLogger } from './logger';
 import type { CacheStore } from './store.types';
 import type { Ttl } from './ttl';
@@ -64,6 +65,8 @@ export interface CacheSettings {
   clock: Clock;
   errorLog: BurstLogger;
   events: CacheEvents;
+  /** Per-operation counting for metrics exporters (inactive until subscribed to). */
+  meter: OperationMeter;
   resolve(name: string): Cache;
   /** Health of the whole manager (used by the default cache's `health()`). */
   healthAll?(): Promise<HealthReport>;
