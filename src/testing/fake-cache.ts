@@ -49,12 +49,13 @@ class RecordingStore extends MemoryStore {
     if (added) this.note(key, value);
     return added;
   }
-  override async setMany(entries: readonly StoreEntry[]): Promise<void> {
-    await super.setMany(entries);
+  // `setMany` and `increment` go through their synchronous twins too.
+  override setManySync(entries: readonly StoreEntry[]): void {
+    super.setManySync(entries);
     for (const e of entries) this.note(e.key, e.value);
   }
-  override async increment(key: string, by: number, ttlMs?: number): Promise<number> {
-    const n = await super.increment(key, by, ttlMs);
+  override incrementSync(key: string, by: number, ttlMs?: number): number {
+    const n = super.incrementSync(key, by, ttlMs);
     this.note(key, n);
     return n;
   }

@@ -34,7 +34,9 @@ class Held {
 
 /**
  * A bounded in-process LRU store (backed by `lru-cache`), with per-entry TTL, optional byte
- * bound, value isolation, and a periodic sweep of expired entries off the hot path.
+ * bound, value isolation, and a periodic sweep of expired entries off the hot path. Every
+ * operation has a synchronous twin (`getSync`, `deleteSync`, `incrementSync`...) with the same
+ * behaviour, which the async methods call: `cache.sync` runs on them.
  */
 export class MemoryStore implements CacheStore {
   private readonly lru: LRUCache<string, object>;
@@ -111,6 +113,10 @@ export class MemoryStore implements CacheStore {
   }
 
   async delete(key: string): Promise<boolean> {
+    return this.deleteSync(key);
+  }
+
+  deleteSync(key: string): boolean {
     return this.lru.delete(key);
   }
 
@@ -123,18 +129,30 @@ export class MemoryStore implements CacheStore {
   }
 
   async setMany(entries: readonly StoreEntry[]): Promise<void> {
+    this.setManySync(entries);
+  }
+
+  setManySync(entries: readonly StoreEntry[]): void {
     // Copy everything first so one bad value writes nothing.
     const stored = entries.map((e) => this.prepare(e.key, e.value));
     entries.forEach((e, i) => this.put(e.key, stored[i], e.ttlMs));
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {
+    return this.deleteManySync(keys);
+  }
+
+  deleteManySync(keys: readonly string[]): number {
     let n = 0;
     for (const k of keys) if (this.lru.delete(k)) n++;
     return n;
   }
 
   async increment(key: string, by: number, ttlMs?: number): Promise<number> {
+    return this.incrementSync(key, by, ttlMs);
+  }
+
+  incrementSync(key: string, by: number, ttlMs?: number): number {
     const current = this.lru.get(key);
     const base = current === undefined ? 0 : current;
     if (typeof base !== 'number') {
@@ -154,6 +172,10 @@ export class MemoryStore implements CacheStore {
   }
 
   async ttl(key: string): Promise<number | undefined> {
+    return this.ttlSync(key);
+  }
+
+  ttlSync(key: string): number | undefined {
     if (!this.lru.has(key)) return undefined;
     const left = this.lru.getRemainingTTL(key);
     // Entries start half a millisecond early (see ttlOptions): report the TTL as given.
@@ -161,6 +183,10 @@ export class MemoryStore implements CacheStore {
   }
 
   async touch(key: string, ttlMs?: number): Promise<boolean> {
+    return this.touchSync(key, ttlMs);
+  }
+
+  touchSync(key: string, ttlMs?: number): boolean {
     const value = this.lru.get(key);
     if (value === undefined) return false;
     // Re-set the same (already copied) value with the new TTL.
