@@ -35,6 +35,9 @@ export type {
 export { KeyvStore } from './stores/keyv/keyv.store';
 export type { KeyvStoreContext, KeyvStoreOptions } from './stores/keyv/keyv.store';
 export type { KeyvLike, KeyvStoreAdapterLike, KeyvStoreTarget } from './stores/keyv/keyv.types';
+export { PostgresStore } from './stores/postgres/postgres.store';
+export type { PostgresStoreContext } from './stores/postgres/postgres.store';
+export type { PgConnectionOptions, PgQueryable, PostgresStoreOptions } from './stores/postgres/postgres-store.options';
 export { TieredStore } from './stores/tiered/tiered.store';
 export type { TieredStoreTiers } from './stores/tiered/tiered.store';
 export type { TieredStoreOptions } from './stores/tiered/tiered-store.options';
@@ -47,6 +50,7 @@ export type {
   FileStoreConfig,
   KeyvStoreConfig,
   MemoryStoreConfig,
+  PostgresStoreConfig,
   RedisStoreConfig,
   StoreConfig,
   TieredStoreConfig,

@@ -6,6 +6,8 @@ import { MEMORY_STORE_KEYS } from '../stores/memory/memory-store.options';
 import { KeyvStore, type KeyvStoreOptions } from '../stores/keyv/keyv.store';
 import { MemoryStore } from '../stores/memory/memory.store';
 import type { RedisStoreOptions } from '../stores/redis/redis-store.options';
+import { POSTGRES_STORE_KEYS } from '../stores/postgres/postgres-store.options';
+import { PostgresStore } from '../stores/postgres/postgres.store';
 import { RedisStore } from '../stores/redis/redis.store';
 import { createTieredStore, type TieredStoreOptions } from '../stores/tiered/tiered-store.options';
 import type { CommonStoreOptions, StoreConfig } from './cache-options';
@@ -34,6 +36,7 @@ export const builtInDrivers: Record<string, DriverFactory> = {
   redis: (config, ctx) => new RedisStore(own<'redis'>(config), ctx),
   tiered: (config, ctx) => createTieredStore(own<'tiered'>(config), ctx),
   keyv: (config, ctx) => new KeyvStore(own<'keyv'>(config), ctx),
+  postgres: (config, ctx) => new PostgresStore(own<'postgres'>(config), ctx),
 };
 
 /**
@@ -56,4 +59,5 @@ export const builtInDriverKeys: Record<string, readonly string[]> = {
   ]),
   tiered: optionKeys<TieredStoreOptions>()(['tiers', 'l1Ttl', 'bus']),
   keyv: optionKeys<KeyvStoreOptions>()(['store', 'serializer', 'timeout', 'disconnect']),
+  postgres: POSTGRES_STORE_KEYS,
 };

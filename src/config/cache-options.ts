@@ -7,6 +7,7 @@ import type { Ttl } from '../core/ttl';
 import type { FileStoreOptions } from '../stores/file/file.store';
 import type { KeyvStoreOptions } from '../stores/keyv/keyv.store';
 import type { MemoryStoreOptions } from '../stores/memory/memory.store';
+import type { PostgresStoreOptions } from '../stores/postgres/postgres-store.options';
 import type { RedisStoreOptions } from '../stores/redis/redis-store.options';
 import type { TieredStoreOptions } from '../stores/tiered/tiered-store.options';
 
@@ -45,6 +46,11 @@ export interface RedisStoreConfig extends CommonStoreOptions, RedisStoreOptions 
   driver: 'redis';
 }
 
+/** `driver: 'postgres'`: a table in PostgreSQL through node-postgres (`pg`, an optional peer). */
+export interface PostgresStoreConfig extends CommonStoreOptions, PostgresStoreOptions {
+  driver: 'postgres';
+}
+
 /** `driver: 'tiered'`: a near store (L1) in front of a shared one (L2), coherent over Redis pub/sub. */
 export interface TieredStoreConfig extends CommonStoreOptions, TieredStoreOptions {
   driver: 'tiered';
@@ -68,7 +74,13 @@ export interface CustomStoreConfig extends CommonStoreOptions {
 
 /** One entry of `stores`. */
 export type StoreConfig =
-  MemoryStoreConfig | FileStoreConfig | RedisStoreConfig | TieredStoreConfig | KeyvStoreConfig | CustomStoreConfig;
+  | MemoryStoreConfig
+  | FileStoreConfig
+  | RedisStoreConfig
+  | PostgresStoreConfig
+  | TieredStoreConfig
+  | KeyvStoreConfig
+  | CustomStoreConfig;
 
 /** Options of `createCacheManager` and `CacheModule.forRoot`. */
 export interface CacheManagerOptions {

@@ -2,7 +2,8 @@ import { CacheConfigError } from '../../core/cache.errors';
 import type { CacheStore, StoreContext } from '../../core/store.types';
 import { parseOptionalTtl, type Ttl } from '../../core/ttl';
 import { RedisStore } from '../redis/redis.store';
-import { RedisBus, type TieredBusOptions } from './invalidation-bus';
+import type { CacheLogger } from '../../core/logger';
+import { RedisBus, type InvalidationBus, type TieredBusOptions } from './invalidation-bus';
 import { TieredStore } from './tiered.store';
 
 /** Options of `driver: 'tiered'`. */
@@ -21,7 +22,8 @@ export interface TieredStoreOptions {
   l1Ttl?: Ttl;
   /**
    * The invalidation bus (Redis pub/sub) that keeps every instance's L1 coherent. By default it
-   * connects where the L2 Redis store does. `false` turns it off: only for a single instance.
+   * connects where the L2 Redis store does; over a Postgres L2 it is LISTEN/NOTIFY on the L2's
+   * database (a `bus` given here is a Redis one instead). `false` turns it off: only for a single instance.
    * @default the L2 store's Redis connection
    * @example { url: 'redis://10.0.0.5:6379' }
    */
@@ -50,6 +52,8 @@ export function createTieredStore(options: TieredStoreOptions, ctx: StoreContext
   }
   const l1 = ctx.resolveStore(tiers[0] as string);
   const l2 = ctx.resolveStore(tiers[1] as string);
+  const own = options.bus === undefined ? ownBusOf(l2, busChannel(ctx.namespace), name, ctx.logger) : undefined;
+  if (own) return new TieredStore({ l1, l2, l1TtlMs, bus: own }, ctx);
   const source = options.bus === undefined ? busSourceOf(l2) : options.bus || undefined;
   if (options.bus === undefined && !source) {
     throw new CacheConfigError(
@@ -65,6 +69,19 @@ export function createTieredStore(options: TieredStoreOptions, ctx: StoreContext
 /** The pub/sub channel of a namespace: apps (prefixes) sharing a Redis never hear each other. */
 export function busChannel(namespace: string): string {
   return `${namespace}:\u0000bus`;
+}
+
+/** A store that carries invalidations itself (Postgres: LISTEN/NOTIFY on its own database). */
+interface BusProvider {
+  createInvalidationBus(channel: string, name: string, logger: CacheLogger): InvalidationBus;
+}
+
+/** The bus an L2 offers of its own, if it does (checked structurally: no import of every store). */
+function ownBusOf(l2: CacheStore, channel: string, name: string, logger: CacheLogger): InvalidationBus | undefined {
+  const provider = l2 as Partial<BusProvider>;
+  return typeof provider.createInvalidationBus === 'function'
+    ? provider.createInvalidationBus(channel, name, logger)
+    : undefined;
 }
 
 /** The connection options of a Redis L2, to open the bus where the data lives. */

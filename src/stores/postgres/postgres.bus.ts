@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import type { CacheLogger } from '../../core/logger';
+import type { BusListener, InvalidationBus } from '../tiered/invalidation-bus';
+import type { PostgresConnection } from './postgres.connection';
+import { PgListener } from './postgres.listener';
+
+/** NOTIFY payloads must stay under 8000 bytes: keys are sent in messages of at most this size. */
+const MAX_PAYLOAD_BYTES = 7000;
+
+/** Wire format, as on the Redis bus: `{ i: sender id, k?: keys, c?: 1 for clear }`; values never travel. */
+interface Message {
+  i: string;
+  k?: string[];
+  c?: 1;
+}
+
+/**
+ * An {@link InvalidationBus} on PostgreSQL LISTEN/NOTIFY: a dedicated connection LISTENs (a
+ * pooled one cannot), messages are sent with `pg_notify` through the store's pool. NOTIFY is
+ * transactional and delivered to every listening session of the database, in order. The same
+ * rules as the Redis bus: while the listener is down the two-tier store bypasses L1, and empties
+ * it when LISTEN is back (what was sent in between is lost).
+ */
+export class PostgresBus implements InvalidationBus {
+  /** This instance's id, carried by every message it sends; its own messages are ignored. */
+  readonly id = randomBytes(9).toString('base64url');
+  private listener?: PgListener;
+  private target?: BusListener;
+  private closed = false;
+  private failures = 0;
+
+  constructor(
+    private readonly conn: PostgresConnection,
+    /** The NOTIFY channel, derived from the table, namespace and two-tier store. */
+    readonly channel: string,
+    private readonly name: string,
+    private readonly logger: CacheLogger,
+    private readonly timeout: number,
+  ) {}
+
+  get connected(): boolean {
+    return this.listener?.connected ?? false;
+  }
+
+  start(listener: BusListener): Promise<void> {
+    this.target = listener;
+    this.listener ??= new PgListener(
+      () => this.conn.library(),
+      () => this.conn.listenerConfig(),
+      this.channel,
+      {
+        message: (payload) => this.receive(payload),
+        up: () => this.target?.up(),
+        down: () => {
+          if (!this.closed && this.failures++ % 100 === 0) {
+            this.logger.warn(
+              `Cache store "${this.name}": invalidation bus (LISTEN) disconnected; L1 is bypassed until it listens again`,
+            );
+          }
+          this.target?.down();
+        },
+      },
+      this.timeout,
+    );
+    return this.listener.start();
+  }
+
+  async publish(keys: readonly string[] | 'clear'): Promise<void> {
+    if (this.closed) return;
+    const payloads: string[] = [];
+    if (keys === 'clear') payloads.push(JSON.stringify({ i: this.id, c: 1 } satisfies Message));
+    else {
+      let batch: string[] = [];
+      let bytes = 0;
+      for (const k of keys) {
+        const size = Buffer.byteLength(JSON.stringify(k)) + 1;
+        if (batch.length > 0 && bytes + size > MAX_PAYLOAD_BYTES) {
+          payloads.push(JSON.stringify({ i: this.id, k: batch } satisfies Message));
+          batch = [];
+          bytes = 0;
+        }
+        batch.push(k);
+        bytes += size;
+      }
+      if (batch.length > 0) payloads.push(JSON.stringify({ i: this.id, k: batch } satisfies Message));
+    }
+    const notify = { name: 'cachekit_notify', text: 'SELECT pg_notify($1, $2)' };
+    await Promise.all(payloads.map((p) => this.conn.run('publish', notify, [this.channel, p])));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.listener?.close();
+  }
+
+  private receive(text: string): void {
+    let msg: Message;
+    try {
+      msg = JSON.parse(text) as Message;
+    } catch {
+      return; // not ours: ignore
+    }
+    if (!msg || typeof msg !== 'object' || typeof msg.i !== 'string' || msg.i === this.id) return;
+    if (msg.c === 1) this.target?.clear();
+    else if (Array.isArray(msg.k)) this.target?.keys(msg.k.filter((k) => typeof k === 'string'));
+  }
+}
