@@ -110,13 +110,13 @@ describe('postgres store', () => {
     expect(make({})).toThrow(/stores\.pg\.url: give exactly one of url, options, pool or client \(got none\)/);
     expect(make({ url: PG_URL, pool: {} })).toThrow(/give exactly one of url, options, pool or client/);
     expect(make({ url: 'mysql://x' })).toThrow(/stores\.pg\.url must be a postgres:\/\//);
-    expect(make({ url: PG_URL, table: 'x; drop table y' })).toThrow(
-      /stores\.pg\.table: must be a plain SQL identifier/,
-    );
+    expect(make({ url: PG_URL, table: 'x; drop table y' })).toThrow(/stores\.pg\.table must be a plain SQL identifier/);
     expect(make({ url: PG_URL, schema: '' })).toThrow(/stores\.pg\.schema/);
     expect(make({ url: PG_URL, timeout: 0 })).toThrow(/stores\.pg\.timeout must be a number of ms > 0/);
     expect(make({ url: PG_URL, sweepInterval: 'soon' })).toThrow(/stores\.pg\.sweepInterval/);
-    expect(make({ url: PG_URL, tabel: 'x' })).toThrow(/stores\.pg\.tabel is not a known option; did you mean "table"\?/);
+    expect(make({ url: PG_URL, tabel: 'x' })).toThrow(
+      /stores\.pg\.tabel is not a known option; did you mean "table"\?/,
+    );
     expect(make({ pool: { end: () => undefined } })).toThrow(/stores\.pg\.pool must be a pg Pool/);
   });
 
