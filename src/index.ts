@@ -60,11 +60,11 @@ export type { CacheModuleExtras, CacheModuleOptions } from './nest/cache.module-
 export { CacheService } from './nest/cache.service';
 export { getCacheToken, InjectCache } from './nest/cache.tokens';
 export { Cacheable } from './nest/decorators/cacheable.decorator';
-export type { CacheableOptions } from './nest/decorators/cacheable.decorator';
+export type { CacheableOptions } from './nest/interfaces/cacheable-options.interface';
 export { CacheEvict } from './nest/decorators/cache-evict.decorator';
-export type { CacheEvictOptions } from './nest/decorators/cache-evict.decorator';
+export type { CacheEvictOptions } from './nest/interfaces/cache-evict-options.interface';
 export { CachePut } from './nest/decorators/cache-put.decorator';
-export type { CachePutOptions } from './nest/decorators/cache-put.decorator';
+export type { CachePutOptions } from './nest/interfaces/cache-put-options.interface';
 export { CacheTags } from './nest/decorators/cache-tags.decorator';
 export type { CacheKeyFunction, CacheKeyOption } from './nest/keys/cache-key';
 export { HttpCacheInterceptor } from './nest/http/http-cache.interceptor';

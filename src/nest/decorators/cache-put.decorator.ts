@@ -1,26 +1,9 @@
-import { parseOptionalTtl, type Ttl } from '../../core/ttl';
+import { parseOptionalTtl } from '../../core/ttl';
 import { CACHE_PUT_METADATA } from '../cache-decorators.constants';
 import { decorateCacheMethod } from './decorate-cache-method';
-import type { CacheKeyOption } from '../keys/cache-key';
+import type { CachePutOptions } from '../interfaces/cache-put-options.interface';
 
-/** Options of `@CachePut`. */
-export interface CachePutOptions {
-  /**
-   * Key template or function under which the result is stored.
-   * @example key: 'user:{0.id}'
-   */
-  key: CacheKeyOption;
-  /**
-   * Time to live: seconds or a duration string.
-   * @default the store's (or module's) default TTL
-   */
-  ttl?: Ttl;
-  /**
-   * Named store to write to.
-   * @default the default store
-   */
-  store?: string;
-}
+export type { CachePutOptions } from '../interfaces/cache-put-options.interface';
 
 /**
  * Always runs the method and stores its result under `key` (with the method's `@CacheTags`),

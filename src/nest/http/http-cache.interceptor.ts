@@ -14,8 +14,16 @@ import { parseTtl } from '../../core/ttl';
 import { CacheDecoratorRuntime } from '../methods/cache-decorator.runtime';
 import type { CacheMethodMetadata } from '../methods/cache-metadata.accessor';
 import { resolveKey } from '../keys/cache-key';
-import { LoaderFailure, NotCached, callOption } from '../methods/cache-loader.signals';
-import type { CacheableOptions } from '../decorators/cacheable.decorator';
+import { NotCached, callOption } from '../methods/cache-loader.signals';
+import {
+  NOT_STORED,
+  PlainResult,
+  rememberDecorated,
+  renderTags,
+  runDecorated,
+  type DecoratedCallHost,
+} from '../methods/decorated-call';
+import type { CacheableOptions } from '../interfaces/cacheable-options.interface';
 import {
   addVary,
   captureResponse,
@@ -76,7 +84,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
   }
 
   private async run(
-    rt: CacheDecoratorRuntime,
+    rt: DecoratedCallHost,
     meta: CacheMethodMetadata,
     context: ExecutionContext,
     next: CallHandler,
@@ -91,11 +99,11 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const method = req.method.toUpperCase();
     const cacheable = meta.cacheable && (method === 'GET' || method === 'HEAD') ? meta.cacheable : undefined;
     const cached = cacheable && (() => this.cached(rt, meta, cacheable, context, getRoot, handle, where));
-    return rt.runDecorated(meta, meta.evict || meta.put ? getRoot() : undefined, fnArgs, where, handle, cached);
+    return runDecorated(rt, meta, meta.evict || meta.put ? getRoot() : undefined, fnArgs, where, handle, cached);
   }
 
   private async cached(
-    rt: CacheDecoratorRuntime,
+    rt: DecoratedCallHost,
     meta: CacheMethodMetadata,
     options: CacheableOptions,
     context: ExecutionContext,
@@ -120,19 +128,18 @@ export class HttpCacheInterceptor implements NestInterceptor {
     route.text ??= route.outermost ? jsonReplies(req, res) : undefined;
     const text = route.text;
     let key: string;
-    let cache: ReturnType<CacheDecoratorRuntime['cache']>;
+    let cache: ReturnType<DecoratedCallHost['cache']>;
     try {
       if (options.condition && !callOption(options.condition, [req, context])) return handle();
       key = options.key ? resolveKey(options.key, getRoot(), [req, context]) : defaultHttpKey(req);
       key += varySuffix(req, options.vary);
-      cache = rt.cache(options.store, meta.tags?.length ? rt.renderTags(meta.tags, getRoot()) : undefined);
+      cache = rt.cache(options.store, meta.tags?.length ? renderTags(meta.tags, getRoot()) : undefined);
     } catch (err) {
       rt.report(where, 'key', err);
       return handle();
     }
 
     let mine: { entry: HttpCacheEntry; body: unknown } | undefined;
-    let ran: { body: unknown } | undefined;
     // The ETag this request was answered with from the cache; a loader that sees it on the response
     // is a background refresh and must not keep it for the new body.
     const replayed: { etag?: string } = {};
@@ -142,42 +149,29 @@ export class HttpCacheInterceptor implements NestInterceptor {
     let ranOwn!: () => void;
     const ownAnswer = new Promise<undefined>((resolve) => (ranOwn = () => resolve(undefined)));
     let watch: HeaderWatch | undefined;
-    const loader = async (): Promise<HttpCacheEntry> => {
-      let body: unknown;
-      try {
-        body = await handle();
-      } catch (err) {
-        throw new LoaderFailure(err);
-      }
-      ran = { body };
+    const toStored = async (body: unknown): Promise<HttpCacheEntry | typeof NOT_STORED> => {
       const entry = captureResponse(res, body, replayed.etag, text !== undefined);
       if (entry === 'stream')
         rt.warnOnce(`stream:${where}`, `${where} returned a stream: it is passed through, not cached`);
-      if (typeof entry === 'string' || (options.unless && callOption(options.unless, [body, req]))) {
-        throw new NotCached(body);
-      }
+      // Not storable (stream, no-store, private, Set-Cookie...) or refused by `unless`.
+      if (typeof entry === 'string' || (options.unless && callOption(options.unless, [body, req]))) return NOT_STORED;
       mine = { entry, body };
       watch = new HeaderWatch(res);
       ranOwn();
-      if ((await watch.leaving) !== 'clean') throw new NotCached(body);
-      return entry;
+      return (await watch.leaving) === 'clean' ? entry : NOT_STORED;
     };
     const revalidate = requestCc.has('no-cache') || cacheControl(req.headers.pragma).has('no-cache');
-    const flight = (async () => {
-      if (revalidate) await cache.delete(key);
-      return cache.remember(key, options.ttl, loader, { staleTtl: options.staleTtl, lock: options.lock });
-    })();
-    let entry: HttpCacheEntry | undefined;
-    try {
-      entry = await Promise.race([flight, ownAnswer]);
-    } catch (err) {
-      if (err instanceof LoaderFailure) throw err.cause;
-      // Not storable (stream, no-store, private, Set-Cookie...): a request that waited on another's
-      // run gets its own response rather than a copy of someone else's.
-      if (err instanceof NotCached) return ran ? err.value : handle();
-      rt.report(where, 'remember', err);
-      return ran ? ran.body : handle();
-    }
+    let flight!: Promise<HttpCacheEntry>;
+    const remember = (loader: () => Promise<HttpCacheEntry>): Promise<HttpCacheEntry | undefined> => {
+      flight = (async () => {
+        if (revalidate) await cache.delete(key);
+        return cache.remember(key, options.ttl, loader, { staleTtl: options.staleTtl, lock: options.lock });
+      })();
+      return Promise.race([flight, ownAnswer]);
+    };
+    // A request that waited on another's unstorable run gets its own response, not a copy of theirs.
+    const entry = await rememberDecorated(rt, where, remember, handle, toStored, false);
+    if (entry instanceof PlainResult) return entry.value;
     addVary(res, options.vary ?? []);
     if (entry === undefined && mine !== undefined) {
       const own = mine;

@@ -5,9 +5,9 @@ import {
   CACHE_PUT_METADATA,
   CACHE_TAGS_METADATA,
 } from '../cache-decorators.constants';
-import type { CacheEvictOptions } from '../decorators/cache-evict.decorator';
-import type { CachePutOptions } from '../decorators/cache-put.decorator';
-import type { CacheableOptions } from '../decorators/cacheable.decorator';
+import type { CacheEvictOptions } from '../interfaces/cache-evict-options.interface';
+import type { CachePutOptions } from '../interfaces/cache-put-options.interface';
+import type { CacheableOptions } from '../interfaces/cacheable-options.interface';
 
 /** Everything the decorators say about one method, class-level defaults merged in. */
 export interface CacheMethodMetadata {

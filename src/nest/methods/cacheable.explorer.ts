@@ -1,9 +1,12 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, RequestMethod, type OnModuleInit } from '@nestjs/common';
+import { METHOD_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import { CacheStoreNotFoundError } from '../../core/cache.errors';
+import { ORIGINAL_METHOD } from '../cache-decorators.constants';
 import { CacheDecoratorRuntime } from './cache-decorator.runtime';
-import { isCacheMethod } from './cache-trampoline';
+import { isCacheMethod, type CacheMethodBinding } from './cache-trampoline';
+import { invokeProviderMethod } from './method-cache.invoker';
 
 /**
  * Binds every instance of this app that has decorated methods to this app's
@@ -13,6 +16,15 @@ import { isCacheMethod } from './cache-trampoline';
  */
 @Injectable()
 export class CacheableExplorer implements OnModuleInit {
+  /** Provider methods run through the invoker, with this app's runtime as their host. */
+  private readonly providerCalls: CacheMethodBinding = {
+    invoke: (instance, method, carrier, args) => invokeProviderMethod(this.runtime, instance, method, carrier, args),
+  };
+  /** Controller handlers run as they are: HTTP caching happens in the interceptor. */
+  private readonly handlerCalls: CacheMethodBinding = {
+    invoke: (instance, _method, carrier, args) => carrier[ORIGINAL_METHOD].apply(instance, args),
+  };
+
   constructor(
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
     @Inject(MetadataScanner) private readonly scanner: MetadataScanner,
@@ -40,11 +52,35 @@ export class CacheableExplorer implements OnModuleInit {
       );
       return;
     }
-    for (const name of methods) this.checkStores(type, name, proto[name] as (...args: never[]) => unknown);
+    for (const name of methods) {
+      const carrier = proto[name] as (...args: never[]) => unknown;
+      this.checkStores(type, name, carrier);
+      if (controller) this.checkRouteMethod(type, name, carrier);
+    }
     const instances = wrapper.isTransient
       ? wrapper.getStaticTransientInstances().map((i) => i?.instance as unknown)
       : [instance];
-    for (const each of instances) if (typeof each === 'object' && each !== null) this.runtime.bind(each, controller);
+    const binding = controller ? this.handlerCalls : this.providerCalls;
+    for (const each of instances) if (typeof each === 'object' && each !== null) this.runtime.bind(each, binding);
+  }
+
+  /**
+   * `@Cacheable` caches HTTP responses of GET and HEAD only (a POST or PUT changes something and
+   * its response is not the same for the next caller): on another route method it would do
+   * nothing, so say so once at start-up rather than let it be found in production.
+   */
+  private checkRouteMethod(type: { name: string }, method: string, carrier: (...args: never[]) => unknown): void {
+    if (!this.runtime.metadata.get(type, carrier).cacheable) return;
+    const verb = Reflect.getMetadata(METHOD_METADATA, carrier) as RequestMethod | undefined;
+    // Not an HTTP route (RPC, WebSocket...), or one that also answers GET (@All).
+    if (verb === undefined || verb === RequestMethod.GET || verb === RequestMethod.HEAD || verb === RequestMethod.ALL) {
+      return;
+    }
+    this.runtime.warnOnce(
+      `verb:${type.name}.${method}`,
+      `${type.name}.${method} is a ${RequestMethod[verb]} route: @Cacheable caches GET and HEAD responses only, ` +
+        `so it does nothing here. Remove it, or use @CacheEvict / @CachePut to keep the cache in step with this write.`,
+    );
   }
 
   private checkStores(type: object, method: string, carrier: (...args: never[]) => unknown): void {
