@@ -14,7 +14,8 @@ module.exports = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     // Examples import the package by name, as users do; tests run them against the sources.
     '^nestjs-cachekit$': '<rootDir>/src',
-    '^nestjs-cachekit/(testing|health|otel|prometheus|admin)$': '<rootDir>/src/$1',
+    // Every public subpath is src/<name>/index.ts (scripts/package-exports.mjs).
+    '^nestjs-cachekit/([a-z][a-z0-9-]*)$': '<rootDir>/src/$1',
   },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.spec.json' }],

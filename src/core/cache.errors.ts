@@ -11,8 +11,28 @@ export type CacheErrorCode =
   | 'CACHE_LOCK_TIMEOUT'
   | 'CACHE_UNSUPPORTED';
 
+/** Brands the error classes of every copy of the package (ESM and CommonJS builds alike). */
+const ERROR_CLASS = Symbol.for('nestjs-cachekit:error-class');
+
 /** Base class of every error this package throws. Check `code` rather than the message. */
 export class CacheError extends Error {
+  static readonly [ERROR_CLASS] = true;
+
+  /**
+   * `instanceof` holds across the package's ES module and CommonJS builds: an error thrown by one
+   * copy is an instance of the class of the same name in the other (an ESM app catching what a
+   * CommonJS library's cache threw). Within one copy it is the usual prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (typeof value !== 'object' || value === null) return false;
+    for (let proto: unknown = Object.getPrototypeOf(value); proto; proto = Object.getPrototypeOf(proto)) {
+      const type = (proto as { constructor?: { name?: string; [ERROR_CLASS]?: true } }).constructor;
+      if (type?.[ERROR_CLASS] === true && type.name === this.name) return true;
+    }
+    return false;
+  }
+
   constructor(
     message: string,
     /** Stable code, safe to switch on. */

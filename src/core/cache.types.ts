@@ -76,5 +76,5 @@ export interface CacheSettings {
  * The TTL argument of `forever` and `rememberForever`: never expires, whatever the defaults.
  * A value, not a type, but shared by `Cache` and `TaggedCache` like the types above.
  */
-export const FOREVER = Symbol('forever');
+export const FOREVER: unique symbol = Symbol.for('nestjs-cachekit:forever');
 export type TtlArg = Ttl | typeof FOREVER | undefined;

@@ -14,6 +14,7 @@ import {
 } from './cache.module-definition';
 import { cacheManagerProvider, storeProviders } from './cache.providers';
 import { CacheService } from './cache.service';
+import { otherCopyAliases } from './package-copies';
 
 /**
  * Registers a {@link CacheManager}, `CacheService` (the default store) and one
@@ -69,7 +70,7 @@ export class CacheModule extends ConfigurableModuleClass implements OnModuleInit
 }
 
 function withStores(module: DynamicModule, names: string[]): DynamicModule {
-  const providers = storeProviders(names);
+  const providers = [...storeProviders(names), ...otherCopyAliases()];
   return {
     ...module,
     providers: [...(module.providers ?? []), ...providers],

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { processShared } from '../../core/process-shared';
 import { ORIGINAL_METHOD } from '../cache-decorators.constants';
 
 /** What a bound instance defers its decorated methods to. */
@@ -15,9 +16,11 @@ export type CacheMethodCarrier = ((...args: unknown[]) => unknown) & {
 /**
  * Instance → binding of the app that created it. Keyed by instance, never by class, so two Nest
  * apps in one process (each with its own CacheManager) never share a cache through a class.
+ * Shared by the ESM and CommonJS builds: a method decorated through one build is bound by the
+ * module of the other.
  */
-const bindings = new WeakMap<object, CacheMethodBinding>();
-const warned = new Set<string>();
+const bindings = processShared('method-bindings', () => new WeakMap<object, CacheMethodBinding>());
+const warned = processShared('unbound-warnings', () => new Set<string>());
 const logger = new Logger('CacheDecorators');
 
 /** Binds an instance to its app's runtime; returns the binding it replaced, if any. */
