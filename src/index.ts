@@ -57,6 +57,7 @@ export type {
 } from './config/cache-options';
 export { CacheModule } from './nest/cache.module';
 export type { CacheModuleExtras, CacheModuleOptions } from './nest/cache.module-definition';
+export type { CacheTelemetryOptions } from './nest/cache-telemetry';
 export { CacheService } from './nest/cache.service';
 export { getCacheToken, InjectCache } from './nest/cache.tokens';
 export { Cacheable } from './nest/decorators/cacheable.decorator';

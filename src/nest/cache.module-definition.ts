@@ -1,8 +1,16 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { CacheManagerOptions } from '../config/cache-options';
+import type { CacheTelemetryOptions } from './cache-telemetry';
 
 /** Options of `CacheModule.forRoot` (and what `forRootAsync`'s factory returns). */
-export type CacheModuleOptions = CacheManagerOptions;
+export interface CacheModuleOptions extends CacheManagerOptions {
+  /**
+   * OpenTelemetry metrics and spans (`nestjs-cachekit/otel`) through the global meter and tracer
+   * providers; needs `@opentelemetry/api`. For other providers call `instrumentCache` yourself.
+   * @default false
+   */
+  telemetry?: boolean | CacheTelemetryOptions;
+}
 
 /** Options that shape the module itself rather than the caches. */
 export interface CacheModuleExtras {

@@ -13,6 +13,7 @@ import {
   OPTIONS_TYPE,
 } from './cache.module-definition';
 import { cacheManagerProvider, storeProviders } from './cache.providers';
+import { stopTelemetry } from './cache-telemetry';
 import { CacheService } from './cache.service';
 import { otherCopyAliases } from './package-copies';
 
@@ -65,6 +66,7 @@ export class CacheModule extends ConfigurableModuleClass implements OnModuleInit
   }
 
   async onApplicationShutdown(): Promise<void> {
+    stopTelemetry(this.manager);
     await this.manager.close();
   }
 }

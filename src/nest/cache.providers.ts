@@ -4,6 +4,7 @@ import { CacheStoreNotFoundError } from '../core/cache.errors';
 import { CacheManager } from '../core/cache-manager';
 import type { CacheLogger } from '../core/logger';
 import { createCacheManager } from '../config/create-cache-manager';
+import { startTelemetry, stopTelemetry } from './cache-telemetry';
 import { CACHE_MODULE_OPTIONS, type CacheModuleOptions } from './cache.module-definition';
 import { getCacheToken, recordedStoreNames } from './cache.tokens';
 
@@ -18,10 +19,13 @@ export const cacheManagerProvider: Provider = {
   provide: CacheManager,
   inject: [CACHE_MODULE_OPTIONS],
   useFactory: async (options: CacheModuleOptions) => {
-    const manager = createCacheManager({ ...options, logger: options.logger ?? nestCacheLogger() });
+    const { telemetry, ...managerOptions } = options;
+    const manager = createCacheManager({ ...managerOptions, logger: options.logger ?? nestCacheLogger() });
     try {
+      await startTelemetry(manager, telemetry);
       await manager.ready();
     } catch (err) {
+      stopTelemetry(manager);
       await manager.close();
       throw err;
     }
