@@ -2,11 +2,10 @@
 // the five classes that implement it (TypeScript inherits a member's JSDoc from the interface or
 // base class when the class does not write its own). Read through the TypeScript language service,
 // as an editor does.
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import ts from 'typescript';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const root = process.cwd();
 const probe = join(root, 'test', 'core', '__cache-api-probe.ts');
 
 function languageService(text: string): ts.LanguageService {
