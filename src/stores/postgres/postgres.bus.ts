@@ -7,6 +7,8 @@ import { PgListener } from './postgres.listener';
 /** NOTIFY payloads must stay under 8000 bytes: keys are sent in messages of at most this size. */
 const MAX_PAYLOAD_BYTES = 7000;
 
+const NOTIFY = { name: 'cachekit_notify', text: 'SELECT pg_notify($1, $2)' };
+
 /** Wire format, as on the Redis bus: `{ i: sender id, k?: keys, c?: 1 for clear }`; values never travel. */
 interface Message {
   i: string;
@@ -65,8 +67,36 @@ export class PostgresBus implements InvalidationBus {
     return this.listener.start();
   }
 
-  async publish(keys: readonly string[] | 'clear'): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Sends the keys (or a clear). One NOTIFY is in flight at a time; publishes made meanwhile
+   * join the next one (group commit: under a write burst, a few statements carry many keys).
+   */
+  publish(keys: readonly string[] | 'clear'): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (keys === 'clear') this.pendingClear = true;
+    else for (const k of keys) this.pendingKeys.add(k);
+    this.next ??= this.flushAfter(this.inFlight);
+    return this.next;
+  }
+
+  private pendingKeys = new Set<string>();
+  private pendingClear = false;
+  private inFlight: Promise<void> = Promise.resolve();
+  private next?: Promise<void>;
+
+  private async flushAfter(previous: Promise<void>): Promise<void> {
+    await previous.catch(() => undefined);
+    this.next = undefined;
+    const keys = [...this.pendingKeys];
+    const clear = this.pendingClear;
+    this.pendingKeys = new Set();
+    this.pendingClear = false;
+    const sending = this.send(clear ? 'clear' : keys);
+    this.inFlight = sending;
+    await sending;
+  }
+
+  private async send(keys: readonly string[] | 'clear'): Promise<void> {
     const payloads: string[] = [];
     if (keys === 'clear') payloads.push(JSON.stringify({ i: this.id, c: 1 } satisfies Message));
     else {
@@ -84,8 +114,7 @@ export class PostgresBus implements InvalidationBus {
       }
       if (batch.length > 0) payloads.push(JSON.stringify({ i: this.id, k: batch } satisfies Message));
     }
-    const notify = { name: 'cachekit_notify', text: 'SELECT pg_notify($1, $2)' };
-    await Promise.all(payloads.map((p) => this.conn.run('publish', notify, [this.channel, p])));
+    await Promise.all(payloads.map((p) => this.conn.run('publish', NOTIFY, [this.channel, p])));
   }
 
   async close(): Promise<void> {

@@ -255,6 +255,10 @@ export class PostgresConnection {
       connectionTimeoutMillis: s.options?.connectionTimeoutMillis ?? t,
       query_timeout: s.options?.query_timeout ?? t,
       statement_timeout: s.options?.statement_timeout ?? t,
+      // Startup parameters: no round trip per connection.
+      options: [s.options?.options, this.o.synchronousCommit ? '' : '-c synchronous_commit=off']
+        .filter(Boolean)
+        .join(' '),
     };
   }
 
