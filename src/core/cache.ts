@@ -19,7 +19,7 @@ import {
 } from './cache.types';
 import { dependencyScope, isTracking, trackDependencies, type DependencyScope } from './dependency-scope';
 import { isEnvelope, wrap, type Envelope } from './envelope';
-import { internalKey, normalizeKey } from './keys';
+import { lockKey as leaseKey, normalizeKey } from './keys';
 import { SingleFlight } from './single-flight';
 import type { CacheStore, StoreEntry } from './store.types';
 import { probeStore } from './store-probe';
@@ -679,7 +679,7 @@ export class Cache implements CacheApi<CacheStats> {
   }
 
   private async acquire(k: string, key: string, plan: RememberPlan): Promise<Lease> {
-    const lockKey = internalKey(this.ns, 'l', k.slice(this.ns ? this.ns.length + 1 : 0));
+    const lockKey = leaseKey(this.ns, k.slice(this.ns ? this.ns.length + 1 : 0));
     const token = lockToken();
     const store = this.backend;
     const ttlMs = plan.lockTtlMs;

@@ -43,13 +43,72 @@ export function normalizeKey(key: string, namespace = ''): string {
   const full = namespace ? [namespace, escaped].join(':') : escaped;
   // A UTF-16 unit is at most 3 UTF-8 bytes, so short strings need no byte count.
   if (full.length * 3 <= MAX_KEY_BYTES || Buffer.byteLength(full) <= MAX_KEY_BYTES) return full;
-  return internalKey(namespace, 'h', createHash('sha256').update(escaped).digest('hex'));
+  return internalKey(namespace, INTERNAL_KEY_KIND.hashed, createHash('sha256').update(escaped).digest('hex'));
 }
 
-/** The key under which an internal record (`kind` = 't' tag, 'l' lock, 'h' hashed) is kept. */
-export function internalKey(namespace: string, kind: string, id: string): string {
+// ---------------------------------------------------------------------------------------------
+// Internal key kinds and channels: every reserved string a store or a process sees, in one place.
+// These are shared by every process on a backend (and by older versions of this package still
+// running during a rollout): their bytes are pinned by test/core/internal-keys.spec.ts and must
+// never change.
+// ---------------------------------------------------------------------------------------------
+
+/** The kinds of internal records, as the letter after the NUL: `<ns>:\0<kind>:<id>`. */
+export const INTERNAL_KEY_KIND = {
+  /** A tag's current version (`tags([...]).flush()` deletes it). */
+  tagVersion: 't',
+  /** A cross-process lease taken by `remember(..., { lock: true })`. */
+  lock: 'l',
+  /** A user key too long to keep as it is (over {@link MAX_KEY_BYTES}), as its SHA-256. */
+  hashed: 'h',
+  /** The reserved key read to probe a store that has no `ping`. */
+  ping: 'p',
+} as const;
+
+/** One of {@link INTERNAL_KEY_KIND}'s letters. */
+export type InternalKeyKind = (typeof INTERNAL_KEY_KIND)[keyof typeof INTERNAL_KEY_KIND];
+
+/** The key under which an internal record of `kind` is kept: `<ns>:\0<kind>:<id>` (`\0<kind>:<id>` without namespace). */
+export function internalKey(namespace: string, kind: InternalKeyKind, id: string): string {
   const body = `${INTERNAL}${kind}:${id}`;
   return namespace ? `${namespace}:${body}` : body;
+}
+
+/** The lease key guarding `key` (the user's key, without namespace): `<ns>:\0l:<key>`. */
+export function lockKey(namespace: string, key: string): string {
+  return internalKey(namespace, INTERNAL_KEY_KIND.lock, key);
+}
+
+/**
+ * The namespaced key a lease guards (`<ns>:\0l:<key>` → `<ns>:<key>`), or undefined when
+ * `leaseKey` is not one of this namespace's lease keys. Stores announce that key on release.
+ */
+export function lockedKeyOf(namespace: string, leaseKey: string): string | undefined {
+  const prefix = lockKey(namespace, '');
+  if (!leaseKey.startsWith(prefix)) return undefined;
+  const key = leaseKey.slice(prefix.length);
+  return namespace ? `${namespace}:${key}` : key;
+}
+
+/** The reserved key read to probe a store that has no `ping`: `<ns>:\0p:ping`. */
+export function pingKey(namespace: string): string {
+  return internalKey(namespace, INTERNAL_KEY_KIND.ping, 'ping');
+}
+
+/**
+ * The pub/sub channel on which a store announces changed keys, waking `waitForChange` callers
+ * in every process: `<ns>:\0changed` (with the `:` even when the namespace is empty).
+ */
+export function changeChannel(namespace: string): string {
+  return `${namespace}:${INTERNAL}changed`;
+}
+
+/**
+ * The pub/sub channel of a two-tier store's invalidations, so apps (prefixes) sharing a Redis
+ * never hear each other: `<ns>:\0bus` (with the `:` even when the namespace is empty).
+ */
+export function busChannel(namespace: string): string {
+  return `${namespace}:${INTERNAL}bus`;
 }
 
 function describe(value: unknown): string {

@@ -1,6 +1,6 @@
 import { errorMessage, round } from './cache.helpers';
 import type { StoreHealth } from './cache.types';
-import { internalKey } from './keys';
+import { pingKey } from './keys';
 import type { CacheStore } from './store.types';
 
 /**
@@ -14,7 +14,7 @@ export async function probeStore(store: CacheStore, ns: string, timeoutMs: numbe
     const probe = (async () => {
       if (store.healthDetail) return store.healthDetail();
       if (store.ping) await store.ping();
-      else await store.get(internalKey(ns, 'p', 'ping'));
+      else await store.get(pingKey(ns));
       return { status: 'up' as const };
     })();
     const timeout = new Promise<never>((_, reject) => {

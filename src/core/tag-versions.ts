@@ -3,13 +3,13 @@
 // under that version reads as invalid, in every process: O(1) per tag, whatever the entry count.
 import { createHash, randomBytes } from 'node:crypto';
 import { isEnvelope, type Envelope } from './envelope';
-import { internalKey } from './keys';
+import { INTERNAL_KEY_KIND, internalKey } from './keys';
 import type { CacheStore } from './store.types';
 
 /** The store key of a tag's version (long tag names are hashed). */
 export function tagVersionKey(ns: string, tag: string): string {
   const id = tag.length > 200 ? createHash('sha256').update(tag).digest('hex') : tag;
-  return internalKey(ns, 't', id);
+  return internalKey(ns, INTERNAL_KEY_KIND.tagVersion, id);
 }
 
 /**

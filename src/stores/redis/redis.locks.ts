@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { changeChannel, lockedKeyOf } from '../../core/keys';
 import { px } from './redis.commands';
 import type { RedisClient, RedisConnection } from './redis.connection';
 import { ChangeNotifier } from './redis.notifier';
@@ -12,15 +13,12 @@ import { RELEASE_LOCK, RENEW_LOCK } from './redis.scripts';
 export class RedisLocks {
   /** Wakes `waitForChange` callers; the store's own writes announce their keys on it too. */
   readonly notifier: ChangeNotifier;
-  private readonly lockPrefix: string;
 
   constructor(
     private readonly conn: RedisConnection,
     private readonly ns: string,
   ) {
-    this.notifier = new ChangeNotifier(`${ns}:\u0000changed`, () => this.openSubscriber());
-    // Mirrors the core's lock keys (`<ns>:\0l:<key>`), to announce the guarded key on release.
-    this.lockPrefix = `${ns}:\u0000l:`;
+    this.notifier = new ChangeNotifier(changeChannel(ns), () => this.openSubscriber());
   }
 
   async acquire(key: string, token: string, ttlMs: number): Promise<boolean> {
@@ -38,7 +36,8 @@ export class RedisLocks {
   }
 
   async release(key: string, token: string): Promise<void> {
-    const guarded = key.startsWith(this.lockPrefix) ? `${this.ns}:${key.slice(this.lockPrefix.length)}` : key;
+    // The key the lease guards (the core's `<ns>:\0l:<key>`) is announced, waking its waiters.
+    const guarded = lockedKeyOf(this.ns, key) ?? key;
     await this.conn
       .eval(RELEASE_LOCK, key, token, this.notifier.channel, guarded)
       .catch((e) => this.conn.rethrow('unlock', e));

@@ -5,6 +5,7 @@ import { RedisStore } from '../redis/redis.store';
 import type { CacheLogger } from '../../core/logger';
 import { RedisBus, type InvalidationBus, type TieredBusOptions } from './invalidation-bus';
 import { TieredStore } from './tiered.store';
+import { busChannel } from '../../core/keys';
 
 /** Options of `driver: 'tiered'`. */
 export interface TieredStoreOptions {
@@ -66,10 +67,8 @@ export function createTieredStore(options: TieredStoreOptions, ctx: StoreContext
   return new TieredStore({ l1, l2, l1TtlMs, bus }, ctx);
 }
 
-/** The pub/sub channel of a namespace: apps (prefixes) sharing a Redis never hear each other. */
-export function busChannel(namespace: string): string {
-  return `${namespace}:\u0000bus`;
-}
+/** The pub/sub channel of a namespace (named in core/keys.ts with the other internal keys). */
+export { busChannel };
 
 /** A store that carries invalidations itself (Postgres: LISTEN/NOTIFY on its own database). */
 interface BusProvider {

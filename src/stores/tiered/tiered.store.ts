@@ -1,4 +1,5 @@
 import { CacheUnsupportedError } from '../../core/cache.errors';
+import { pingKey } from '../../core/keys';
 import { consoleLogger, type CacheLogger } from '../../core/logger';
 import type { CacheStore, StoreContext, StoreEntry, StoreHealthDetail, StoreStats } from '../../core/store.types';
 import type { BusListener, InvalidationBus } from './invalidation-bus';
@@ -37,14 +38,17 @@ export class TieredStore implements CacheStore {
   private trusted: boolean;
   private busStart?: Promise<void>;
   private publishFailures = 0;
+  /** Read to probe a tier that has no `ping`. */
+  private readonly pingKey: string;
 
-  constructor(tiers: TieredStoreTiers, context: Partial<Pick<StoreContext, 'name' | 'logger'>> = {}) {
+  constructor(tiers: TieredStoreTiers, context: Partial<Pick<StoreContext, 'name' | 'namespace' | 'logger'>> = {}) {
     this.l1 = tiers.l1;
     this.l2 = tiers.l2;
     this.l1TtlMs = tiers.l1TtlMs;
     this.bus = tiers.bus;
     this.name = context.name ?? 'tiered';
     this.logger = context.logger ?? consoleLogger;
+    this.pingKey = pingKey(context.namespace ?? '');
     // Until the bus is subscribed, another instance's write could go unnoticed.
     this.trusted = !this.bus;
   }
@@ -208,7 +212,7 @@ export class TieredStore implements CacheStore {
 
   async ping(): Promise<void> {
     if (this.l2.ping) await this.l2.ping();
-    else await this.l2.get(`${this.name}:\u0000ping`);
+    else await this.l2.get(this.pingKey);
   }
 
   /** `up`; `degraded` when L2 or the bus is down (L1 still serves); `down` when L1 fails. */
@@ -216,7 +220,7 @@ export class TieredStore implements CacheStore {
     const probe = async (store: CacheStore): Promise<{ status: 'up' | 'down'; error?: string }> => {
       try {
         if (store.ping) await store.ping();
-        else await store.get('\u0000ping');
+        else await store.get(this.pingKey);
         return { status: 'up' };
       } catch (err) {
         return { status: 'down', error: err instanceof Error ? err.message : String(err) };
