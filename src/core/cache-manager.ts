@@ -215,10 +215,9 @@ export class CacheManager extends DefaultStoreCache {
   async ready(): Promise<void> {
     await Promise.all(
       [...this.built.entries()].map(async ([name, store]) => {
-        const init = (store as { init?: () => Promise<void> }).init;
-        if (!init) return;
+        if (!store.init) return;
         try {
-          await init.call(store);
+          await store.init();
         } catch (err) {
           throw new CacheConfigError(
             `Cache store "${name}" could not start: ${err instanceof Error ? err.message : String(err)}`,

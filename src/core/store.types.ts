@@ -2,76 +2,121 @@ import type { Clock } from './clock';
 import type { CacheLogger } from './logger';
 
 /**
- * The contract a store implements. Keys arrive already prefixed and normalised; values arrive
- * as they were given (stores that keep text use a {@link CacheSerializer}). TTLs are whole
- * milliseconds; `undefined` means "never expires".
+ * The contract a store implements (the first file a custom-store author reads; see
+ * docs/custom-stores.md and `describeStoreConformance` in `nestjs-cachekit/testing`).
  *
- * Only the first four methods are required. The core falls back to them for every optional
- * method a store leaves out; those fallbacks are not atomic across processes (see the docs).
+ * - **Keys** arrive already prefixed with the store's namespace and normalised
+ *   (`<namespace>:<user key>`); a store never derives anything else from them. Keys whose part
+ *   after the namespace starts with a NUL are the core's internal records (tag versions, leases,
+ *   hashed long keys, the ping probe: see `INTERNAL_KEY_KIND` in core/keys.ts) and are stored
+ *   like any other key.
+ * - **Values** arrive as they were given; stores that keep text or bytes use a
+ *   {@link CacheSerializer} (`defaultSerializer` keeps every type the docs promise).
+ * - **Time** is whole **milliseconds** everywhere in this contract (`ttlMs`, `timeoutMs`, what
+ *   `ttl` resolves); `undefined` means "never expires". Users speak seconds; the core converts.
+ *
+ * Only the four data methods are required. For every optional method a store leaves out, the
+ * core falls back to the required four; those fallbacks are not atomic across processes (the
+ * docs say which), so a shared store should implement the atomic group itself.
  */
 export interface CacheStore {
+  // -- Data (required) --------------------------------------------------------------------------
+
+  /** The value under `key`, or `undefined` when missing or expired. */
   get(key: string): Promise<unknown | undefined>;
+  /** Stores `value` (never `undefined`), expiring after `ttlMs`, or never when omitted. */
   set(key: string, value: unknown, ttlMs?: number): Promise<void>;
+  /** Removes `key`; resolves whether something was removed. */
   delete(key: string): Promise<boolean>;
-  /** Removes every key of this store's namespace, and nothing else. */
+  /** Removes every key of this store's namespace, and nothing else (never another app's keys). */
   clear(): Promise<void>;
+
+  // -- Data, batched and optional: the core loops over the required methods without them -------
+
+  /** Whether `key` is present and not expired. Fallback: `get(key) !== undefined`. */
+  has?(key: string): Promise<boolean>;
+  /** Values in the order of `keys`, `undefined` for misses, in one round trip where possible. */
+  getMany?(keys: readonly string[]): Promise<(unknown | undefined)[]>;
+  /** Stores every entry (each with its own `ttlMs`), in one round trip where possible. */
+  setMany?(entries: readonly StoreEntry[]): Promise<void>;
+  /** Removes every key given; resolves how many were removed. */
+  deleteMany?(keys: readonly string[]): Promise<number>;
+  /** Remaining milliseconds, `Infinity` without expiry, `undefined` when missing. Never more than was set. */
+  ttl?(key: string): Promise<number | undefined>;
+
+  // -- Synchronous fast path (in-process stores only) ------------------------------------------
 
   /**
    * In-process stores may also answer reads and writes synchronously, with exactly the
-   * behaviour of `get` and `set`: the cache then saves a promise per call. Leave them out
-   * unless the store never does I/O.
+   * behaviour of `get` and `set`: the cache then saves a promise per call (and `cache.sync`
+   * becomes available). Leave them out unless the store never does I/O.
    */
   getSync?(key: string): unknown;
+  /** Synchronous `set`; see {@link getSync}. */
   setSync?(key: string, value: unknown, ttlMs?: number): void;
 
-  has?(key: string): Promise<boolean>;
-  /** Values in the order of `keys`, `undefined` for misses. */
-  getMany?(keys: readonly string[]): Promise<(unknown | undefined)[]>;
-  setMany?(entries: readonly StoreEntry[]): Promise<void>;
-  deleteMany?(keys: readonly string[]): Promise<number>;
+  // -- Atomic operations: atomic across processes where the backend allows ---------------------
+
   /** Adds `by` to a number (missing keys start at 0); `ttlMs` applies only when the key is created. */
   increment?(key: string, by: number, ttlMs?: number): Promise<number>;
   /** Stores only if the key is absent; resolves whether it stored. */
   add?(key: string, value: unknown, ttlMs?: number): Promise<boolean>;
-  /** Remaining milliseconds, `Infinity` without expiry, `undefined` when missing. */
-  ttl?(key: string): Promise<number | undefined>;
   /** Sets a new expiry (`undefined`: none); resolves whether the key existed. */
   touch?(key: string, ttlMs?: number): Promise<boolean>;
-  /** Resolves when the backend answers; rejects when it does not. */
-  ping?(): Promise<void>;
-  /** Releases timers and connections the store owns. */
-  close?(): Promise<void>;
 
-  /** Cross-process lease: resolves whether `token` now holds `key`. */
+  // -- Coordination: leases of `remember(..., { lock: true })` and change notifications --------
+
+  /**
+   * Cross-process lease: resolves whether `token` now holds `key` (for `ttlMs`). `key` is the
+   * core's lease key (`<ns>:\0l:<user key>`). Without the three lock methods, `lock: true` is
+   * only as strong as the `add` fallback.
+   */
   acquireLock?(key: string, token: string, ttlMs: number): Promise<boolean>;
   /** Extends a lease held by `token`; resolves whether it still held it. */
   renewLock?(key: string, token: string, ttlMs: number): Promise<boolean>;
   /** Releases a lease only if `token` holds it. */
   releaseLock?(key: string, token: string): Promise<void>;
   /**
-   * Resolves when `key` is written or deleted (by any process), or after `timeoutMs`.
-   * Stores without a notification channel leave it out and the core polls.
+   * Resolves when `key` is written or deleted (by any process), or after `timeoutMs`, so a
+   * caller waiting on another's lease wakes at once. Without it the core polls.
    */
   waitForChange?(key: string, timeoutMs: number): Promise<void>;
 
-  /** Store-specific figures merged into `stats()`, such as entries, bytes and evictions. */
-  stats?(): StoreStats;
+  // -- Observability ---------------------------------------------------------------------------
+
+  /** Resolves when the backend answers; rejects when it does not. Without it, health reads a reserved key. */
+  ping?(): Promise<void>;
   /** Health detail beyond `ping`, used by two-tier stores: `degraded` when an optional part is down. */
   healthDetail?(): Promise<StoreHealthDetail>;
+  /** Store-specific figures merged into `stats()`, such as entries, bytes and evictions. */
+  stats?(): StoreStats;
+
+  // -- Lifecycle -------------------------------------------------------------------------------
+
+  /**
+   * Called once by `manager.ready()` (the Nest module awaits it at start-up): connect, create a
+   * directory, subscribe. A rejection is reported naming the store.
+   */
+  init?(): Promise<void>;
+  /** Releases timers and connections the store owns (never a client the user passed in). Called once. */
+  close?(): Promise<void>;
 }
 
+/** One entry of `setMany`. */
 export interface StoreEntry {
   key: string;
   value: unknown;
   ttlMs?: number;
 }
 
+/** What a store adds to `stats()`. */
 export interface StoreStats {
   entries?: number;
   bytes?: number;
   evictions?: number;
 }
 
+/** A store's own view of its health (`healthDetail`). */
 export interface StoreHealthDetail {
   status: 'up' | 'down' | 'degraded';
   error?: string;
