@@ -63,6 +63,7 @@ export function createCacheManager(options: CacheManagerOptions = {}): CacheMana
     clock: options.clock ?? systemClock,
     logger: options.logger ?? consoleLogger,
     prefix: modulePrefix,
+    defaultTtlMs: moduleTtl,
   });
 }
 

@@ -32,11 +32,13 @@ export interface CacheManagerSettings {
   logger: CacheLogger;
   /** The module prefix, joined before the prefix of stores added by `registerStore`. */
   prefix?: string;
+  /** The module's default TTL in ms, for stores added by `registerStore` without their own. */
+  defaultTtlMs?: number;
 }
 
 /** Options of {@link CacheManager.registerStore}. */
 export interface RegisterStoreOptions {
-  /** Default TTL of the store: seconds or a duration string. @default none (entries never expire) */
+  /** Default TTL of the store: seconds or a duration string. @default the module's `ttl` (none: no expiry) */
   ttl?: Ttl;
   /** The store's own prefix, joined after the module prefix (`shop` + `v2` → `shop:v2:<key>`). */
   prefix?: string;
@@ -179,7 +181,7 @@ export class CacheManager extends DefaultStoreCache {
     this.built.set(name, adapted);
     return this.register(name, adapted, {
       namespace: joinPrefix(this.settings.prefix, options.prefix),
-      defaultTtlMs,
+      defaultTtlMs: defaultTtlMs ?? this.settings.defaultTtlMs,
       lock: options.lock,
     });
   }

@@ -62,6 +62,19 @@ export function describeStoreConformance(
   factory: (ctx: StoreContext) => CacheStore,
   options: ConformanceOptions = {},
 ): void {
+  describeConformanceThrough(name, factory, options, (cache) => cache);
+}
+
+/**
+ * The same suite with each test's cache seen through `view`: this project runs it through
+ * `cache.sync`, whose semantics must be those of the Promise API. Not exported by the package.
+ */
+export function describeConformanceThrough(
+  name: string,
+  factory: (ctx: StoreContext) => CacheStore,
+  options: ConformanceOptions,
+  view: (cache: Cache) => Cache,
+): void {
   const fw = framework(options);
   const realTime = options.realTime ?? false;
   const managers: CacheManager[] = [];
@@ -82,12 +95,12 @@ export function describeStoreConformance(
     fw.beforeEach(async () => {
       const clock = realTime ? undefined : new ManualClock();
       ctx.manager = await make(clock);
-      ctx.cache = ctx.manager.store('s');
+      ctx.cache = view(ctx.manager.store('s'));
       ctx.advance = async (ms) => {
         if (clock) clock.advance(`${ms}ms`);
         else await new Promise((r) => setTimeout(r, ms));
       };
-      ctx.neighbour = async () => (await make(clock)).store('s');
+      ctx.neighbour = async () => view((await make(clock)).store('s'));
     });
     fw.afterEach(async () => {
       for (const m of managers.splice(0)) {

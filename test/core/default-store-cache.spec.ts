@@ -143,6 +143,12 @@ describe('registerStore', () => {
     await dur.set('k', 1);
     expect(await secs.ttl('k')).toBe(90);
     expect(await dur.ttl('k')).toBe(600);
+    // Without its own TTL, a registered store takes the module's.
+    const withModuleTtl = createCacheManager({ clock, ttl: '2m' });
+    const plain = withModuleTtl.registerStore('plain', new MemoryStore({ pruneInterval: 0 }, clock));
+    await plain.set('k', 1);
+    expect(await plain.ttl('k')).toBe(120);
+    await withModuleTtl.close();
     clock.advance('91s');
     expect(await secs.get('k')).toBeUndefined();
     expect(await dur.get('k')).toBe(1);
