@@ -2,6 +2,8 @@
 // and `FakeCache` implement it, so the compiler keeps the five in step; members left without
 // JSDoc in those classes show these docs in editors (TypeScript inherits them).
 import type { CacheStats, HealthReport, RememberOptions } from './cache.types';
+import type { CacheFunnel, FunnelOptions } from './locks/cache-funnel';
+import type { CacheLock, LockOptions } from './locks/cache-lock';
 import type { Ttl } from './ttl';
 
 /** Counters of every store, keyed by store name (what the manager and `CacheService` report). */
@@ -141,6 +143,39 @@ export interface CacheApi<Stats extends CacheStats | StatsReport = CacheStats | 
    * @example await cache.store('redis').set('shared', 1);
    */
   store(name: string): CacheApi<CacheStats>;
+
+  /**
+   * A named lock on this store: atomic across processes on Redis, Postgres, file and two-tier
+   * stores, in-process on memory. `ttl` is its lease (default 10 s); while a function passed to
+   * `get`/`block` runs, the lease is renewed unless `{ renew: false }`. See docs/locks.md.
+   * @example
+   * await cache.lock('reports:daily', '30s').get(() => buildReport()); // false if held elsewhere
+   * await cache.lock('reports:daily').block('5s', () => buildReport()); // waits, or CacheLockTimeoutError
+   */
+  lock(name: string, ttl?: Ttl, options?: LockOptions): CacheLock;
+
+  /**
+   * The lock `name` as held by `owner` (a `lock.owner` from elsewhere: another process or a
+   * queued job), so it can be released there.
+   * @example await cache.restoreLock('reports:daily', ownerFromJob).release();
+   */
+  restoreLock(name: string, owner: string, ttl?: Ttl): CacheLock;
+
+  /**
+   * A concurrency limit shared by every process on this store: `run(fn)` waits up to `wait` for
+   * one of `limit` slots, then `CacheLockTimeoutError`.
+   * @example await cache.funnel('pdf-render', { limit: 3, wait: '10s', ttl: '2m' }).run(render);
+   */
+  funnel(name: string, options: FunnelOptions): CacheFunnel;
+
+  /**
+   * A cache whose reads are memoised for the current request (every `memo()` in one request shares
+   * one memo; outside a request, for the returned object's lifetime). Writes through it update the
+   * memo. For values read several times per request; not for values other processes change
+   * mid-request. See docs/locks.md ("Request memo").
+   * @example const memo = cache.memo(); await memo.get('settings'); await memo.get('settings'); // one store read
+   */
+  memo(): CacheApi<Stats>;
 
   /** Whether every store reported by {@link CacheApi.health} is up (degraded counts as up). */
   isHealthy(): Promise<boolean>;

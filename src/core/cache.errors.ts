@@ -112,6 +112,23 @@ export class CacheTimeoutError extends CacheError {
   }
 }
 
+/**
+ * A lock or funnel could not be taken within its `wait` (`lock.block`, `funnel.run`,
+ * `@CacheLock`).
+ */
+export class CacheLockTimeoutError extends CacheError {
+  constructor(
+    readonly store: string,
+    readonly lock: string,
+    readonly waitMs: number,
+  ) {
+    super(
+      `Lock "${lock}" on cache store "${store}" was still held by another owner after waiting ${waitMs} ms`,
+      'CACHE_LOCK_TIMEOUT',
+    );
+  }
+}
+
 /** The store does not implement an optional operation and no safe fallback exists. */
 export class CacheUnsupportedError extends CacheError {
   constructor(

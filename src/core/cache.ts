@@ -1,3 +1,6 @@
+import { CacheFunnel, type FunnelOptions } from './locks/cache-funnel';
+import { CacheLock, type LockOptions, type LockSite } from './locks/cache-lock';
+import { memoOf } from './memo/request-memo';
 import {
   CacheArgumentError,
   CacheSerializationError,
@@ -71,6 +74,7 @@ export class Cache implements CacheApi<CacheStats> {
   private readonly keys = new Map<string, string>();
   /** Tag name → its version key, memoised likewise. */
   private readonly tagKeys = new Map<string, string>();
+  private locks?: LockSite;
   private readonly meter: OperationMeter;
   private readonly tallies: StoreOperations;
   /** The last store failure, for the `error` result of the operation that met it (spans). */
@@ -374,6 +378,28 @@ export class Cache implements CacheApi<CacheStats> {
   /** The cache of another configured store. */
   store(name: string): Cache {
     return this.settings.resolve(name);
+  }
+
+  // Locks, funnels and the request memo live in core/locks and core/memo; these only hand them the store.
+  lock(name: string, ttl?: Ttl, options?: LockOptions): CacheLock {
+    return new CacheLock(this.lockSite(), name, ttl, options);
+  }
+  restoreLock(name: string, owner: string, ttl?: Ttl): CacheLock {
+    return new CacheLock(this.lockSite(), name, ttl, {}, owner);
+  }
+  funnel(name: string, options: FunnelOptions): CacheFunnel {
+    return new CacheFunnel(this.lockSite(), name, options);
+  }
+  memo(): CacheApi<CacheStats> {
+    return memoOf(this);
+  }
+  private lockSite(): LockSite {
+    return (this.locks ??= {
+      storeName: this.name,
+      store: this.backend,
+      namespace: this.ns,
+      report: (op, err) => this.report(op, '', err),
+    });
   }
 
   /** Pings the store. `status` is `degraded` when an optional part (a two-tier store's L2) is down. */

@@ -1,6 +1,9 @@
 import type { Cache } from './cache';
 import type { CacheApi, CacheEntries, CacheFallback, StatsReport } from './cache-api';
 import type { HealthReport, RememberOptions } from './cache.types';
+import type { CacheFunnel, FunnelOptions } from './locks/cache-funnel';
+import type { CacheLock, LockOptions } from './locks/cache-lock';
+import { memoOf } from './memo/request-memo';
 import type { TaggedCache } from './tagged-cache';
 import type { Ttl } from './ttl';
 
@@ -79,6 +82,19 @@ export abstract class DefaultStoreCache implements CacheApi<StatsReport> {
   }
   tags(tags: string | readonly string[]): TaggedCache {
     return this.#current(this).tags(tags);
+  }
+  lock(name: string, ttl?: Ttl, options?: LockOptions): CacheLock {
+    return this.#current(this).lock(name, ttl, options);
+  }
+  restoreLock(name: string, owner: string, ttl?: Ttl): CacheLock {
+    return this.#current(this).restoreLock(name, owner, ttl);
+  }
+  funnel(name: string, options: FunnelOptions): CacheFunnel {
+    return this.#current(this).funnel(name, options);
+  }
+  /** Shares one request memo with every other `memo()` of the store that is the default at each read. */
+  memo(): CacheApi<StatsReport> {
+    return memoOf<StatsReport>(this, () => this.#current(this));
   }
 
   abstract store(name?: string): Cache;

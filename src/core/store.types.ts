@@ -74,8 +74,11 @@ export interface CacheStore {
   acquireLock?(key: string, token: string, ttlMs: number): Promise<boolean>;
   /** Extends a lease held by `token`; resolves whether it still held it. */
   renewLock?(key: string, token: string, ttlMs: number): Promise<boolean>;
-  /** Releases a lease only if `token` holds it. */
-  releaseLock?(key: string, token: string): Promise<void>;
+  /**
+   * Releases a lease only if `token` holds it; resolves whether it did (`cache.lock().release()`
+   * answers `false` to a non-owner from this). A store that resolves nothing is read back instead.
+   */
+  releaseLock?(key: string, token: string): Promise<boolean | void>;
   /**
    * Resolves when `key` is written or deleted (by any process), or after `timeoutMs`, so a
    * caller waiting on another's lease wakes at once. Without it the core polls.

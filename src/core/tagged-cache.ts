@@ -1,5 +1,7 @@
 import type { Cache } from './cache';
-import type { TaggedCacheApi } from './cache-api';
+import type { CacheApi, TaggedCacheApi } from './cache-api';
+import type { CacheFunnel, FunnelOptions } from './locks/cache-funnel';
+import type { CacheLock, LockOptions } from './locks/cache-lock';
 import { CacheArgumentError, CacheUnsupportedError } from './cache.errors';
 import { FOREVER, type CacheStats, type HealthReport, type RememberOptions } from './cache.types';
 import { trackDependencies } from './dependency-scope';
@@ -92,6 +94,19 @@ export class TaggedCache implements TaggedCacheApi {
   }
   store(name: string): Cache {
     return this.cache.store(name);
+  }
+  // Locks and funnels are the plain cache's (tags do not apply to them); memo reads are untagged too.
+  lock(name: string, ttl?: Ttl, options?: LockOptions): CacheLock {
+    return this.cache.lock(name, ttl, options);
+  }
+  restoreLock(name: string, owner: string, ttl?: Ttl): CacheLock {
+    return this.cache.restoreLock(name, owner, ttl);
+  }
+  funnel(name: string, options: FunnelOptions): CacheFunnel {
+    return this.cache.funnel(name, options);
+  }
+  memo(): CacheApi<CacheStats> {
+    return this.cache.memo();
   }
   isHealthy(): Promise<boolean> {
     return this.cache.isHealthy();

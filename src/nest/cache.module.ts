@@ -1,4 +1,12 @@
-import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import { CacheStoreNotFoundError } from '../core/cache.errors';
 import { CacheManager } from '../core/cache-manager';
@@ -16,6 +24,7 @@ import { cacheManagerProvider, storeProviders } from './cache.providers';
 import { stopTelemetry } from './cache-telemetry';
 import { CacheService } from './cache.service';
 import { otherCopyAliases } from './package-copies';
+import { requestMemoMiddleware } from './memo/request-memo.middleware';
 
 /**
  * Registers a {@link CacheManager}, `CacheService` (the default store) and one
@@ -30,7 +39,7 @@ import { otherCopyAliases } from './package-copies';
   providers: [cacheManagerProvider, CacheService, CacheDecoratorRuntime, CacheableExplorer],
   exports: [CacheManager, CacheService, CacheDecoratorRuntime],
 })
-export class CacheModule extends ConfigurableModuleClass implements OnModuleInit, OnApplicationShutdown {
+export class CacheModule extends ConfigurableModuleClass implements NestModule, OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(CacheManager) private readonly manager: CacheManager,
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
@@ -45,6 +54,11 @@ export class CacheModule extends ConfigurableModuleClass implements OnModuleInit
 
   static forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
     return withStores(super.forRootAsync(options), options.storeNames ?? []);
+  }
+
+  /** A `cache.memo()` scope per HTTP request (free until some code asks for a memo). */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(requestMemoMiddleware).forRoutes('*');
   }
 
   /** Fails start-up when one of this app's classes injects a store that is not configured. */

@@ -189,10 +189,12 @@ export class FileStore implements CacheStore {
     });
   }
 
-  async releaseLock(key: string, token: string): Promise<void> {
+  async releaseLock(key: string, token: string): Promise<boolean> {
     const loc = entryLocation(this.nsDir, key);
-    await this.locked(loc, 'releaseLock', async () => {
-      if ((await this.readLive(loc))?.value === token) await remove(loc.file);
+    return this.locked(loc, 'releaseLock', async () => {
+      if ((await this.readLive(loc))?.value !== token) return false;
+      await remove(loc.file);
+      return true;
     });
   }
 

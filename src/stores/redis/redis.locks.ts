@@ -35,13 +35,14 @@ export class RedisLocks {
     return (await renewed.catch((e) => this.conn.rethrow('lock', e))) === 1;
   }
 
-  async release(key: string, token: string): Promise<void> {
+  async release(key: string, token: string): Promise<boolean> {
     // The key the lease guards (the core's `<ns>:\0l:<key>`) is announced, waking its waiters.
     const guarded = lockedKeyOf(this.ns, key) ?? key;
-    await this.conn
+    const released = await this.conn
       .eval(RELEASE_LOCK, key, token, this.notifier.channel, guarded)
       .catch((e) => this.conn.rethrow('unlock', e));
     if (!this.notifier.idle) this.notifier.notify(guarded);
+    return released === 1;
   }
 
   wait(key: string, timeoutMs: number): Promise<void> {

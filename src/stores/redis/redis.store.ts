@@ -256,7 +256,7 @@ export class RedisStore implements CacheStore {
     return this.locks.renew(key, token, ttlMs);
   }
 
-  releaseLock(key: string, token: string): Promise<void> {
+  releaseLock(key: string, token: string): Promise<boolean> {
     return this.locks.release(key, token);
   }
 

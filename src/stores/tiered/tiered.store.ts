@@ -251,9 +251,10 @@ export class TieredStore implements CacheStore {
     return (await this.l2.get(key)) === token && this.touch(key, ttlMs);
   }
 
-  async releaseLock(key: string, token: string): Promise<void> {
-    if (this.l2.releaseLock) return this.l2.releaseLock(key, token);
-    if ((await this.l2.get(key)) === token) await this.delete(key);
+  async releaseLock(key: string, token: string): Promise<boolean> {
+    if (this.l2.releaseLock) return (await this.l2.releaseLock(key, token)) !== false;
+    if ((await this.l2.get(key)) !== token) return false;
+    return this.delete(key);
   }
 
   waitForChange(key: string, timeoutMs: number): Promise<void> {

@@ -1,0 +1,123 @@
+/**
+ * Locks and funnels across real processes, on every store that shares state between them:
+ * 4 processes × 100 lock-protected read-modify-write cycles give an exact total; 2 processes on a
+ * funnel of 3 never have more than 3 runs at once; a holder SIGKILLed while holding leaves the
+ * lock free after its TTL.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCacheManager, type CacheManagerOptions } from '../../../src';
+import { RedisClusterHarness, RedisServer } from '../../support/redis-server';
+
+const WORKER = join(process.cwd(), 'test', 'fixtures', 'lock-worker.ts');
+
+function run(command: Record<string, unknown>): {
+  result: Promise<Record<string, unknown>>;
+  kill(): void;
+  printed(line: string): Promise<void>;
+} {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', WORKER, JSON.stringify(command)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const lineWaiters: [string, () => void][] = [];
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    out += c;
+    for (const [line, resolve] of lineWaiters) if (out.split('\n').includes(line)) resolve();
+  });
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+  const result = new Promise<Record<string, unknown>>((resolve, reject) =>
+    child.on('close', (code, signal) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>)
+        : reject(new Error(`worker exited with ${code ?? signal}: ${err}`)),
+    ),
+  );
+  return {
+    result,
+    kill: () => child.kill('SIGKILL'),
+    printed: (line) => new Promise<void>((resolve) => lineWaiters.push([line, resolve])),
+  };
+}
+
+let redis: RedisServer;
+let cluster: RedisClusterHarness;
+let directory: string;
+beforeAll(async () => {
+  [redis, cluster] = await Promise.all([RedisServer.start(), RedisClusterHarness.start()]);
+  directory = mkdtempSync(join(tmpdir(), 'cachekit-locks-'));
+}, 60_000);
+afterAll(async () => {
+  await Promise.all([redis?.stop(), cluster?.stop()]);
+  if (directory) rmSync(directory, { recursive: true, force: true });
+});
+
+let prefixes = 0;
+const setups: [string, () => CacheManagerOptions][] = [
+  ['redis', () => ({ prefix: `p${++prefixes}`, default: 'r', stores: { r: { driver: 'redis', url: redis.url } } })],
+  [
+    'redis cluster',
+    () => ({
+      prefix: `p${++prefixes}`,
+      default: 'c',
+      stores: { c: { driver: 'redis', cluster: { nodes: cluster.nodes } } },
+    }),
+  ],
+  [
+    'file',
+    () => ({ prefix: `p${++prefixes}`, default: 'f', stores: { f: { driver: 'file', directory, pruneInterval: 0 } } }),
+  ],
+  [
+    'two-tier (memory + redis)',
+    () => ({
+      prefix: `p${++prefixes}`,
+      default: 'near',
+      stores: {
+        mem: { driver: 'memory' },
+        r: { driver: 'redis', url: redis.url },
+        near: { driver: 'tiered', tiers: ['mem', 'r'] },
+      },
+    }),
+  ],
+];
+
+describe.each(setups)('locks across processes on %s', (_name, setup) => {
+  it('4 processes × 100 lock-protected read-modify-write cycles: the total is exact', async () => {
+    const options = setup();
+    const workers = Array.from({ length: 4 }, () => run({ op: 'cycles', options, count: 100 }));
+    await Promise.all(workers.map((w) => w.result));
+    const manager = createCacheManager(options);
+    try {
+      expect(await manager.get('counter')).toBe(400);
+    } finally {
+      await manager.close();
+    }
+  }, 300_000);
+
+  it('2 processes on a funnel of 3 never have more than 3 runs at once', async () => {
+    const options = setup();
+    const [a, b] = [0, 1].map(() => run({ op: 'funnel', options, count: 8, limit: 3, holdMs: 30 }));
+    const results = await Promise.all([a.result, b.result]);
+    const highest = Math.max(...results.map((r) => r.highest as number));
+    expect(highest).toBeLessThanOrEqual(3);
+    expect(highest).toBeGreaterThanOrEqual(2); // the funnel did let several runs in at once
+  }, 120_000);
+
+  it('a holder SIGKILLed while holding: the lock is free again after its TTL', async () => {
+    const options = setup();
+    const holder = run({ op: 'hold', options, ttl: 1 });
+    await holder.printed('held');
+    holder.kill();
+    await holder.result.catch(() => undefined);
+    const manager = createCacheManager(options);
+    try {
+      expect(await manager.lock('crash-lock').get()).toBe(false); // still held by the dead process
+      expect(await manager.lock('crash-lock').block('10s')).toBe(true); // free once its lease ran out
+    } finally {
+      await manager.close();
+    }
+  }, 60_000);
+});
