@@ -1,4 +1,10 @@
-import { isKeyvInstance, type KeyvLike, type KeyvStoreAdapterLike, type KeyvStoreTarget } from './keyv.types';
+import {
+  keepsOwnFormat,
+  type CacheableLike,
+  type KeyvLike,
+  type KeyvStoreAdapterLike,
+  type KeyvStoreTarget,
+} from './keyv.types';
 
 /**
  * One surface over the three things `{ driver: 'keyv' }` accepts (a Keyv instance, a raw Keyv
@@ -7,19 +13,20 @@ import { isKeyvInstance, type KeyvLike, type KeyvStoreAdapterLike, type KeyvStor
  * their own serializer).
  */
 export class KeyvBackend {
-  readonly keyv: KeyvLike | undefined;
+  /** A Keyv or `cacheable` instance: keeps its own serializer, namespace and expiry. */
+  readonly keyv: (KeyvLike & Partial<CacheableLike>) | (CacheableLike & Partial<KeyvLike>) | undefined;
   private readonly adapter: KeyvStoreAdapterLike | undefined;
   private readonly map: Map<string, unknown> | undefined;
 
   constructor(readonly target: KeyvStoreTarget) {
     if (target instanceof Map) this.map = target;
-    else if (isKeyvInstance(target)) this.keyv = target;
+    else if (keepsOwnFormat(target)) this.keyv = target;
     else this.adapter = target;
   }
 
   /** The Keyv instance's own default TTL (ms), which it applies when a write gives none. */
   get ownTtlMs(): number | undefined {
-    const ttl = this.keyv?.ttl;
+    const ttl: unknown = this.keyv?.ttl;
     return typeof ttl === 'number' && ttl > 0 ? ttl : undefined;
   }
 
@@ -34,7 +41,8 @@ export class KeyvBackend {
   async get(key: string): Promise<unknown> {
     if (this.map) return this.map.get(key);
     const raw = await (this.keyv ?? this.adapter)!.get(key);
-    return raw === null ? undefined : raw;
+    // Adapters answer a miss with null or undefined; a Keyv instance stores null as a value.
+    return raw === null && !this.keyv ? undefined : raw;
   }
 
   /** Resolves whether the target reports the write done (a Keyv instance resolves `false` on failure). */
@@ -57,7 +65,7 @@ export class KeyvBackend {
     const many = (this.keyv ?? this.adapter)?.getMany;
     if (many) {
       const raws = await many.call(this.keyv ?? this.adapter, [...keys]);
-      return keys.map((_, i) => (raws[i] === null ? undefined : raws[i]));
+      return keys.map((_, i) => (raws[i] === null && !this.keyv ? undefined : raws[i]));
     }
     return Promise.all(keys.map((k) => this.get(k)));
   }

@@ -6,7 +6,7 @@ import { OptionChecks } from '../../core/option-checks';
 import type { CacheStore, StoreContext, StoreEntry } from '../../core/store.types';
 import { defaultSerializer, type CacheSerializer } from '../../core/value-codec';
 import { KeyvBackend } from './keyv-backend';
-import { isKeyvAdapter, isKeyvInstance, type KeyvStoreTarget } from './keyv.types';
+import { isKeyvAdapter, keepsOwnFormat, type KeyvStoreTarget } from './keyv.types';
 
 /** Options of `driver: 'keyv'`. */
 export interface KeyvStoreOptions {
@@ -74,16 +74,16 @@ export class KeyvStore implements CacheStore {
     this.ns = context.namespace;
     this.clock = context.clock ?? systemClock;
     const store: unknown = options?.store;
-    if (!(store instanceof Map) && !isKeyvInstance(store) && !isKeyvAdapter(store)) {
+    if (!(store instanceof Map) && !keepsOwnFormat(store) && !isKeyvAdapter(store)) {
       throw new CacheConfigError(
-        `stores.${this.name}.store must be a Keyv instance, a Keyv store adapter (get, set, delete, clear) or a Map`,
+        `stores.${this.name}.store must be a Keyv instance, a Keyv store adapter (get, set, delete, clear), a cacheable instance or a Map`,
         this.name,
         'store',
       );
     }
-    if (options.serializer === false && !isKeyvInstance(store)) {
+    if (options.serializer === false && !keepsOwnFormat(store)) {
       throw new CacheConfigError(
-        `stores.${this.name}.serializer: false needs a Keyv instance (it keeps its own serializer); a raw adapter or Map needs a serializer`,
+        `stores.${this.name}.serializer: false needs a Keyv or cacheable instance (it keeps its own serializer); a raw adapter or Map needs a serializer`,
         this.name,
         'serializer',
       );

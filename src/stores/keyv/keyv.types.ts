@@ -38,8 +38,27 @@ export interface KeyvLike {
   iterator?: (namespace?: unknown) => AsyncGenerator<unknown[], void>;
 }
 
-/** What `{ driver: 'keyv', store }` accepts: a Keyv instance, a Keyv store adapter, or a `Map`. */
-export type KeyvStoreTarget = KeyvLike | KeyvStoreAdapterLike | Map<string, unknown>;
+/**
+ * A `cacheable` `Cacheable` instance (a primary and an optional secondary Keyv), recognised by its
+ * `primary`, `secondary` and `nonBlocking` members. It keeps its own serialization.
+ */
+export interface CacheableLike {
+  primary: object;
+  secondary?: object | undefined;
+  nonBlocking: boolean;
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown, ttl?: number): Promise<boolean>;
+  delete(key: string): Promise<boolean>;
+  clear(): Promise<void>;
+  disconnect(): Promise<void>;
+  getRaw?(key: string): Promise<{ value?: unknown; expires?: number | null } | undefined>;
+}
+
+/**
+ * What `{ driver: 'keyv', store }` accepts: a Keyv instance, a Keyv store adapter, a `cacheable`
+ * instance, or a `Map`.
+ */
+export type KeyvStoreTarget = KeyvLike | KeyvStoreAdapterLike | CacheableLike | Map<string, unknown>;
 
 function hasFunctions(value: object, names: readonly string[]): boolean {
   return names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
@@ -59,6 +78,23 @@ export function isKeyvInstance(value: unknown): value is KeyvLike {
     typeof v.stats === 'object' &&
     hasFunctions(value, ['get', 'set', 'delete', 'clear', 'disconnect'])
   );
+}
+
+/** Whether `value` is a `cacheable` instance (duck-typed as @nestjs/cache-manager does). */
+export function isCacheableInstance(value: unknown): value is CacheableLike {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    'primary' in value &&
+    'secondary' in value &&
+    'nonBlocking' in value &&
+    hasFunctions(value, ['get', 'set', 'delete', 'clear'])
+  );
+}
+
+/** Whether the target keeps its own serialization and expiry (a Keyv or `cacheable` instance). */
+export function keepsOwnFormat(value: unknown): value is KeyvLike | CacheableLike {
+  return isKeyvInstance(value) || isCacheableInstance(value);
 }
 
 /** Whether `value` can be used as a Keyv store adapter (the four required methods). */
