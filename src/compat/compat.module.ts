@@ -4,15 +4,18 @@ import { createCompatCache } from './compat-cache';
 import { CACHE_MANAGER, ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './compat.constants';
 import type { CacheManagerApi, CacheModuleAsyncOptions, CacheModuleOptions } from './compat.types';
 
+abstract class CacheToken {}
+const registry = globalThis as unknown as Record<symbol, typeof CacheToken | undefined>;
+const CACHE_TOKEN_KEY = Symbol.for('nestjs-cachekit:compat:Cache');
+
 /**
- * The cache manager's type, and a DI token for it (an alias of `CACHE_MANAGER`):
- * `constructor(private cache: Cache)` works as with @nestjs/cache-manager.
+ * A DI token for the cache manager (an alias of `CACHE_MANAGER`), and its type:
+ * `constructor(private cache: Cache)` works as with @nestjs/cache-manager. One class per process,
+ * whether this package is loaded through `import` or `require`.
  */
-// One name for the token class and the manager's type, as upstream declares it.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export abstract class Cache {}
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
-export interface Cache extends CacheManagerApi {}
+export const Cache: abstract new () => object = (registry[CACHE_TOKEN_KEY] ??= CacheToken);
+/** The cache manager's type (cache-manager 7's `Cache`). */
+export type Cache = CacheManagerApi;
 
 const logger = new Logger('CacheModule');
 const nestLogger: CacheLogger = {
