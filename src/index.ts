@@ -45,8 +45,9 @@ export type { PgConnectionOptions, PgQueryable, PostgresStoreOptions } from './s
 export { TieredStore } from './stores/tiered/tiered.store';
 export type { TieredStoreTiers } from './stores/tiered/tiered.store';
 export type { TieredStoreOptions } from './stores/tiered/tiered-store.options';
-export { RedisBus } from './stores/tiered/invalidation-bus';
-export type { BusListener, InvalidationBus, TieredBusOptions } from './stores/tiered/invalidation-bus';
+export { RedisBus } from './stores/redis/redis.bus';
+export type { TieredBusOptions } from './stores/redis/redis.bus';
+export type { BusListener, InvalidationBus } from './stores/tiered/invalidation-bus';
 export type {
   CacheManagerOptions,
   CommonStoreOptions,

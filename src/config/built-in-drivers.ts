@@ -9,7 +9,8 @@ import type { RedisStoreOptions } from '../stores/redis/redis-store.options';
 import { POSTGRES_STORE_KEYS } from '../stores/postgres/postgres-store.options';
 import { PostgresStore } from '../stores/postgres/postgres.store';
 import { RedisStore } from '../stores/redis/redis.store';
-import { createTieredStore, type TieredStoreOptions } from '../stores/tiered/tiered-store.options';
+import { createTieredStore } from '../stores/tiered/create-tiered-store';
+import type { TieredStoreOptions } from '../stores/tiered/tiered-store.options';
 import type { CommonStoreOptions, StoreConfig } from './cache-options';
 
 /** Builds a built-in store from its configuration. */
@@ -54,10 +55,12 @@ export const builtInDriverKeys: Record<string, readonly string[]> = {
     'client',
     'timeout',
     'lazyConnect',
+    'requireOnStartup',
+    'connectTimeout',
     'serializer',
     'scanCount',
   ]),
-  tiered: optionKeys<TieredStoreOptions>()(['tiers', 'l1Ttl', 'bus']),
+  tiered: optionKeys<TieredStoreOptions>()(['tiers', 'l1Ttl', 'bus', 'requireOnStartup', 'connectTimeout']),
   keyv: optionKeys<KeyvStoreOptions>()(['store', 'serializer', 'timeout', 'disconnect']),
   postgres: POSTGRES_STORE_KEYS,
 };

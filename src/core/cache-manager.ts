@@ -1,7 +1,7 @@
 import { Cache } from './cache';
 import type { StatsReport } from './cache-api';
 import type { HealthReport } from './cache.types';
-import { CacheArgumentError, CacheConfigError, CacheStoreNotFoundError } from './cache.errors';
+import { CacheArgumentError, CacheConfigError, CacheError, CacheStoreNotFoundError } from './cache.errors';
 import { CacheEvents, type CacheEventListener, type CacheEventType } from './cache.events';
 import type { Clock } from './clock';
 import { DefaultStoreCache } from './default-store-cache';
@@ -211,8 +211,9 @@ export class CacheManager extends DefaultStoreCache {
   }
 
   /**
-   * Waits for stores that connect at start-up (Redis with `lazyConnect: false`) and fails with
-   * one clear error naming the store when one cannot start.
+   * Runs every store's `init()` (creating directories, a first connection attempt). A store
+   * whose backend is unreachable does not fail it unless configured with `requireOnStartup`;
+   * a store that cannot start fails it with one clear error naming the store.
    */
   async ready(): Promise<void> {
     await Promise.all(
@@ -221,6 +222,8 @@ export class CacheManager extends DefaultStoreCache {
         try {
           await store.init();
         } catch (err) {
+          // The store's own typed errors already name it (CacheUnavailableError, CacheConfigError).
+          if (err instanceof CacheError) throw err;
           throw new CacheConfigError(
             `Cache store "${name}" could not start: ${err instanceof Error ? err.message : String(err)}`,
             name,

@@ -1,4 +1,4 @@
-import { CacheArgumentError } from './cache.errors';
+import { CacheArgumentError, CacheConfigError } from './cache.errors';
 
 /**
  * A time-to-live: a number of **seconds** (fractional allowed) or a duration string such as
@@ -84,4 +84,19 @@ export function remainingTtl(expiresAt: number, now: number = Date.now()): numbe
   if (expiresAt === Infinity) return Infinity;
   const left = expiresAt - now;
   return left > 0 ? left / 1000 : undefined;
+}
+
+/**
+ * Parses a duration option of a store (such as `connectTimeout`): seconds or a duration string,
+ * like every TTL; `fallbackMs` when unset. Returns milliseconds.
+ * @throws CacheConfigError naming `stores.<store>.<field>`
+ * @example parseDurationOption('10s', 'redis', 'connectTimeout', 10_000) // 10000
+ */
+export function parseDurationOption(value: Ttl | undefined, store: string, field: string, fallbackMs: number): number {
+  if (value === undefined) return fallbackMs;
+  try {
+    return parseTtl(value, `stores.${store}.${field}`);
+  } catch (err) {
+    throw new CacheConfigError((err as Error).message, store, field);
+  }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { StoreHealth } from '../core/cache.types';
 import { CacheManager } from '../core/cache-manager';
+import { redactSecrets } from '../core/format';
 
 /** Options of {@link CacheHealthIndicator.isHealthy}. */
 export interface CacheHealthOptions {
@@ -77,7 +78,7 @@ export class CacheHealthIndicator {
       }
       return session.up({ stores });
     } catch (err) {
-      return session.down({ message: redact(err instanceof Error ? err.message : String(err)) });
+      return session.down({ message: redactSecrets(err instanceof Error ? err.message : String(err)) });
     }
   }
 
@@ -94,16 +95,9 @@ export class CacheHealthIndicator {
           return [name, { status: 'down', latencyMs: 0, error: `not configured. Known stores: ${known}` }];
         }
         const health = await this.manager.store(name).checkHealth(timeout);
-        return [name, health.error === undefined ? health : { ...health, error: redact(health.error) }];
+        return [name, health.error === undefined ? health : { ...health, error: redactSecrets(health.error) }];
       }),
     );
     return Object.fromEntries(checked);
   }
-}
-
-/** Masks credentials a driver may put in an error message (`redis://user:secret@host`, `password=...`). */
-export function redact(message: string): string {
-  return message
-    .replace(/(\/\/[^:@/\s]*):[^@/\s]+@/g, '$1:***@')
-    .replace(/((?:password|passwd|pass|auth|secret|token)["']?\s*[=:]\s*["']?)[^"'\s,;&}]+/gi, '$1***');
 }

@@ -86,14 +86,32 @@ describe('Redis credentials and options reach ioredis', () => {
     await expect(m.default.increment('n')).rejects.toBeInstanceOf(CacheUnavailableError);
   });
 
-  it('a wrong password fails start-up with a typed error that does not contain it', async () => {
-    const m = make({ driver: 'redis', url: `redis://app:wrong-${PASSWORD}@127.0.0.1:${server.port}` });
+  it('a wrong password: start-up goes on (warning without it); with requireOnStartup a CacheConfigError without it', async () => {
+    const lines: string[] = [];
+    const logger = {
+      log: (s: string) => void lines.push(s),
+      warn: (s: string) => void lines.push(s),
+      error: () => undefined,
+    };
+    const url = `redis://app:wrong-${PASSWORD}@127.0.0.1:${server.port}`;
+    const lenient = make({ driver: 'redis', url }, 'sec', logger);
+    await lenient.ready();
+    expect(await lenient.default.set('k', 'v')).toBe(false);
+    expect((await lenient.health()).r.status).toBe('down');
+    expect(lines).toEqual([
+      expect.stringMatching(/^Cache store "r" cannot connect to Redis at redis:\/\/app:\*\*\*@.*(WRONGPASS|password)/i),
+    ]);
+    const m = make({ driver: 'redis', url, requireOnStartup: true });
     const err = await m.ready().catch((e: unknown) => e);
     // Refused credentials are a configuration problem: a CacheConfigError naming the store.
     expect(err).toBeInstanceOf(CacheConfigError);
     expect((err as CacheConfigError).store).toBe('r');
-    expect(String((err as Error).message)).toMatch(/WRONGPASS|password/i);
-    expect(`${String(err)} ${(err as Error).stack} ${String((err as Error).cause)}`).not.toContain(PASSWORD);
+    expect(String((err as Error).message)).toMatch(
+      /^Cache store "r": Redis at redis:\/\/app:\*\*\*@127\.0\.0\.1:\d+\/? refused the credentials \(.*(WRONGPASS|password)/i,
+    );
+    expect(`${String(err)} ${(err as Error).stack} ${String((err as Error).cause)} ${lines.join(' ')}`).not.toContain(
+      PASSWORD,
+    );
   });
 
   it('rediss:// and options.tls make ioredis speak TLS (a plain server never completes the handshake)', async () => {

@@ -1,4 +1,8 @@
-import type { CacheSerializer } from '../../core/value-codec';
+import { CacheConfigError } from '../../core/cache.errors';
+import { redactSecrets } from '../../core/format';
+import { storeOptionChecks } from '../../core/option-checks';
+import { parseDurationOption, type Ttl } from '../../core/ttl';
+import { defaultSerializer, type CacheSerializer } from '../../core/value-codec';
 
 /*
  * These types describe ioredis options structurally, so that the package's type declarations
@@ -88,11 +92,29 @@ export interface RedisStoreOptions {
    */
   timeout?: number;
   /**
-   * When `false`, `manager.ready()` (and Nest start-up) connects and fails with a clear error if
-   * Redis is unreachable. When `true`, the first operation connects.
+   * `false`: `manager.ready()` (and Nest start-up) starts connecting and waits at most `timeout`
+   * for the first answer, so a reachable Redis is ready for the first request. An unreachable
+   * one never stops start-up (see `requireOnStartup`). `true`: nothing connects before the
+   * first operation.
    * @default false
    */
   lazyConnect?: boolean;
+  /**
+   * `true`: start-up waits for Redis (at most `connectTimeout`) and fails with a
+   * `CacheUnavailableError` naming the store when it cannot connect (a `CacheConfigError` at
+   * once when Redis refuses the credentials). `false`: an unreachable Redis logs one warning
+   * naming the store and its address, the store reports `down` and fails open, and it connects
+   * in the background.
+   * @default false
+   */
+  requireOnStartup?: boolean;
+  /**
+   * How long start-up waits for Redis with `requireOnStartup`: seconds or a duration string,
+   * like a TTL. (ioredis' `options.connectTimeout` is something else: the limit, in ms, of one
+   * socket attempt.)
+   * @default '10s'
+   */
+  connectTimeout?: Ttl;
   /**
    * How values become text. Counters (`increment`) are always stored as decimal text, so a
    * custom serializer must read decimal numbers back as numbers.
@@ -108,3 +130,104 @@ export interface RedisStoreOptions {
 
 /** Where a Redis store connects: the connection part of {@link RedisStoreOptions}. */
 export type RedisTarget = Pick<RedisStoreOptions, 'url' | 'options' | 'cluster' | 'sentinel' | 'client' | 'timeout'>;
+
+/** Every default of a Redis store, written once. */
+export const REDIS_DEFAULTS = {
+  /** ms per operation */
+  timeout: 1000,
+  /** ms start-up waits with `requireOnStartup` */
+  connectTimeout: 10_000,
+  scanCount: 1000,
+  lazyConnect: false,
+  requireOnStartup: false,
+} as const;
+
+/** The validated options of one Redis store, every default applied. */
+export interface ResolvedRedisStoreOptions extends RedisTarget {
+  timeout: number;
+  connectTimeout: number;
+  scanCount: number;
+  lazyConnect: boolean;
+  requireOnStartup: boolean;
+  serializer: CacheSerializer;
+}
+
+const SOURCES = ['url', 'options', 'cluster', 'sentinel', 'client'] as const;
+const SCHEMES = ['redis://', 'rediss://'];
+
+/**
+ * Checks the options of one Redis store and applies the defaults; throws a `CacheConfigError`
+ * naming the store and the field.
+ */
+export function resolveRedisStoreOptions(
+  options: RedisStoreOptions,
+  store: string,
+  namespace: string,
+): ResolvedRedisStoreOptions {
+  const check = storeOptionChecks(store);
+  if (options === null || typeof options !== 'object') check.fail('', 'an object of Redis options', options);
+  if (typeof namespace !== 'string' || namespace.length === 0) {
+    throw new CacheConfigError(
+      `stores.${store}: a Redis store needs a non-empty prefix, so clear() never touches other keys`,
+      store,
+      'prefix',
+    );
+  }
+  const given = SOURCES.filter((s) => options[s] !== undefined);
+  const sources = given.filter((s) => !(s === 'options' && given.includes('url')));
+  if (sources.length !== 1) {
+    throw new CacheConfigError(
+      `stores.${store}: give exactly one of url, options, cluster, sentinel or client (got ${given.join(', ') || 'none'})`,
+      store,
+      sources[1] ?? 'url',
+    );
+  }
+  checkRedisUrl(options.url, store, 'url');
+  const keyPrefix = (options.options ?? options.sentinel ?? options.cluster?.options?.redisOptions)?.keyPrefix;
+  if (keyPrefix !== undefined) {
+    throw new CacheConfigError(
+      `stores.${store}: ioredis "keyPrefix" is not supported; use the store's "prefix" instead`,
+      store,
+      'keyPrefix',
+    );
+  }
+  if (options.cluster && !Array.isArray(options.cluster.nodes)) {
+    check.fail('cluster', 'an object with a nodes array', options.cluster);
+  }
+  if (options.client && typeof (options.client as { duplicate?: unknown }).duplicate !== 'function') {
+    check.fail('client', 'an ioredis Redis or Cluster', 'an object without duplicate()');
+  }
+  const lazyConnect = check.boolean('lazyConnect', options.lazyConnect, REDIS_DEFAULTS.lazyConnect);
+  const requireOnStartup = check.boolean('requireOnStartup', options.requireOnStartup, REDIS_DEFAULTS.requireOnStartup);
+  if (lazyConnect && requireOnStartup) {
+    throw new CacheConfigError(
+      `stores.${store}: requireOnStartup waits for Redis at start-up, lazyConnect defers connecting: choose one`,
+      store,
+      'lazyConnect',
+    );
+  }
+  return {
+    url: options.url,
+    options: options.options,
+    cluster: options.cluster,
+    sentinel: options.sentinel,
+    client: options.client,
+    timeout: check.ms('timeout', options.timeout, REDIS_DEFAULTS.timeout, 'positive'),
+    connectTimeout: parseDurationOption(options.connectTimeout, store, 'connectTimeout', REDIS_DEFAULTS.connectTimeout),
+    scanCount: check.positiveInt('scanCount', options.scanCount, REDIS_DEFAULTS.scanCount),
+    lazyConnect,
+    requireOnStartup,
+    serializer: options.serializer ?? defaultSerializer,
+  };
+}
+
+/** A `url` must be a Redis URL: anything else would reach ioredis as a socket path (`connect ENOENT`). */
+export function checkRedisUrl(url: unknown, store: string, field: string): void {
+  if (url === undefined || (typeof url === 'string' && SCHEMES.some((s) => url.startsWith(s)))) return;
+  const got = typeof url === 'string' ? JSON.stringify(redactSecrets(url)) : typeof url;
+  throw new CacheConfigError(
+    `stores.${store}.${field} must be a redis:// URL (rediss:// for TLS), got ${got}`,
+    store,
+    field,
+  );
+}

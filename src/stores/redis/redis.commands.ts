@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import type { RedisClient } from './redis.connection';
+import type { RedisClient } from './redis-client';
 import { groupBySlot } from './redis.slots';
 
 /** MGET on a Cluster: one MGET per slot, in parallel, answers in the order of `keys`. */

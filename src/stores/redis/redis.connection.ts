@@ -1,186 +1,75 @@
-import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
-import { CacheConfigError, CacheError, CacheTimeoutError, CacheUnavailableError } from '../../core/cache.errors';
+import { CacheConfigError, CacheUnavailableError } from '../../core/cache.errors';
 import type { CacheLogger } from '../../core/logger';
-import { hasFailFastDeadline } from './redis.config';
-import type { RedisStoreOptions } from './redis-store.options';
+import {
+  connectInBackground,
+  createClient,
+  hasFailFastDeadline,
+  loadIoredis,
+  RETRYING,
+  waitReady,
+  type RedisClient,
+} from './redis-client';
+import { describeFailure, describeTarget, isAuthFailure, toStoreError, withDeadline } from './redis-errors';
+import type { ResolvedRedisStoreOptions } from './redis-store.options';
 import type { RedisScript } from './redis.scripts';
 
-/** A connection of the store: a single node (also through Sentinel) or a Cluster. */
-export type RedisClient = Redis | Cluster;
-
-type IoredisModule = typeof import('ioredis');
-
-/** Loads the optional ioredis peer, with a clear error when it is not installed. */
-export async function loadIoredis(store: string): Promise<Pick<IoredisModule, 'Redis' | 'Cluster'>> {
-  type Lib = Partial<Pick<IoredisModule, 'Redis' | 'Cluster'>>;
-  let mod: Lib & { default?: Lib };
-  try {
-    mod = (await import('ioredis')) as Lib & { default?: Lib };
-  } catch (err) {
-    throw new CacheConfigError(
-      `stores.${store}: driver "redis" needs the "ioredis" package (npm i ioredis)`,
-      store,
-      'driver',
-      { cause: err },
-    );
-  }
-  // CommonJS interop differs between the CJS build and ESM loaders; both shapes carry these.
-  const Redis = mod.Redis ?? mod.default?.Redis;
-  const Cluster = mod.Cluster ?? mod.default?.Cluster;
-  if (!Redis || !Cluster) {
-    throw new CacheConfigError(`stores.${store}: the installed "ioredis" is not version 5`, store, 'driver');
-  }
-  return { Redis, Cluster };
-}
-
 /**
- * Defaults that make an owned connection fail fast: nothing waits in an offline queue, every
- * command has a deadline, and a command cut off by a disconnect is not silently re-sent later
- * (an increment must not count twice).
- */
-function failFast(timeout: number): Partial<RedisOptions> {
-  return {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    commandTimeout: timeout,
-    autoResendUnfulfilledCommands: false,
-  };
-}
-
-/** Creates the connection described by the options (never from `client`, which is the user's). */
-export function createClient(
-  lib: Pick<IoredisModule, 'Redis' | 'Cluster'>,
-  options: RedisStoreOptions,
-  timeout: number,
-): RedisClient {
-  const base = failFast(timeout);
-  if (options.cluster) {
-    const { redisOptions, ...clusterOptions } = (options.cluster.options ?? {}) as ClusterOptions;
-    return new lib.Cluster(options.cluster.nodes as (string | { host: string; port: number })[], {
-      ...clusterOptions,
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      redisOptions: { commandTimeout: timeout, autoResendUnfulfilledCommands: false, ...redisOptions },
-    });
-  }
-  if (options.sentinel) {
-    return new lib.Redis({ ...base, ...(options.sentinel as RedisOptions), lazyConnect: true });
-  }
-  const connection = { ...base, ...(options.options as RedisOptions | undefined), lazyConnect: true };
-  return options.url ? new lib.Redis(options.url, connection) : new lib.Redis(connection);
-}
-
-/** Statuses in which ioredis is retrying after a failure: operations fail at once. */
-export const RETRYING: ReadonlySet<string> = new Set(['reconnecting', 'close', 'end']);
-
-/**
- * Resolves when `client` is ready; rejects after `ms`, or at the first connection error when
- * `failOnError` (start-up checks want the cause, not a timeout).
- */
-export function waitReady(client: RedisClient, ms: number, failOnError: boolean): Promise<void> {
-  if (client.status === 'ready') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    let lastError: unknown;
-    const done = (err?: unknown): void => {
-      clearTimeout(timer);
-      client.off('ready', onReady);
-      client.off('error', onError);
-      client.off('end', onEnd);
-      if (err === undefined) resolve();
-      else reject(err);
-    };
-    const onReady = (): void => done();
-    const onError = (err: unknown): void => {
-      lastError = err;
-      if (failOnError) done(err);
-    };
-    const onEnd = (): void => done(lastError ?? new Error('the connection was closed'));
-    const timer = setTimeout(() => done(lastError ?? new Error(`not connected within ${ms} ms`)), ms);
-    client.once('ready', onReady);
-    client.on('error', onError);
-    client.once('end', onEnd);
-  });
-}
-
-/** Hides the password of a `redis://user:password@host` URL. */
-export function redactUrl(url: string): string {
-  return url.replace(/^(\w+:\/\/)([^@/]*@)/, (_m, scheme: string, auth: string) => {
-    const colon = auth.indexOf(':');
-    return `${scheme}${colon === -1 ? '***@' : `${auth.slice(0, colon)}:***@`}`;
-  });
-}
-
-/** Where the store connects, for messages (never with a password). */
-export function describeTarget(options: RedisStoreOptions): string {
-  if (options.client) return 'the provided client';
-  if (options.cluster) {
-    const nodes = options.cluster.nodes.map((n) => (typeof n === 'string' ? redactUrl(n) : `${n.host}:${n.port}`));
-    return `cluster ${nodes.join(', ')}`;
-  }
-  if (options.sentinel) {
-    return `sentinel master "${options.sentinel.name}" via ${options.sentinel.sentinels.map((s) => `${s.host}:${s.port}`).join(', ')}`;
-  }
-  if (options.url) return redactUrl(options.url);
-  return `${options.options?.host ?? '127.0.0.1'}:${options.options?.port ?? 6379}`;
-}
-
-/** Maps an ioredis failure to the cache's typed errors. */
-export function toStoreError(store: string, op: string, err: unknown, timeout: number): CacheError {
-  if (err instanceof CacheError) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  if (message === 'Command timed out') return new CacheTimeoutError(store, op, timeout);
-  return new CacheUnavailableError(store, op, err instanceof Error ? err : new Error(redactUrl(message)));
-}
-
-/** Rejects with a timeout error when `promise` takes longer than `ms` (for user-owned clients). */
-export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('Command timed out')), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
-/**
- * The connection of one Redis store over its life: started at the first use (ioredis is loaded
- * then), waited for up to `timeout` before the first connection, failing at once while ioredis
- * retries after a failure, and closed on shutdown unless the application owns it.
+ * The connection of one Redis store over its life: started at start-up (or at the first use
+ * with `lazyConnect`), never blocking start-up unless `requireOnStartup`, failing at once while
+ * ioredis retries after a failure, logging each outage once and its end once, and closed on
+ * shutdown unless the application owns it.
  */
 export class RedisConnection {
   /** The client once an operation found it ready: later operations take it without waiting. */
   client?: RedisClient;
+  /** Where the store connects, for messages (credentials masked). */
+  readonly target: string;
   private starting?: Promise<RedisClient>;
   private readonly owned: boolean;
   /** A user's client may queue commands or lack a deadline: the store then enforces its own. */
   private readonly guard: boolean;
   private closed = false;
-  private disconnected = false;
+  /** An outage was logged and its end is not yet. */
+  private down = false;
+  private everConnected = false;
+  /** A strict start-up is waiting: it reports the failure itself. */
+  private strictStart = false;
 
   constructor(
-    private readonly options: RedisStoreOptions,
+    private readonly options: ResolvedRedisStoreOptions,
     private readonly name: string,
-    private readonly timeout: number,
     private readonly logger: CacheLogger,
   ) {
     this.owned = options.client === undefined;
-    this.guard = !this.owned && !hasFailFastDeadline(options.client as RedisClient, timeout);
+    this.guard = !this.owned && !hasFailFastDeadline(options.client as RedisClient, options.timeout);
+    this.target = describeTarget(options);
   }
 
-  /** Loads ioredis and, unless `lazyConnect`, connects; fails with the cause when Redis is unreachable. */
+  /**
+   * Start-up: loads ioredis and, unless `lazyConnect`, starts connecting. By default it waits at
+   * most `timeout` for a first answer and never fails for an unreachable Redis (that is logged,
+   * and the connection keeps trying). With `requireOnStartup` it waits up to `connectTimeout`.
+   */
   async init(): Promise<void> {
     const client = await this.started();
     if (this.options.lazyConnect || client.status === 'ready') return;
     if (client.status === 'wait') connectInBackground(client);
+    if (!this.options.requireOnStartup) {
+      await waitReady(client, this.options.timeout, true).catch(() => undefined);
+      return;
+    }
+    this.strictStart = true;
     try {
-      await waitReady(client, Math.max(this.timeout, 10_000), true);
+      await waitReady(client, this.options.connectTimeout, isAuthFailure);
     } catch (err) {
       if (this.owned) {
         // Start-up failed: stop retrying in the background; the next call starts over.
         this.starting = undefined;
         client.disconnect();
       }
-      const cause = redactUrl(err instanceof Error ? err.message : String(err));
-      throw new CacheUnavailableError(this.name, `connect to ${describeTarget(this.options)}`, new Error(cause));
+      throw this.startFailure(err);
+    } finally {
+      this.strictStart = false;
     }
     this.client = client;
   }
@@ -196,10 +85,10 @@ export class RedisConnection {
     const c = await this.started();
     if (c.status !== 'ready') {
       // A connection that already failed is being retried by ioredis: fail at once.
-      if (RETRYING.has(c.status)) throw new CacheUnavailableError(this.name, op, new Error(`Redis is ${c.status}`));
+      if (RETRYING.has(c.status)) throw this.failure(op, new Error("Stream isn't writeable"));
       if (c.status === 'wait') connectInBackground(c);
       try {
-        await waitReady(c, this.timeout, true);
+        await waitReady(c, this.options.timeout, true);
       } catch (err) {
         throw this.failure(op, err);
       }
@@ -209,11 +98,11 @@ export class RedisConnection {
   }
 
   guarded<T>(promise: Promise<T>): Promise<T> {
-    return this.guard ? withDeadline(promise, this.timeout) : promise;
+    return this.guard ? withDeadline(promise, this.options.timeout) : promise;
   }
 
   failure(op: string, err: unknown): Error {
-    return toStoreError(this.name, op, err, this.timeout);
+    return toStoreError(this.name, op, err, this.options.timeout, this.target);
   }
 
   rethrow(op: string, err: unknown): never {
@@ -238,7 +127,7 @@ export class RedisConnection {
     const client = await this.starting.catch(() => undefined);
     if (!client) return;
     if (client.status === 'ready') {
-      await withDeadline(client.quit(), this.timeout).catch(() => undefined);
+      await withDeadline(client.quit(), this.options.timeout).catch(() => undefined);
     }
     client.disconnect();
   }
@@ -246,7 +135,7 @@ export class RedisConnection {
   private async start(): Promise<RedisClient> {
     if (this.options.client) return this.options.client as RedisClient;
     const lib = await loadIoredis(this.name);
-    const client = createClient(lib, this.options, this.timeout);
+    const client = createClient(lib, this.options, this.options.timeout);
     client.on('error', (err: Error) => this.onConnectionError(err));
     client.on('ready', () => this.onReady());
     if (this.closed) client.disconnect();
@@ -254,22 +143,41 @@ export class RedisConnection {
     return client;
   }
 
+  /** What a strict start-up throws: refused credentials are configuration, the rest an outage. */
+  private startFailure(err: unknown): Error {
+    const cause = describeFailure(err, this.target);
+    if (isAuthFailure(err)) {
+      const field = this.options.url ? 'url' : this.options.sentinel ? 'sentinel' : 'options';
+      return new CacheConfigError(
+        `Cache store "${this.name}": Redis at ${this.target} refused the credentials (${cause})`,
+        this.name,
+        field,
+      );
+    }
+    const waited = `no connection within ${this.options.connectTimeout} ms (requireOnStartup)`;
+    return new CacheUnavailableError(this.name, `connect to ${this.target}`, new Error(`${waited}: ${cause}`));
+  }
+
   private onConnectionError(err: Error): void {
-    if (this.disconnected || this.closed) return;
-    this.disconnected = true;
+    if (this.down || this.closed || this.strictStart) return;
+    this.down = true;
+    const cause = describeFailure(err, this.target);
     this.logger.warn(
-      `Cache store "${this.name}": Redis connection error (${redactUrl(err.message)}); reads miss until it reconnects`,
+      this.everConnected
+        ? `Cache store "${this.name}" lost Redis at ${this.target} (${cause}); reads miss until it reconnects`
+        : `Cache store "${this.name}" cannot connect to Redis at ${this.target} (${cause}); start-up goes on: the store reports down, reads miss and writes are skipped while it keeps connecting in the background`,
     );
   }
 
   private onReady(): void {
-    if (!this.disconnected) return;
-    this.disconnected = false;
-    this.logger.log?.(`Cache store "${this.name}": Redis reconnected`);
+    const first = !this.everConnected;
+    this.everConnected = true;
+    if (!this.down) return;
+    this.down = false;
+    const log = this.logger.log ?? this.logger.warn;
+    log.call(
+      this.logger,
+      `Cache store "${this.name}" ${first ? 'connected' : 'reconnected'} to Redis at ${this.target}`,
+    );
   }
-}
-
-/** Starts connecting; failures surface as 'error' events and through waitReady while ioredis retries. */
-function connectInBackground(client: RedisClient): void {
-  client.connect().catch(() => undefined);
 }

@@ -1,7 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
 import { changeChannel, lockedKeyOf } from '../../core/keys';
 import { px } from './redis.commands';
-import type { RedisClient, RedisConnection } from './redis.connection';
+import type { RedisClient } from './redis-client';
+import type { RedisConnection } from './redis.connection';
 import { ChangeNotifier } from './redis.notifier';
 import { RELEASE_LOCK, RENEW_LOCK } from './redis.scripts';
 

@@ -1,4 +1,4 @@
-import type { RedisClient } from './redis.connection';
+import type { RedisClient } from './redis-client';
 
 interface Waiter {
   resolve(): void;

@@ -2,15 +2,19 @@ import type { Cluster, Redis } from 'ioredis';
 import { CacheArgumentError } from '../../core/cache.errors';
 import { consoleLogger } from '../../core/logger';
 import type { CacheStore, StoreContext, StoreEntry } from '../../core/store.types';
-import { defaultSerializer, type CacheSerializer } from '../../core/value-codec';
+import type { CacheSerializer } from '../../core/value-codec';
 import { RedisConnection } from './redis.connection';
 import { RedisLocks } from './redis.locks';
 import type { ChangeNotifier } from './redis.notifier';
-import type { RedisTarget, RedisStoreOptions } from './redis-store.options';
+import {
+  resolveRedisStoreOptions,
+  type RedisTarget,
+  type RedisStoreOptions,
+  type ResolvedRedisStoreOptions,
+} from './redis-store.options';
 import { INCREMENT, PERSIST } from './redis.scripts';
 import { groupBySlot } from './redis.slots';
 import { clearNode, clusterMget, escapeGlob, px, setWithTtl, throwFirst } from './redis.commands';
-import { validateRedisOptions } from './redis.config';
 
 /** What the store needs from its surroundings; `createCacheManager` passes the full context. */
 export type RedisStoreContext = Pick<StoreContext, 'namespace'> & Partial<Pick<StoreContext, 'name' | 'logger'>>;
@@ -26,20 +30,18 @@ export type RedisStoreContext = Pick<StoreContext, 'namespace'> & Partial<Pick<S
 export class RedisStore implements CacheStore {
   private readonly ns: string;
   private readonly serializer: CacheSerializer;
+  private readonly options: ResolvedRedisStoreOptions;
   private readonly conn: RedisConnection;
   private readonly locks: RedisLocks;
   /** Writes wake the waiters of their keys here; releases wake them in every process. */
   private readonly notifier: ChangeNotifier;
 
-  constructor(
-    private readonly options: RedisStoreOptions,
-    context: RedisStoreContext,
-  ) {
+  constructor(options: RedisStoreOptions, context: RedisStoreContext) {
     const name = context.name ?? 'redis';
     this.ns = context.namespace;
-    validateRedisOptions(options, name, this.ns);
-    this.serializer = options.serializer ?? defaultSerializer;
-    this.conn = new RedisConnection(options, name, options.timeout ?? 1000, context.logger ?? consoleLogger);
+    this.options = resolveRedisStoreOptions(options, name, this.ns);
+    this.serializer = this.options.serializer;
+    this.conn = new RedisConnection(this.options, name, context.logger ?? consoleLogger);
     this.locks = new RedisLocks(this.conn, this.ns);
     this.notifier = this.locks.notifier;
   }
@@ -54,7 +56,10 @@ export class RedisStore implements CacheStore {
     return { url, options, cluster, sentinel, client, timeout };
   }
 
-  /** Loads ioredis and, unless `lazyConnect`, connects; fails with the cause when Redis is unreachable. */
+  /**
+   * Start-up: loads ioredis and, unless `lazyConnect`, starts connecting. Never fails for an
+   * unreachable Redis unless `requireOnStartup` (then it waits up to `connectTimeout`).
+   */
   init(): Promise<void> {
     return this.conn.init();
   }
@@ -239,7 +244,7 @@ export class RedisStore implements CacheStore {
   async clear(): Promise<void> {
     const c = this.conn.client ?? (await this.conn.connected('clear'));
     const pattern = `${escapeGlob(this.ns)}:*`;
-    const count = this.options.scanCount ?? 1000;
+    const count = this.options.scanCount;
     const nodes: Redis[] = c.isCluster ? (c as Cluster).nodes('master') : [c as Redis];
     try {
       await Promise.all(nodes.map((node) => clearNode(node, pattern, count, c.isCluster)));

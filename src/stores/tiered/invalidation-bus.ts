@@ -1,8 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
-import type { CacheLogger } from '../../core/logger';
-import { createClient, loadIoredis, redactUrl, withDeadline, type RedisClient } from '../redis/redis.connection';
-import type { RedisTarget } from '../redis/redis-store.options';
+/*
+ * The contract between the two-tier store and whatever carries its invalidations between
+ * instances. Implementations live with their backend (`RedisBus` in stores/redis/redis.bus.ts);
+ * this file imports nothing, so a new bus (PostgreSQL LISTEN/NOTIFY, NATS...) depends on it only.
+ *
+ * What a bus must guarantee:
+ * - `publish` reaches every other instance subscribed to the same channel while both are
+ *   connected; messages from the publishing instance itself are not delivered back to it.
+ * - `down()` is called as soon as messages may be missed, and `up()` once every message from
+ *   then on arrives (the store empties its L1 on `up()`, since what came in between is lost).
+ * - A bus never carries values: only keys (or "clear").
+ */
 
 /** What a bus tells the store it serves. */
 export interface BusListener {
@@ -18,160 +25,18 @@ export interface BusListener {
 
 /** Carries invalidations between the instances of a two-tier store. */
 export interface InvalidationBus {
-  /** Connects and subscribes; resolves once subscribed, rejects when the first attempt fails. */
+  /**
+   * Connects and subscribes; resolves once subscribed, rejects when the first attempt fails.
+   * After a rejection the bus keeps trying on its own and calls `listener.up()` once it is
+   * subscribed: a failed start never needs a second call.
+   */
   start(listener: BusListener): Promise<void>;
-  /** Tells the other instances to drop these keys (`'clear'`: everything). */
+  /** Tells the other instances to drop these keys (`'clear'`: everything); rejects on failure. */
   publish(keys: readonly string[] | 'clear'): Promise<void>;
   /** Whether the subscription is live. */
   readonly connected: boolean;
+  /** Where the bus connects, for messages (credentials masked). */
+  readonly address?: string;
+  /** Stops for good: unsubscribes and closes the connections it opened. */
   close(): Promise<void>;
-}
-
-/**
- * Where the bus connects: the same shapes as the Redis store (`url`, `options`, `cluster`,
- * `sentinel` or an application-owned `client`, which is duplicated and never closed).
- * @example { url: 'redis://10.0.0.5:6379' }
- */
-export type TieredBusOptions = RedisTarget;
-
-/** Wire format: `{ i: sender id, k?: keys, c?: 1 for clear }` as JSON; values never travel. */
-interface Message {
-  i: string;
-  k?: string[];
-  c?: 1;
-}
-
-/** Keys per message: keeps each PUBLISH small even for a large `deleteMany`. */
-const KEYS_PER_MESSAGE = 200;
-
-/**
- * An {@link InvalidationBus} on Redis pub/sub: one dedicated subscriber connection and one
- * publisher connection. A plain PUBLISH reaches every node of a Cluster, so this works there too.
- * Messages from this instance (same id) are ignored on arrival.
- */
-export class RedisBus implements InvalidationBus {
-  /** This instance's id, carried by every message it sends. */
-  readonly id = randomBytes(9).toString('base64url');
-  private pub?: RedisClient;
-  private sub?: RedisClient;
-  private starting?: Promise<void>;
-  private listener?: BusListener;
-  private live = false;
-  private closed = false;
-  private readonly timeout: number;
-
-  constructor(
-    private readonly source: TieredBusOptions,
-    /** The pub/sub channel; derived from the store's namespace so apps sharing a Redis stay apart. */
-    readonly channel: string,
-    private readonly name: string,
-    private readonly logger: CacheLogger,
-  ) {
-    this.timeout = source.timeout ?? 1000;
-  }
-
-  get connected(): boolean {
-    return this.live;
-  }
-
-  start(listener: BusListener): Promise<void> {
-    this.listener = listener;
-    return (this.starting ??= this.open());
-  }
-
-  async publish(keys: readonly string[] | 'clear'): Promise<void> {
-    const pub = this.pub;
-    if (!pub || this.closed) return;
-    const messages: Message[] = [];
-    if (keys === 'clear') messages.push({ i: this.id, c: 1 });
-    else
-      for (let i = 0; i < keys.length; i += KEYS_PER_MESSAGE)
-        messages.push({ i: this.id, k: keys.slice(i, i + KEYS_PER_MESSAGE) });
-    await withDeadline(Promise.all(messages.map((m) => pub.publish(this.channel, JSON.stringify(m)))), this.timeout);
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.live = false;
-    await this.starting?.catch(() => undefined);
-    for (const c of [this.sub, this.pub]) c?.disconnect();
-  }
-
-  private async open(): Promise<void> {
-    const lib = await loadIoredis(this.name);
-    if (this.closed) return;
-    const owned = this.source.client as RedisClient | undefined;
-    // The publisher fails fast like the store's own connection; the subscriber resubscribes
-    // itself on every 'ready', so it knows exactly when messages flow again.
-    const pub = owned ? duplicate(owned, { enableOfflineQueue: false }) : createClient(lib, this.source, this.timeout);
-    const sub = duplicate(pub, { autoResubscribe: false, enableOfflineQueue: true, commandTimeout: undefined });
-    this.pub = pub;
-    this.sub = sub;
-    pub.on('error', () => undefined);
-    sub.on('error', (err: Error) => this.lost(err));
-    sub.on('close', () => this.lost());
-    sub.on('ready', () => void this.subscribe().catch((err: unknown) => this.lost(err)));
-    sub.on('message', (channel: string, text: string) => {
-      if (channel === this.channel) this.receive(text);
-    });
-    pub.connect().catch(() => undefined);
-    const first = new Promise<void>((resolve, reject) => {
-      this.onFirst = { resolve, reject };
-    });
-    sub.connect().catch((err: unknown) => this.firstFailed(err));
-    await first;
-  }
-
-  private onFirst?: { resolve(): void; reject(err: unknown): void };
-
-  private async subscribe(): Promise<void> {
-    const sub = this.sub;
-    if (!sub || this.closed) return;
-    await sub.subscribe(this.channel);
-    if (this.closed || sub.status !== 'ready') return;
-    this.live = true;
-    this.listener?.up();
-    this.onFirst?.resolve();
-    this.onFirst = undefined;
-  }
-
-  private lost(err?: unknown): void {
-    if (err !== undefined) this.firstFailed(err);
-    if (!this.live) return;
-    this.live = false;
-    if (!this.closed) {
-      this.logger.warn(
-        `Cache store "${this.name}": invalidation bus disconnected; L1 is bypassed until it resubscribes`,
-      );
-    }
-    this.listener?.down();
-  }
-
-  private firstFailed(err: unknown): void {
-    if (!this.onFirst) return;
-    const message = err instanceof Error ? err.message : String(err);
-    this.onFirst.reject(new Error(redactUrl(message)));
-    this.onFirst = undefined;
-  }
-
-  private receive(text: string): void {
-    let msg: Message;
-    try {
-      msg = JSON.parse(text) as Message;
-    } catch {
-      return; // not ours: ignore
-    }
-    if (!msg || typeof msg !== 'object' || msg.i === this.id || typeof msg.i !== 'string') return;
-    if (msg.c === 1) this.listener?.clear();
-    else if (Array.isArray(msg.k)) this.listener?.keys(msg.k.filter((k) => typeof k === 'string'));
-  }
-}
-
-/** A new connection to the same server(s) with some options changed; connects on `connect()`. */
-function duplicate(client: RedisClient, override: Record<string, unknown>): RedisClient {
-  const options = { ...override, lazyConnect: true };
-  return client.isCluster
-    ? ((client as Cluster).duplicate([], options) as RedisClient)
-    : ((client as Redis).duplicate(options) as RedisClient);
 }

@@ -1,11 +1,10 @@
 import { CacheConfigError } from '../../core/cache.errors';
-import type { CacheStore, StoreContext } from '../../core/store.types';
-import { parseOptionalTtl, type Ttl } from '../../core/ttl';
-import { RedisStore } from '../redis/redis.store';
-import type { CacheLogger } from '../../core/logger';
-import { RedisBus, type InvalidationBus, type TieredBusOptions } from './invalidation-bus';
-import { TieredStore } from './tiered.store';
-import { busChannel } from '../../core/keys';
+import { storeOptionChecks } from '../../core/option-checks';
+import { parseDurationOption, parseOptionalTtl, type Ttl } from '../../core/ttl';
+// Type only: the bus connection has the Redis store's shapes. Nothing of ../redis runs here;
+// create-tiered-store.ts is the one file of this folder that uses the Redis code.
+import type { TieredBusOptions } from '../redis/redis.bus';
+import type { InvalidationBus } from './invalidation-bus';
 
 /** Options of `driver: 'tiered'`. */
 export interface TieredStoreOptions {
@@ -22,68 +21,87 @@ export interface TieredStoreOptions {
    */
   l1Ttl?: Ttl;
   /**
-   * The invalidation bus (Redis pub/sub) that keeps every instance's L1 coherent. By default it
-   * connects where the L2 Redis store does; over a Postgres L2 it is LISTEN/NOTIFY on the L2's
-   * database (a `bus` given here is a Redis one instead). `false` turns it off: only for a single instance.
+   * The invalidation bus that keeps every instance's L1 coherent: where Redis pub/sub connects
+   * (by default where the L2 Redis store does), or any {@link InvalidationBus}. `false` turns it
+   * off: only for a single instance.
    * @default the L2 store's Redis connection
    * @example { url: 'redis://10.0.0.5:6379' }
    */
-  bus?: false | TieredBusOptions;
+  bus?: false | TieredBusOptions | InvalidationBus;
+  /**
+   * `true`: start-up waits (at most `connectTimeout`) until L2 answers and the bus is
+   * subscribed, and fails with a `CacheUnavailableError` naming the store otherwise. `false`:
+   * an unreachable L2 or bus is logged once, the store reports it in health, and it connects in
+   * the background.
+   * @default false
+   */
+  requireOnStartup?: boolean;
+  /**
+   * How long start-up waits with `requireOnStartup`: seconds or a duration string.
+   * @default '10s'
+   */
+  connectTimeout?: Ttl;
 }
 
-/** Builds a tiered store from its configuration: resolves the tiers and opens the bus. */
-export function createTieredStore(options: TieredStoreOptions, ctx: StoreContext): CacheStore {
-  const { name } = ctx;
+/** Every default of a two-tier store, written once. */
+export const TIERED_DEFAULTS = {
+  requireOnStartup: false,
+  /** ms start-up waits with `requireOnStartup` */
+  connectTimeout: 10_000,
+  /** ms start-up waits, without `requireOnStartup`, for a first look at the bus */
+  firstLook: 1000,
+} as const;
+
+/** The validated options of a two-tier store. */
+export interface ResolvedTieredStoreOptions {
+  tiers: readonly [string, string];
+  l1TtlMs?: number;
+  /** `undefined`: the default bus (where L2 connects). */
+  bus?: false | TieredBusOptions | InvalidationBus;
+  requireOnStartup: boolean;
+  connectTimeout: number;
+}
+
+/** Checks the options of a two-tier store; throws a `CacheConfigError` naming the store and field. */
+export function resolveTieredStoreOptions(options: TieredStoreOptions, store: string): ResolvedTieredStoreOptions {
   const tiers = options.tiers as unknown;
   if (!Array.isArray(tiers) || tiers.length !== 2 || !tiers.every((t) => typeof t === 'string' && t)) {
     throw new CacheConfigError(
-      `stores.${name}.tiers must name two configured stores, such as ['mem', 'redis'] (got ${JSON.stringify(tiers)})`,
-      name,
+      `stores.${store}.tiers must name two configured stores, such as ['mem', 'redis'] (got ${JSON.stringify(tiers)})`,
+      store,
       'tiers',
     );
   }
   if (tiers[0] === tiers[1]) {
-    throw new CacheConfigError(`stores.${name}.tiers names "${tiers[0]}" twice`, name, 'tiers');
+    throw new CacheConfigError(`stores.${store}.tiers names "${tiers[0]}" twice`, store, 'tiers');
   }
   let l1TtlMs: number | undefined;
   try {
-    l1TtlMs = parseOptionalTtl(options.l1Ttl, `stores.${name}.l1Ttl`);
+    l1TtlMs = parseOptionalTtl(options.l1Ttl, `stores.${store}.l1Ttl`);
   } catch (err) {
-    throw new CacheConfigError((err as Error).message, name, 'l1Ttl');
+    throw new CacheConfigError((err as Error).message, store, 'l1Ttl');
   }
-  const l1 = ctx.resolveStore(tiers[0] as string);
-  const l2 = ctx.resolveStore(tiers[1] as string);
-  const own = options.bus === undefined ? ownBusOf(l2, busChannel(ctx.namespace), name, ctx.logger) : undefined;
-  if (own) return new TieredStore({ l1, l2, l1TtlMs, bus: own }, ctx);
-  const source = options.bus === undefined ? busSourceOf(l2) : options.bus || undefined;
-  if (options.bus === undefined && !source) {
-    throw new CacheConfigError(
-      `stores.${name}.bus: L2 "${tiers[1] as string}" is not a Redis store, so the invalidation bus needs its own connection (bus: { url }), or bus: false for a single instance`,
-      name,
-      'bus',
-    );
+  const bus = options.bus as unknown;
+  if (bus !== undefined && bus !== false && (bus === null || typeof bus !== 'object')) {
+    storeOptionChecks(store).fail('bus', 'false, Redis connection options ({ url }) or an InvalidationBus', bus);
   }
-  const bus = source ? new RedisBus(source, busChannel(ctx.namespace), name, ctx.logger) : undefined;
-  return new TieredStore({ l1, l2, l1TtlMs, bus }, ctx);
+  const check = storeOptionChecks(store);
+  return {
+    tiers: tiers as [string, string],
+    l1TtlMs,
+    bus: options.bus,
+    requireOnStartup: check.boolean('requireOnStartup', options.requireOnStartup, TIERED_DEFAULTS.requireOnStartup),
+    connectTimeout: parseDurationOption(
+      options.connectTimeout,
+      store,
+      'connectTimeout',
+      TIERED_DEFAULTS.connectTimeout,
+    ),
+  };
 }
 
-/** The pub/sub channel of a namespace (named in core/keys.ts with the other internal keys). */
-export { busChannel };
-
-/** A store that carries invalidations itself (Postgres: LISTEN/NOTIFY on its own database). */
-interface BusProvider {
-  createInvalidationBus(channel: string, name: string, logger: CacheLogger): InvalidationBus;
-}
-
-/** The bus an L2 offers of its own, if it does (checked structurally: no import of every store). */
-function ownBusOf(l2: CacheStore, channel: string, name: string, logger: CacheLogger): InvalidationBus | undefined {
-  const provider = l2 as Partial<BusProvider>;
-  return typeof provider.createInvalidationBus === 'function'
-    ? provider.createInvalidationBus(channel, name, logger)
-    : undefined;
-}
-
-/** The connection options of a Redis L2, to open the bus where the data lives. */
-function busSourceOf(l2: CacheStore): TieredBusOptions | undefined {
-  return l2 instanceof RedisStore ? l2.target : undefined;
+/** Whether `bus` is a bus object rather than connection options. */
+export function isInvalidationBus(bus: unknown): bus is InvalidationBus {
+  const b = bus as Partial<InvalidationBus> | null;
+  return typeof b?.start === 'function' && typeof b.publish === 'function' && typeof b.close === 'function';
 }

@@ -5,6 +5,8 @@ import type { CacheStore, StoreContext, StoreEntry, StoreHealthDetail, StoreStat
 import type { BusListener, InvalidationBus } from './invalidation-bus';
 import { ReadTickets } from './read-tickets';
 import { ChangeWaiters } from './change-waiters';
+import { requireTiers, type TieredStartup } from './tiered-startup';
+import { TIERED_DEFAULTS } from './tiered-store.options';
 
 /** The parts of a {@link TieredStore}. */
 export interface TieredStoreTiers {
@@ -16,6 +18,8 @@ export interface TieredStoreTiers {
   l1TtlMs?: number;
   /** Keeps the L1 of every instance coherent. Without one, use a single instance only. */
   bus?: InvalidationBus;
+  /** Start-up: by default nothing waits for L2 or the bus; `required` waits up to `timeoutMs`. */
+  startup?: TieredStartup;
 }
 
 /**
@@ -40,6 +44,9 @@ export class TieredStore implements CacheStore {
   private publishFailures = 0;
   /** Read to probe a tier that has no `ping`. */
   private readonly pingKey: string;
+  private readonly startup: TieredStartup;
+  /** The bus failed to start and that was logged: its first subscription is logged too. */
+  private busWarned = false;
 
   constructor(tiers: TieredStoreTiers, context: Partial<Pick<StoreContext, 'name' | 'namespace' | 'logger'>> = {}) {
     this.l1 = tiers.l1;
@@ -51,11 +58,30 @@ export class TieredStore implements CacheStore {
     this.pingKey = pingKey(context.namespace ?? '');
     // Until the bus is subscribed, another instance's write could go unnoticed.
     this.trusted = !this.bus;
+    this.startup = tiers.startup ?? { required: false, timeoutMs: TIERED_DEFAULTS.connectTimeout };
   }
 
-  /** Connects the bus; an unreachable bus is logged and retried in the background (L1 bypassed). */
+  /**
+   * Start-up: connects the bus. By default an unreachable bus (or L2) never fails start-up: it is
+   * logged, L1 is bypassed, and it connects in the background. With `requireOnStartup` start-up
+   * waits until L2 answers and the bus is subscribed, or fails naming the store.
+   */
   async init(): Promise<void> {
-    await this.startBus()?.catch(() => undefined);
+    const started = this.startBus()?.catch(() => undefined);
+    if (!this.startup.required) {
+      // A first look, so a reachable bus is live for the first request; never longer than this.
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, TIERED_DEFAULTS.firstLook)));
+      await Promise.race([started, bound]);
+      clearTimeout(timer);
+      return;
+    }
+    try {
+      await requireTiers(this.name, () => this.ping(), this.bus, this.startup.timeoutMs);
+    } catch (err) {
+      await this.bus?.close();
+      throw err;
+    }
   }
 
   async get(key: string): Promise<unknown> {
@@ -285,16 +311,28 @@ export class TieredStore implements CacheStore {
         // What was missed while disconnected is unknown: start L1 over.
         this.dropAll();
         this.trusted = true;
+        if (this.busWarned) {
+          this.busWarned = false;
+          const log = this.logger.log ?? this.logger.warn;
+          log.call(this.logger, `Cache store "${this.name}": invalidation bus${this.busAt()} connected; L1 in use`);
+        }
       },
     };
     this.busStart = this.bus.start(listener).catch((err: unknown) => {
-      this.logger.warn(
-        `Cache store "${this.name}": invalidation bus not connected (${err instanceof Error ? err.message : String(err)}); L1 is bypassed until it connects`,
-      );
+      if (!this.startup.required) {
+        this.busWarned = true;
+        this.logger.warn(
+          `Cache store "${this.name}": invalidation bus${this.busAt()} not connected (${err instanceof Error ? err.message : String(err)}); start-up goes on, L1 is bypassed until it connects in the background`,
+        );
+      }
       throw err;
     });
     this.busStart.catch(() => undefined);
     return this.busStart;
+  }
+
+  private busAt(): string {
+    return this.bus?.address ? ` at ${this.bus.address}` : '';
   }
 
   /** L2's answer; when L2 fails, what L1 still holds (if anything), else L2's error. */

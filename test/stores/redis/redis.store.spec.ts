@@ -142,17 +142,34 @@ describe('redis store', () => {
     expect(() => new RedisStore({ url: server.url, timeout: 0 }, { namespace: 'x' })).toThrow(/timeout/);
   });
 
-  it('ready() fails clearly when Redis is unreachable, without showing the password', async () => {
+  it('ready() never fails for an unreachable Redis; with requireOnStartup it fails clearly, without the password', async () => {
     const port = await freePort();
+    const warnings: string[] = [];
+    const lenient = createCacheManager({
+      logger: { ...quiet, warn: (m: string) => void warnings.push(m) },
+      stores: { r: { driver: 'redis', url: `redis://app:s3cret@127.0.0.1:${port}` } },
+    });
+    await lenient.ready();
+    expect(warnings).toEqual([
+      expect.stringContaining(`Cache store "r" cannot connect to Redis at redis://app:***@127.0.0.1:${port}`),
+    ]);
+    await lenient.close();
     const manager = createCacheManager({
       logger: quiet,
-      stores: { r: { driver: 'redis', url: `redis://app:s3cret@127.0.0.1:${port}` } },
+      stores: {
+        r: {
+          driver: 'redis',
+          url: `redis://app:s3cret@127.0.0.1:${port}`,
+          requireOnStartup: true,
+          connectTimeout: '300ms',
+        },
+      },
     });
     const err = await manager.ready().then(
       () => undefined,
       (e: unknown) => e as Error,
     );
-    expect(err).toBeInstanceOf(CacheConfigError);
+    expect(err).toBeInstanceOf(CacheUnavailableError);
     expect(err!.message).toContain('"r"');
     expect(err!.message).toContain(`redis://app:***@127.0.0.1:${port}`);
     expect(err!.message).not.toContain('s3cret');

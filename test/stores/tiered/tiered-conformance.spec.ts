@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import { MemoryStore, RedisBus, RedisStore, TieredStore, type CacheStore } from '../../../src';
-import { busChannel } from '../../../src/stores/tiered/tiered-store.options';
+import { busChannel } from '../../../src/core/keys';
 import { describeStoreConformance } from '../../../src/testing/store-conformance';
 import { RedisServer } from '../../support/redis-server';
 

@@ -1,0 +1,120 @@
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { CacheConfigError } from '../../core/cache.errors';
+import type { RedisTarget } from './redis-store.options';
+
+/** A connection of the store: a single node (also through Sentinel) or a Cluster. */
+export type RedisClient = Redis | Cluster;
+
+type IoredisModule = typeof import('ioredis');
+/** The two ioredis classes the package uses. */
+export type IoredisLib = Pick<IoredisModule, 'Redis' | 'Cluster'>;
+
+/** Loads the optional ioredis peer, with a clear error when it is not installed. */
+export async function loadIoredis(store: string): Promise<IoredisLib> {
+  type Lib = Partial<IoredisLib>;
+  let mod: Lib & { default?: Lib };
+  try {
+    mod = (await import('ioredis')) as Lib & { default?: Lib };
+  } catch (err) {
+    throw new CacheConfigError(
+      `stores.${store}: driver "redis" needs the "ioredis" package (npm i ioredis)`,
+      store,
+      'driver',
+      { cause: err },
+    );
+  }
+  // CommonJS interop differs between the CJS build and ESM loaders; both shapes carry these.
+  const Redis = mod.Redis ?? mod.default?.Redis;
+  const Cluster = mod.Cluster ?? mod.default?.Cluster;
+  if (!Redis || !Cluster) {
+    throw new CacheConfigError(`stores.${store}: the installed "ioredis" is not version 5`, store, 'driver');
+  }
+  return { Redis, Cluster };
+}
+
+/**
+ * Defaults that make an owned connection fail fast: nothing waits in an offline queue, every
+ * command has a deadline, and a command cut off by a disconnect is not silently re-sent later
+ * (an increment must not count twice). Connecting is always explicit (`lazyConnect`), so the
+ * connection decides when, and a start-up failure never surfaces as an unhandled rejection.
+ */
+function failFast(timeout: number): Partial<RedisOptions> {
+  return {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    commandTimeout: timeout,
+    autoResendUnfulfilledCommands: false,
+  };
+}
+
+/**
+ * Creates the connection described by the target (never from `client`, which is the user's).
+ * ioredis' own retry strategies (growing delays, capped at 2 s) reconnect it after a failure.
+ */
+export function createClient(lib: IoredisLib, target: RedisTarget, timeout: number): RedisClient {
+  const base = failFast(timeout);
+  if (target.cluster) {
+    const { redisOptions, ...clusterOptions } = (target.cluster.options ?? {}) as ClusterOptions;
+    return new lib.Cluster(target.cluster.nodes as (string | { host: string; port: number })[], {
+      ...clusterOptions,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      redisOptions: { commandTimeout: timeout, autoResendUnfulfilledCommands: false, ...redisOptions },
+    });
+  }
+  if (target.sentinel) {
+    return new lib.Redis({ ...base, ...(target.sentinel as RedisOptions), lazyConnect: true });
+  }
+  const connection = { ...base, ...(target.options as RedisOptions | undefined), lazyConnect: true };
+  return target.url ? new lib.Redis(target.url, connection) : new lib.Redis(connection);
+}
+
+/** Whether a user's client already fails fast on its own: no offline queue, a short enough deadline. */
+export function hasFailFastDeadline(client: RedisClient, timeout: number): boolean {
+  const opts = client.options as { commandTimeout?: number; enableOfflineQueue?: boolean; redisOptions?: object };
+  const node = (client.isCluster ? opts.redisOptions : opts) as { commandTimeout?: number } | undefined;
+  const deadline = node?.commandTimeout;
+  return opts.enableOfflineQueue === false && typeof deadline === 'number' && deadline <= timeout;
+}
+
+/** Statuses in which ioredis is retrying after a failure: operations fail at once. */
+export const RETRYING: ReadonlySet<string> = new Set(['reconnecting', 'close', 'end']);
+
+/**
+ * Resolves when `client` is ready; rejects after `ms` with the last connection error. `failOn`
+ * says which connection errors end the wait at once (`true`: any, for a first look that wants
+ * the cause; a predicate: only those that retrying cannot cure, such as refused credentials).
+ */
+export function waitReady(
+  client: RedisClient,
+  ms: number,
+  failOn: boolean | ((err: unknown) => boolean),
+): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let lastError: unknown;
+    const done = (err?: unknown): void => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      client.off('error', onError);
+      client.off('end', onEnd);
+      if (err === undefined) resolve();
+      else reject(err);
+    };
+    const onReady = (): void => done();
+    const onError = (err: unknown): void => {
+      lastError = err;
+      if (failOn === true || (typeof failOn === 'function' && failOn(err))) done(err);
+    };
+    const onEnd = (): void => done(lastError ?? new Error('the connection was closed'));
+    const timer = setTimeout(() => done(lastError ?? new Error(`not connected within ${ms} ms`)), ms);
+    client.once('ready', onReady);
+    client.on('error', onError);
+    client.once('end', onEnd);
+  });
+}
+
+/** Starts connecting; failures surface as 'error' events and through waitReady while ioredis retries. */
+export function connectInBackground(client: RedisClient): void {
+  client.connect().catch(() => undefined);
+}
