@@ -50,6 +50,7 @@ const HEADER = [
   `declare const fake: FakeCache;`,
 ].join('\n');
 
+// DESIGN.md's "The Cache API" table, and its "Locks, funnels and request memo" section.
 const DESIGN_API = [
   'add',
   'clear',
@@ -57,15 +58,19 @@ const DESIGN_API = [
   'delete',
   'deleteMany',
   'forever',
+  'funnel',
   'get',
   'getMany',
   'has',
   'health',
   'increment',
   'isHealthy',
+  'lock',
+  'memo',
   'pull',
   'remember',
   'rememberForever',
+  'restoreLock',
   'set',
   'setMany',
   'stats',
