@@ -1,5 +1,5 @@
 import { Inject, Injectable, RequestMethod, type OnModuleInit } from '@nestjs/common';
-import { METHOD_METADATA } from '@nestjs/common/constants';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import { CacheStoreNotFoundError } from '../../core/cache.errors';
@@ -20,9 +20,16 @@ export class CacheableExplorer implements OnModuleInit {
   private readonly providerCalls: CacheMethodBinding = {
     invoke: (instance, method, carrier, args) => invokeProviderMethod(this.runtime, instance, method, carrier, args),
   };
-  /** Controller handlers run as they are: HTTP caching happens in the interceptor. */
+  /**
+   * Controller HTTP routes run as they are: HTTP caching happens in the interceptor. Other
+   * controller methods (`@MessagePattern`, `@EventPattern`, helpers) are cached like provider
+   * methods, since the interceptor passes non-HTTP calls through.
+   */
   private readonly handlerCalls: CacheMethodBinding = {
-    invoke: (instance, _method, carrier, args) => carrier[ORIGINAL_METHOD].apply(instance, args),
+    invoke: (instance, method, carrier, args) =>
+      isHttpRoute(carrier)
+        ? carrier[ORIGINAL_METHOD].apply(instance, args)
+        : invokeProviderMethod(this.runtime, instance, method, carrier, args),
   };
 
   constructor(
@@ -93,4 +100,13 @@ export class CacheableExplorer implements OnModuleInit {
       throw err;
     }
   }
+}
+
+const routes = new WeakMap<object, boolean>();
+
+/** Whether a controller method is an HTTP route (`@Get`, `@Post`...: they set the path). */
+function isHttpRoute(carrier: object): boolean {
+  let route = routes.get(carrier);
+  if (route === undefined) routes.set(carrier, (route = Reflect.getMetadata(PATH_METADATA, carrier) !== undefined));
+  return route;
 }

@@ -1,6 +1,7 @@
 import { ORIGINAL_METHOD } from '../cache-decorators.constants';
 import type { CacheMethodMetadata } from './cache-metadata.accessor';
 import { defaultMethodKey, resolveKey } from '../keys/cache-key';
+import { keyArguments } from '../keys/handler-args';
 import type { CacheMethodCarrier } from './cache-trampoline';
 import { callOption } from './cache-loader.signals';
 import {
@@ -39,7 +40,8 @@ export async function invokeProviderMethod(
     return Promise.resolve(result);
   };
 
-  const cached = meta.cacheable && (() => cachedCall(host, meta, type.name, method, args, call));
+  const keyArgs = () => keyArguments(type, method, carrier, args);
+  const cached = meta.cacheable && (() => cachedCall(host, meta, type.name, method, args, keyArgs, call));
   return runDecorated(host, meta, args, args, where, call, cached);
 }
 
@@ -49,6 +51,7 @@ async function cachedCall(
   className: string,
   method: string,
   args: unknown[],
+  keyArgs: () => readonly unknown[],
   call: () => Promise<unknown>,
 ): Promise<unknown> {
   const options = meta.cacheable!;
@@ -57,7 +60,7 @@ async function cachedCall(
   let cache: ReturnType<DecoratedCallHost['cache']>;
   try {
     if (options.condition && !callOption(options.condition, args)) return call();
-    key = options.key ? resolveKey(options.key, args, args) : defaultMethodKey(className, method, args);
+    key = options.key ? resolveKey(options.key, args, args) : defaultMethodKey(className, method, keyArgs());
     cache = host.cache(options.store, renderTags(meta.tags, args));
   } catch (err) {
     host.report(where, 'key', err);
