@@ -606,6 +606,23 @@ export class Cache implements CacheApi<CacheStats> {
     return result.value as T;
   }
 
+  /**
+   * @internal For the admin API: the entry under `key` as a reader would see it, without counting
+   * a read. `ttlMs` is `Infinity` when it never expires, `undefined` when the store cannot tell.
+   * Throws {@link CacheUnavailableError} when the store is down.
+   */
+  async inspect(key: string): Promise<{ value: unknown; tags: string[]; ttlMs: number | undefined } | undefined> {
+    const k = this.key(key);
+    const raw = await this.strict('get', () => this.backend.get(k));
+    if (raw === undefined) return undefined;
+    const entry = isEnvelope(raw) ? await this.unwrap(k, raw, key) : { value: raw, stale: false, tags: undefined };
+    if (entry === undefined || entry.stale) return undefined;
+    let ttlMs: number | undefined;
+    if (isEnvelope(raw) && raw.f !== undefined) ttlMs = raw.f - this.settings.clock.now();
+    else if (this.backend.ttl) ttlMs = await this.strict('ttl', () => this.backend.ttl!(k));
+    return { value: entry.value, tags: Object.keys(entry.tags ?? {}), ttlMs };
+  }
+
   /** @internal */
   async flushTags(tags: readonly string[]): Promise<void> {
     // Deleting a tag's version key invalidates every entry written under that version: O(1) per tag.
