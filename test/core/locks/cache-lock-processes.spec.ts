@@ -47,7 +47,9 @@ let redis: RedisServer;
 let cluster: RedisClusterHarness;
 let directory: string;
 beforeAll(async () => {
-  [redis, cluster] = await Promise.all([RedisServer.start(), RedisClusterHarness.start()]);
+  // One after the other: free ports are picked before binding, so concurrent starts could collide.
+  redis = await RedisServer.start();
+  cluster = await RedisClusterHarness.start();
   directory = mkdtempSync(join(tmpdir(), 'cachekit-locks-'));
 }, 60_000);
 afterAll(async () => {
