@@ -1,4 +1,4 @@
-// npm run bench [-- <group> ...]   groups: memory stampede redis file tiered http events tags
+// npm run bench [-- <group> ...]   groups: memory stampede redis file tiered postgres http events tags
 // Each group runs in its own process; rows are merged into bench/results/latest.json
 // (rows of groups not run this time are kept from the previous file).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -16,6 +16,7 @@ const GROUPS = {
   redis: ['redis.mjs'],
   file: ['file.mjs'],
   tiered: ['tiered.mjs'],
+  postgres: ['postgres.mjs'],
   http: ['http.mjs'],
   events: ['events.mjs'],
   tags: ['tags.mjs'],
@@ -82,6 +83,9 @@ const latest = {
       'bentocache',
       'keyv',
       '@keyv/redis',
+      '@keyv/postgres',
+      'pg',
+      'knex',
       'ioredis',
       '@nestjs/cache-manager',
       '@nestjs/core',

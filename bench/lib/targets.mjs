@@ -36,6 +36,14 @@ export const TARGETS = [
     ratio(s, 'cachekit', 'cache-manager', 1.5),
   ]),
   ratio('tiered.get-hit.1kb', 'cachekit', 'bentocache', 5),
+  ...['postgres.getMany100.1kb', 'postgres.concurrent100.1kb'].flatMap((s) => [
+    ratio(s, 'cachekit', 'cache-manager', 1.5),
+    ratio(s, 'cachekit', 'bentocache', 1.5),
+  ]),
+  ...['postgres.get.1kb', 'postgres.set.1kb'].flatMap((s) => [
+    ratio(s, 'cachekit', 'cache-manager', 1.0),
+    ratio(s, 'cachekit', 'bentocache', 1.0),
+  ]),
   exact('stampede.memory', 'cachekit', 1),
   exact('stampede.redis', 'cachekit', 1),
   exact('stampede.file', 'cachekit', 1),

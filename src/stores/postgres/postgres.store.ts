@@ -13,6 +13,7 @@ import {
   type ResolvedPostgresOptions,
 } from './postgres-store.options';
 import { encodeKey, statements, type Statements } from './postgres.sql';
+import { PostgresReads } from './postgres.reads';
 import { PostgresSweep } from './postgres.sweep';
 
 /** What the store needs from its surroundings; `createCacheManager` passes the full context. */
@@ -43,6 +44,7 @@ export class PostgresStore implements CacheStore {
   private readonly conn: PostgresConnection;
   private readonly leases: PostgresLeases;
   private readonly sweeper: PostgresSweep;
+  private readonly reads: PostgresReads;
 
   constructor(options: PostgresStoreOptions, context: PostgresStoreContext) {
     this.name = context.name ?? 'postgres';
@@ -63,6 +65,15 @@ export class PostgresStore implements CacheStore {
       (leaseKey) => (leaseKey.startsWith(LEASE) ? leaseKey.slice(LEASE.length) : leaseKey),
       this.o.timeout,
     );
+    // As many single reads in flight as the pool has connections; more leave together.
+    const slots = options.client
+      ? 1
+      : Number(
+          options.pool
+            ? ((options.pool as { options?: { max?: number } }).options?.max ?? 10)
+            : (options.options?.max ?? 10),
+        );
+    this.reads = new PostgresReads(this.conn, this.sql, this.ns, Math.max(1, slots));
     this.sweeper = new PostgresSweep(this.conn, this.sql, this.o.sweepIntervalMs, this.o.sweepBatch);
     this.sweeper.start();
   }
@@ -73,8 +84,8 @@ export class PostgresStore implements CacheStore {
   }
 
   async get(key: string): Promise<unknown> {
-    const r = await this.conn.run('get', this.sql.get, [this.ns, this.k(key)]);
-    return r.rows.length === 0 ? undefined : this.serializer.deserialize(r.rows[0][0] as string, key);
+    const text = await this.reads.get(this.k(key));
+    return text === undefined ? undefined : this.serializer.deserialize(text, key);
   }
 
   async has(key: string): Promise<boolean> {

@@ -37,7 +37,7 @@ async function withManager<T>(
 
 /** A pool that counts the statements sent through it (one per round trip). */
 function countingPool(): { pool: PgQueryable & { end(): Promise<void> }; texts: string[] } {
-  const inner = new pg.Pool({ connectionString: PG_URL, max: 2 });
+  const inner = new pg.Pool({ connectionString: PG_URL, max: 4 });
   const texts: string[] = [];
   const pool = {
     query: (config: { text: string }) => {
@@ -328,3 +328,24 @@ async function tcpProxy(): Promise<{ port: number; open(): void; close(): Promis
     },
   };
 }
+
+describe('postgres store reads under concurrency', () => {
+  it('100 concurrent gets on a pool of 4 leave as a few statements and each gets its own answer', async () => {
+    const { pool, texts } = countingPool();
+    const store = new PostgresStore({ pool, schema }, { namespace: 'cc' });
+    try {
+      await store.init();
+      const keys = Array.from({ length: 100 }, (_, i) => `cc:k${i}`);
+      await store.setMany(keys.filter((_, i) => i % 3 !== 0).map((key, i) => ({ key, value: `v:${key}:${i}` })));
+      const expected = await Promise.all(keys.map((k) => store.getMany([k]).then(([v]) => v)));
+      texts.length = 0;
+      const got = await Promise.all(keys.map((k) => store.get(k)));
+      expect(got).toEqual(expected);
+      expect(got.filter((v) => v === undefined).length).toBe(34);
+      expect(texts.length).toBeLessThan(100);
+    } finally {
+      await store.close();
+      await pool.end();
+    }
+  });
+});
