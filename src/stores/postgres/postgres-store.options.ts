@@ -1,4 +1,5 @@
 import { CacheConfigError } from '../../core/cache.errors';
+import { redactSecrets } from '../../core/format';
 import { optionKeys, storeOptionChecks } from '../../core/option-checks';
 import { parseOptionalTtl, type Ttl } from '../../core/ttl';
 import type { CacheSerializer } from '../../core/value-codec';
@@ -159,7 +160,7 @@ export function resolvePostgresOptions(options: PostgresStoreOptions, name: stri
   }
   const url = options.url;
   if (url !== undefined && (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url))) {
-    check.fail('url', 'a postgres:// or postgresql:// URL', typeof url === 'string' ? redactUrl(url) : url);
+    check.fail('url', 'a postgres:// or postgresql:// URL', typeof url === 'string' ? redactSecrets(url) : url);
   }
   for (const s of ['pool', 'client'] as const) {
     const q = options[s];
@@ -198,12 +199,4 @@ export function resolvePostgresOptions(options: PostgresStoreOptions, name: stri
     synchronousCommit: check.boolean('synchronousCommit', options.synchronousCommit, false),
     serializer: options.serializer ?? defaultSerializer,
   };
-}
-
-/** Hides the password of a `postgres://user:password@host` URL, wherever it appears in `text`. */
-export function redactUrl(text: string): string {
-  return text.replace(/(\w+:\/\/)([^@/\s]*@)/g, (_m, scheme: string, auth: string) => {
-    const colon = auth.indexOf(':');
-    return `${scheme}${colon === -1 ? '***@' : `${auth.slice(0, colon)}:***@`}`;
-  });
 }

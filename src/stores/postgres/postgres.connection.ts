@@ -1,11 +1,7 @@
 import { CacheConfigError, CacheError, CacheTimeoutError, CacheUnavailableError } from '../../core/cache.errors';
 import type { CacheLogger } from '../../core/logger';
-import {
-  redactUrl as redact,
-  type PgConnectionOptions,
-  type PgQueryable,
-  type ResolvedPostgresOptions,
-} from './postgres-store.options';
+import { redactSecrets as redact } from '../../core/format';
+import type { PgConnectionOptions, PgQueryable, ResolvedPostgresOptions } from './postgres-store.options';
 import { createTableSql, DESCRIBE_TABLE, REQUIRED_COLUMNS, type Statement } from './postgres.sql';
 
 /** The parts of node-postgres the store uses. */
