@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import type { ConformanceCase } from './conformance-context';
+
+/** Tags, `clear()` limited to its namespace, prefixes kept apart, health and stats. */
+export const namespaceCases: ConformanceCase = (fw, ctx, options) => {
+  fw.it('tags: a flush removes tagged entries everywhere, untagged ones survive', async () => {
+    await ctx.cache.tags(['users', 'active']).set('user:1', { id: 1 });
+    await ctx.cache.tags(['users']).set('user:2', { id: 2 });
+    await ctx.cache.set('plain', 'p');
+    assert.deepEqual(await ctx.cache.get('user:1'), { id: 1 });
+    await ctx.cache.tags(['active']).flush();
+    assert.equal(await ctx.cache.get('user:1'), undefined);
+    assert.equal(await ctx.cache.has('user:1'), false);
+    assert.equal(await ctx.cache.ttl('user:1'), undefined);
+    assert.deepEqual(await ctx.cache.getMany(['user:1', 'user:2']), { 'user:1': undefined, 'user:2': { id: 2 } });
+    assert.equal(await ctx.cache.get('plain'), 'p');
+    await ctx.cache.tags('users').flush();
+    assert.equal(await ctx.cache.get('user:2'), undefined);
+    await ctx.cache.tags('users').set('user:3', 3);
+    assert.equal(await ctx.cache.get('user:3'), 3, 'new writes after a flush are visible');
+  });
+
+  fw.it('clear removes this cache\u2019s keys only', async () => {
+    const other = await ctx.neighbour();
+    await ctx.cache.set('mine', 1);
+    await other.set('theirs', 2);
+    await ctx.cache.clear();
+    assert.equal(await ctx.cache.get('mine'), undefined);
+    assert.equal(await other.get('theirs'), 2);
+  });
+
+  if (options.sharedBackend) {
+    fw.it('two caches with different prefixes never see each other\u2019s keys', async () => {
+      const other = await ctx.neighbour();
+      await ctx.cache.set('same', 'a');
+      await other.set('same', 'b');
+      assert.equal(await ctx.cache.get('same'), 'a');
+      assert.equal(await other.get('same'), 'b');
+    });
+  }
+
+  fw.it('health is up and stats count operations', async () => {
+    const report = await ctx.cache.health();
+    assert.equal(report.s.status, 'up');
+    await ctx.cache.set('st', 1);
+    await ctx.cache.get('st');
+    await ctx.cache.get('st-miss');
+    const stats = ctx.cache.stats();
+    assert.ok(stats.hits >= 1 && stats.misses >= 1 && stats.writes >= 1);
+  });
+};
