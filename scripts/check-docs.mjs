@@ -53,6 +53,7 @@ const compilerOptions = {
     'nestjs-cachekit': [join(root, 'src/index.ts')],
     'nestjs-cachekit/testing': [join(root, 'src/testing/index.ts')],
     'nestjs-cachekit/health': [join(root, 'src/health/index.ts')],
+    'nestjs-cachekit/*': [join(root, 'src/*/index.ts')],
   },
 };
 
