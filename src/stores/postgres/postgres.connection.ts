@@ -2,7 +2,10 @@ import { CacheConfigError, CacheError, CacheTimeoutError, CacheUnavailableError 
 import type { CacheLogger } from '../../core/logger';
 import { redactSecrets as redact } from '../../core/format';
 import type { PgConnectionOptions, PgQueryable, ResolvedPostgresOptions } from './postgres-store.options';
-import { createTableSql, DESCRIBE_TABLE, REQUIRED_COLUMNS, type Statement } from './postgres.sql';
+import { createTableSql, DESCRIBE_TABLE, expiresIndex, REQUIRED_COLUMNS, type Statement } from './postgres.sql';
+
+/** A row of DESCRIBE_TABLE: column name, type, (namespace, key) unique, expiry index present. */
+type Described = [string, string, boolean, boolean];
 
 /** The parts of node-postgres the store uses. */
 export interface PgLib {
@@ -222,12 +225,19 @@ export class PostgresConnection {
     }
     const query = (text: string, values?: unknown[]): Promise<PgResult> =>
       deadline(this.pool!.query({ text, values, rowMode: 'array' }) as Promise<PgResult>, this.o.connectTimeoutMs);
-    if (this.o.createTable) await query(createTableSql(this.o.table, this.o.schema, this.o.qualified));
-    const { rows } = await query(DESCRIBE_TABLE, [this.o.qualified]);
-    this.checkColumns(rows as [string, string, boolean][]);
+    const { table, schema, qualified } = this.o;
+    const index = schema ? `"${schema}"."${expiresIndex(table)}"` : `"${expiresIndex(table)}"`;
+    const describe = async () => (await query(DESCRIBE_TABLE, [qualified, index])).rows as Described[];
+    let rows = await describe();
+    // DDL only when something is missing: a restart of a running fleet never takes a table lock.
+    if (this.o.createTable && (rows.length === 0 || !rows[0][3])) {
+      await query(createTableSql(table, schema, qualified));
+      rows = await describe();
+    }
+    this.checkColumns(rows);
   }
 
-  private checkColumns(rows: [string, string, boolean][]): void {
+  private checkColumns(rows: Described[]): void {
     const where = `stores.${this.name}: table ${this.o.qualified.replace(/"/g, '')}`;
     const hint = 'see docs/stores-postgres.md for the SQL, or createTable: true';
     if (rows.length === 0) throw new CacheConfigError(`${where} does not exist (${hint})`, this.name, 'table');

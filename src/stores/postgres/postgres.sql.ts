@@ -98,7 +98,7 @@ export type Statements = ReturnType<typeof statements>;
  * check and one then fails on the catalog's unique index).
  */
 export function createTableSql(table: string, schema: string | undefined, qualified: string): string {
-  const index = `"${table.slice(0, 48)}_expires_idx"`;
+  const index = `"${expiresIndex(table)}"`;
   return [
     `SELECT pg_advisory_xact_lock(hashtext('cachekit:ddl:${qualified.replace(/"/g, '')}'))`,
     schema ? `CREATE SCHEMA IF NOT EXISTS "${schema}"` : '',
@@ -115,6 +115,11 @@ export function createTableSql(table: string, schema: string | undefined, qualif
     .join(';\n');
 }
 
+/** The name of the expiry index (identifiers are cut at 63 bytes: keep room for the suffix). */
+export function expiresIndex(table: string): string {
+  return `${table.slice(0, 48)}_expires_idx`;
+}
+
 /** The columns the store needs, with their types as `format_type` names them. */
 export const REQUIRED_COLUMNS: Readonly<Record<string, string>> = {
   namespace: 'text',
@@ -123,14 +128,20 @@ export const REQUIRED_COLUMNS: Readonly<Record<string, string>> = {
   expires_at: 'timestamp with time zone',
 };
 
-/** Columns of the table (none if it does not exist) and whether (namespace, key) is unique. */
+/**
+ * Columns of table $1 (none if it does not exist), whether (namespace, key) is unique, and
+ * whether the expiry index $2 exists. Read before any DDL: `CREATE INDEX IF NOT EXISTS` takes a
+ * SHARE lock on the table even when the index is there, which would stall every writer while a
+ * new instance starts.
+ */
 export const DESCRIBE_TABLE = `
   SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
     EXISTS (
       SELECT 1 FROM pg_index i WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indnkeyatts = 2
         AND (SELECT array_agg(k.attname::text ORDER BY k.attname) FROM pg_attribute k
              WHERE k.attrelid = i.indrelid AND k.attnum = ANY(i.indkey)) = ARRAY['key', 'namespace']
-    ) AS keyed
+    ) AS keyed,
+    to_regclass($2) IS NOT NULL AS indexed
   FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`;
 
 /**

@@ -73,6 +73,13 @@ describe('postgres store', () => {
     expect(cols.rows.map((r) => r.column_name)).toEqual(['namespace', 'key', 'value', 'expires_at']);
     const idx = await adminQuery(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname`, [schema]);
     expect(idx.rows.map((r) => r.indexname)).toEqual(['cachekit_entries_expires_idx', 'cachekit_entries_pkey']);
+    // Once the table is there, an instance starting (a deploy) runs no DDL: no table lock.
+    const { pool, texts } = countingPool();
+    const late = new PostgresStore({ pool, schema }, { namespace: 'ddl' });
+    await late.init();
+    await late.close();
+    await pool.end();
+    expect(texts.filter((t) => /CREATE|ALTER|LOCK/i.test(t))).toEqual([]);
   });
 
   it('createTable: false checks the table, naming what is missing, and works with the documented SQL', async () => {
