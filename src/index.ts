@@ -18,13 +18,13 @@ export type { CacheLogger } from './core/logger';
 export type { CacheStore, StoreContext, StoreEntry, StoreHealthDetail, StoreStats } from './core/store.types';
 export { computeExpiry, parseTtl, remainingTtl } from './core/ttl';
 export type { Ttl } from './core/ttl';
-export { defaultSerializer } from './core/value-codec';
-export type { CacheSerializer } from './core/value-codec';
+export { defaultSerializer } from './core/serializer';
+export type { CacheSerializer } from './core/serializer';
 export { createCacheManager, DEFAULT_PREFIX } from './config/create-cache-manager';
 export { FileStore } from './stores/file/file.store';
 export type { FileStoreOptions } from './stores/file/file.store';
 export { MemoryStore } from './stores/memory/memory.store';
-export type { MemoryStoreOptions } from './stores/memory/memory.store';
+export type { MemoryStoreOptions } from './stores/memory/memory-store.options';
 export { RedisStore } from './stores/redis/redis.store';
 export type { RedisStoreContext } from './stores/redis/redis.store';
 export type {

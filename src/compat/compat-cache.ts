@@ -4,7 +4,7 @@ import { createCacheManager } from '../config/create-cache-manager';
 import type { Cache as NativeCache } from '../core/cache';
 import type { CacheManager } from '../core/cache-manager';
 import type { CacheLogger } from '../core/logger';
-import { SingleFlight } from '../core/single-flight';
+import { SingleFlight } from '../core/remember/single-flight';
 import { planStores, warnIgnoredOptions } from './compat-stores';
 import type { CacheManagerApi, CacheModuleOptions, StoredDataRaw, WrapOptions, WrapOptionsRaw } from './compat.types';
 

@@ -65,6 +65,8 @@ export class CacheManager extends DefaultStoreCache {
   /** Per-operation counts and timings for the metrics exporters (see {@link meterOf}). */
   private readonly meter = new OperationMeter();
   private readonly caches = new Map<string, Cache>();
+  /** Per store name, the function that reports its evictions (set when its Cache is built). */
+  private readonly evictions = new Map<string, (k: string) => void>();
   private readonly built = new Map<string, CacheStore>();
   private defaultName: string;
   private readonly errorLog: BurstLogger;
@@ -102,7 +104,7 @@ export class CacheManager extends DefaultStoreCache {
         clock: settings.clock,
         logger: settings.logger,
         resolveStore: build,
-        onEvict: (key) => this.caches.get(name)?.evicted(key),
+        onEvict: (key) => this.evictions.get(name)?.(key),
       });
       building.delete(name);
       this.built.set(name, store);
@@ -257,6 +259,7 @@ export class CacheManager extends DefaultStoreCache {
       events: this.events,
       meter: this.meter,
       resolve: (n) => this.store(n),
+      evictions: (report) => this.evictions.set(name, report),
     });
     this.caches.set(name, cache);
     return cache;

@@ -1,9 +1,3 @@
-import type { Cache } from './cache';
-import type { CacheEvents } from './cache.events';
-import type { Clock } from './clock';
-import type { OperationMeter } from './operation-meter';
-import type { BurstLogger } from './logger';
-import type { CacheStore } from './store.types';
 import type { Ttl } from './ttl';
 
 /** Options of `remember` (and of the decorators that use it). */
@@ -52,29 +46,3 @@ export interface StoreHealth {
 }
 
 export type HealthReport = Record<string, StoreHealth>;
-
-/** What a Cache needs from its manager and configuration. */
-export interface CacheSettings {
-  name: string;
-  namespace: string;
-  store: CacheStore;
-  /** Default TTL in ms; `undefined` means entries never expire by default. */
-  defaultTtlMs?: number;
-  /** Default for `RememberOptions.lock`. */
-  lock?: boolean;
-  clock: Clock;
-  errorLog: BurstLogger;
-  events: CacheEvents;
-  /** Per-operation counting for metrics exporters (inactive until subscribed to). */
-  meter: OperationMeter;
-  resolve(name: string): Cache;
-  /** Health of the whole manager (used by the default cache's `health()`). */
-  healthAll?(): Promise<HealthReport>;
-}
-
-/**
- * The TTL argument of `forever` and `rememberForever`: never expires, whatever the defaults.
- * A value, not a type, but shared by `Cache` and `TaggedCache` like the types above.
- */
-export const FOREVER: unique symbol = Symbol.for('nestjs-cachekit:forever');
-export type TtlArg = Ttl | typeof FOREVER | undefined;

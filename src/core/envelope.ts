@@ -29,3 +29,21 @@ export function wrap(value: unknown, tags?: Record<string, string>, freshUntil?:
   if (freshUntil !== undefined) env.f = freshUntil;
   return env;
 }
+
+/**
+ * `touch` of a stale-while-revalidate entry: the envelope with its fresh part reset to `ttlMs`
+ * from `now`, and the store TTL that keeps its stale window (what was left of the hard TTL
+ * `hardMs` beyond the old fresh part) after the new fresh part.
+ */
+export function retouch(
+  env: Envelope & { f: number },
+  ttlMs: number | undefined,
+  hardMs: number | undefined,
+  now: number,
+): { env: Envelope; storeTtlMs: number | undefined } {
+  const staleMs = hardMs === undefined || hardMs === Infinity ? 0 : Math.max(0, hardMs - (env.f - now));
+  const freshUntil = ttlMs === undefined ? undefined : now + ttlMs;
+  const next: Envelope = { ...env, f: freshUntil };
+  if (freshUntil === undefined) delete next.f;
+  return { env: next, storeTtlMs: ttlMs === undefined ? undefined : ttlMs + staleMs };
+}

@@ -12,3 +12,13 @@ export function redactSecrets(text: string): string {
     })
     .replace(/((?:password|passwd|pass|auth|secret|token)["']?\s*[=:]\s*["']?)[^"'\s,;&}]+/gi, '$1***');
 }
+
+/** Rounds a duration in ms to two decimals (what events and health reports show). */
+export function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+/** The message of an error, or the thrown value as text. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

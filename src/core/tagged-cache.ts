@@ -1,12 +1,36 @@
-import type { Cache } from './cache';
 import type { CacheApi, TaggedCacheApi } from './cache-api';
+import { normalizeTags } from './cache-args';
 import type { CacheFunnel, FunnelOptions } from './locks/cache-funnel';
 import type { CacheLock, LockOptions } from './locks/cache-lock';
-import { CacheArgumentError, CacheUnsupportedError } from './cache.errors';
-import { FOREVER, type CacheStats, type HealthReport, type RememberOptions } from './cache.types';
-import { trackDependencies } from './dependency-scope';
-import { assertKey } from './keys';
-import type { Ttl } from './ttl';
+import { CacheUnsupportedError } from './cache.errors';
+import type { CacheStats, HealthReport, RememberOptions } from './cache.types';
+import { trackDependencies } from './remember/dependency-scope';
+import { FOREVER, type Ttl, type TtlArg } from './ttl';
+
+/**
+ * The writes of a cache on behalf of its tagged views (internal): `Cache` builds one such object
+ * in its constructor and hands it to every {@link TaggedCache} it creates, so the tagged write
+ * paths stay private to the cache instead of being public members of it.
+ */
+export interface TaggedWrites {
+  /** The store's configured name. */
+  readonly name: string;
+  write(key: string, value: unknown, ttl: TtlArg, tags: readonly string[]): Promise<boolean>;
+  add(key: string, value: unknown, ttl: TtlArg, tags: readonly string[]): Promise<boolean>;
+  setMany(
+    entries: Record<string, unknown> | Iterable<readonly [string, unknown]>,
+    ttl: TtlArg,
+    tags: readonly string[],
+  ): Promise<boolean>;
+  remember<T>(
+    key: string,
+    ttl: TtlArg,
+    loader: () => T | Promise<T>,
+    options: RememberOptions | undefined,
+    tags: readonly string[],
+  ): Promise<T>;
+  flush(tags: readonly string[]): Promise<void>;
+}
 
 /**
  * A view of a cache whose writes carry tags. Reads are those of the plain cache: a tagged entry
@@ -14,7 +38,9 @@ import type { Ttl } from './ttl';
  */
 export class TaggedCache implements TaggedCacheApi {
   constructor(
-    private readonly cache: Cache,
+    /** The plain cache: reads go there (typed by its API, so this file needs no Cache import). */
+    private readonly cache: CacheApi<CacheStats>,
+    private readonly writes: TaggedWrites,
     /** The tags this view writes with. */
     readonly tagNames: readonly string[],
   ) {
@@ -48,41 +74,41 @@ export class TaggedCache implements TaggedCacheApi {
     return this.cache.touch(key, ttl);
   }
   set(key: string, value: unknown, ttl?: Ttl): Promise<boolean> {
-    return this.cache.writeOne(key, value, ttl, this.tagNames);
+    return this.writes.write(key, value, ttl, this.tagNames);
   }
   forever(key: string, value: unknown): Promise<boolean> {
-    return this.cache.writeOne(key, value, FOREVER, this.tagNames);
+    return this.writes.write(key, value, FOREVER, this.tagNames);
   }
   add(key: string, value: unknown, ttl?: Ttl): Promise<boolean> {
-    return this.cache.addTagged(key, value, ttl, this.tagNames);
+    return this.writes.add(key, value, ttl, this.tagNames);
   }
   setMany(entries: Record<string, unknown> | Iterable<readonly [string, unknown]>, ttl?: Ttl): Promise<boolean> {
-    return this.cache.setManyTagged(entries, ttl, this.tagNames);
+    return this.writes.setMany(entries, ttl, this.tagNames);
   }
   remember<T>(key: string, ttl: Ttl | undefined, loader: () => T | Promise<T>, options?: RememberOptions): Promise<T> {
-    return this.cache.rememberTagged(key, ttl, loader, options, this.tagNames);
+    return this.writes.remember(key, ttl, loader, options, this.tagNames);
   }
   rememberForever<T>(
     key: string,
     loader: () => T | Promise<T>,
     options?: Omit<RememberOptions, 'staleTtl' | 'jitter'>,
   ): Promise<T> {
-    return this.cache.rememberTagged(key, FOREVER, loader, options, this.tagNames);
+    return this.writes.remember(key, FOREVER, loader, options, this.tagNames);
   }
   /**
    * Counters are stored as raw numbers (so they stay atomic) and cannot carry tags.
    * @throws CacheUnsupportedError
    */
   increment(_key: string, _by?: number, _ttl?: Ttl): Promise<number> {
-    return Promise.reject(new CacheUnsupportedError(this.cache.name, 'tags(...).increment'));
+    return Promise.reject(new CacheUnsupportedError(this.writes.name, 'tags(...).increment'));
   }
   /** @throws CacheUnsupportedError, see {@link increment} */
   decrement(_key: string, _by?: number, _ttl?: Ttl): Promise<number> {
-    return Promise.reject(new CacheUnsupportedError(this.cache.name, 'tags(...).decrement'));
+    return Promise.reject(new CacheUnsupportedError(this.writes.name, 'tags(...).decrement'));
   }
   /** Removes every entry carrying any of this view's tags, in every process sharing the store. */
   flush(): Promise<void> {
-    return this.cache.flushTags(this.tagNames);
+    return this.writes.flush(this.tagNames);
   }
   /** Clears the whole underlying cache (all tags); prefer `flush()`. */
   clear(): Promise<void> {
@@ -90,9 +116,9 @@ export class TaggedCache implements TaggedCacheApi {
   }
   /** A view with more tags. */
   tags(tags: string | readonly string[]): TaggedCache {
-    return new TaggedCache(this.cache, [...new Set([...this.tagNames, ...normalizeTags(tags)])]);
+    return new TaggedCache(this.cache, this.writes, [...new Set([...this.tagNames, ...normalizeTags(tags)])]);
   }
-  store(name: string): Cache {
+  store(name: string): CacheApi<CacheStats> {
     return this.cache.store(name);
   }
   // Locks and funnels are the plain cache's (tags do not apply to them); memo reads are untagged too.
@@ -118,14 +144,4 @@ export class TaggedCache implements TaggedCacheApi {
   stats(): CacheStats {
     return this.cache.stats();
   }
-}
-
-/** Checks tag names (one or a list, at least one) and drops repeats. */
-export function normalizeTags(tags: string | readonly string[]): string[] {
-  const list = typeof tags === 'string' ? [tags] : tags;
-  if (!Array.isArray(list) || list.length === 0) {
-    throw new CacheArgumentError('tags(...) needs at least one tag name');
-  }
-  for (const t of list) assertKey(t, 'tag');
-  return [...new Set(list)];
 }

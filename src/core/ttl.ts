@@ -100,3 +100,18 @@ export function parseDurationOption(value: Ttl | undefined, store: string, field
     throw new CacheConfigError((err as Error).message, store, field);
   }
 }
+
+/**
+ * The TTL argument of `forever` and `rememberForever`: never expires, whatever the defaults.
+ * Internal: users write `forever()`, never this symbol.
+ */
+export const FOREVER: unique symbol = Symbol.for('nestjs-cachekit:forever');
+/** A TTL as the cache receives it: given, {@link FOREVER}, or omitted (the default applies). */
+export type TtlArg = Ttl | typeof FOREVER | undefined;
+
+/** The TTL in ms of a write: `undefined` never expires; an omitted TTL takes `defaultMs`. */
+export function resolveTtlArg(ttl: TtlArg, defaultMs: number | undefined): number | undefined {
+  if (ttl === FOREVER) return undefined;
+  if (ttl === undefined) return defaultMs;
+  return parseTtl(ttl);
+}

@@ -1,7 +1,7 @@
 import { CacheConfigError, CacheSerializationError } from './cache.errors';
 import type { CacheStore, StoreEntry } from './store.types';
 import type { StoreDefinition } from './cache-manager';
-import { defaultSerializer } from './value-codec';
+import { defaultSerializer } from './serializer';
 
 /** The store methods that write a caller's value. */
 const WRITERS = new Set<PropertyKey>(['set', 'setSync', 'add', 'setMany']);
@@ -45,19 +45,30 @@ export function parseMaxValueBytes(input: unknown, store: string): number {
  * Wraps a store so that writes of values larger than `maxBytes` (serialized) are refused with
  * a {@link CacheSerializationError} before the store is touched: the stored data is unchanged.
  * Every other member is the store's own (same `this`), so optional methods stay optional.
+ *
+ * A Proxy rather than a wrapper class: `instanceof` (the tiered store's bus detection) and the
+ * store's own extra members (reached through `cache.driver`) keep working. The bound or checked
+ * function of each member is made once and reused while the member is the same function, so a
+ * read through the proxy allocates nothing (the cache reads `getSync` on every `get`).
  */
 export function withValueLimit(store: CacheStore, maxBytes: number): CacheStore {
+  const made = new Map<PropertyKey, { member: (...args: unknown[]) => unknown; fn: unknown }>();
   return new Proxy(store, {
     get(target, prop, receiver) {
       const member: unknown = Reflect.get(target, prop, receiver);
       if (typeof member !== 'function') return member;
-      if (!WRITERS.has(prop)) return member.bind(target);
-      return (...args: unknown[]) => {
-        // The whole call is checked first, so one oversized entry of setMany writes nothing.
-        if (prop === 'setMany') for (const e of args[0] as StoreEntry[]) checkValueSize(e.key, e.value, maxBytes);
-        else checkValueSize(args[0] as string, args[1], maxBytes);
-        return member.apply(target, args) as unknown;
-      };
+      const known = made.get(prop);
+      if (known !== undefined && known.member === member) return known.fn;
+      const fn = WRITERS.has(prop)
+        ? (...args: unknown[]) => {
+            // The whole call is checked first, so one oversized entry of setMany writes nothing.
+            if (prop === 'setMany') for (const e of args[0] as StoreEntry[]) checkValueSize(e.key, e.value, maxBytes);
+            else checkValueSize(args[0] as string, args[1], maxBytes);
+            return (member as (...a: unknown[]) => unknown).apply(target, args);
+          }
+        : (member as (...a: unknown[]) => unknown).bind(target);
+      made.set(prop, { member: member as (...args: unknown[]) => unknown, fn });
+      return fn;
     },
   });
 }

@@ -5,7 +5,7 @@ import type { CacheManager } from '../core/cache-manager';
 import { isEnvelope } from '../core/envelope';
 import { normalizeKey } from '../core/keys';
 import type { StoreContext, StoreEntry } from '../core/store.types';
-import { cloneValue } from '../core/value-codec';
+import { cloneValue } from '../stores/memory/value-copy';
 import { createCacheManager } from '../config/create-cache-manager';
 import { CacheService } from '../nest/cache.service';
 import { MemoryStore } from '../stores/memory/memory.store';

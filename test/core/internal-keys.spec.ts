@@ -16,7 +16,7 @@ import {
   lockKey,
   pingKey,
 } from '../../src/core/keys';
-import { tagVersionKey } from '../../src/core/tag-versions';
+import { tagVersionKey } from '../../src/core/tags/tag-versions';
 import { RedisServer } from '../support/redis-server';
 
 const quiet = { warn: () => undefined, error: () => undefined };

@@ -1,5 +1,5 @@
 import { CacheSerializationError, defaultSerializer } from '../../src';
-import { cloneValue } from '../../src/core/value-codec';
+import { cloneValue } from '../../src/stores/memory/value-copy';
 
 const { serialize, deserialize } = defaultSerializer;
 

@@ -2,7 +2,7 @@
 // runs at once across processes, as `limit` lock slots. A slot whose holder died frees itself at
 // its TTL; a live holder's slot is renewed while its function runs.
 import { CacheArgumentError } from '../cache.errors';
-import { lockToken } from '../cache.lock';
+import { lockToken } from '../remember/lock-lease';
 import { parseTtl, type Ttl } from '../ttl';
 import { acquireWithin, NamedLease, type LockSite } from './cache-lock';
 

@@ -3,7 +3,7 @@
 // Postgres, two-tier on its L2), in-process on memory. Waiters wake on release: through the
 // store's change notifications across processes, and through `LocalWake` within one.
 import { CacheArgumentError, CacheLockTimeoutError } from '../cache.errors';
-import { lockToken } from '../cache.lock';
+import { lockToken } from '../remember/lock-lease';
 import { createHash } from 'node:crypto';
 import { assertKey, internalKey } from '../keys';
 import type { CacheStore } from '../store.types';

@@ -1,5 +1,5 @@
 import { optionKeys, storeOptionChecks } from '../../core/option-checks';
-import type { CacheSerializer } from '../../core/value-codec';
+import type { CacheSerializer } from '../../core/serializer';
 
 /** Options of `driver: 'file'`. */
 export interface FileStoreOptions {

@@ -6,7 +6,7 @@ import { CacheArgumentError, CacheConfigError, CacheUnavailableError } from '../
 import { systemClock, type Clock } from '../../core/clock';
 import { consoleLogger, type CacheLogger } from '../../core/logger';
 import type { CacheStore, StoreContext, StoreEntry, StoreStats } from '../../core/store.types';
-import { defaultSerializer, type CacheSerializer } from '../../core/value-codec';
+import { defaultSerializer, type CacheSerializer } from '../../core/serializer';
 import { decodeEntry, encodeEntry } from './file-entry.codec';
 import { FileLockTimeoutError, FileMutex } from './file-mutex';
 import { entryLocation, namespaceDir, tempPath, type EntryLocation } from './file-paths';

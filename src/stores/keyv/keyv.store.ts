@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../../core/clock';
 import { consoleLogger } from '../../core/logger';
 import { OptionChecks } from '../../core/option-checks';
 import type { CacheStore, StoreContext, StoreEntry } from '../../core/store.types';
-import { defaultSerializer, type CacheSerializer } from '../../core/value-codec';
+import { defaultSerializer, type CacheSerializer } from '../../core/serializer';
 import { KeyvBackend } from './keyv-backend';
 import { isKeyvAdapter, keepsOwnFormat, type KeyvStoreTarget } from './keyv.types';
 

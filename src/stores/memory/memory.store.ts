@@ -3,7 +3,7 @@ import { CacheArgumentError } from '../../core/cache.errors';
 import type { Clock } from '../../core/clock';
 import { systemClock } from '../../core/clock';
 import type { CacheStore, StoreEntry, StoreStats } from '../../core/store.types';
-import { estimateSize } from '../../core/value-codec';
+import { estimateSize } from './value-size';
 import { resolveMemoryStoreOptions, type MemoryStoreOptions } from './memory-store.options';
 import { copierFor, copyHeld, WriteShapes, type Copier } from './write-shapes';
 

@@ -1,4 +1,4 @@
-import { cloneValue } from '../../core/value-codec';
+import { cloneValue, copyHeld } from './value-copy';
 
 /** Deep-copies one held value. */
 export type Copier = (held: unknown) => unknown;
@@ -78,39 +78,6 @@ export function shapeOf(value: unknown): Shape | undefined {
     compiled.set(node.sig, shape);
   }
   return shape;
-}
-
-/** Generic deep copy of a held value (no validation: it was validated when written). */
-export function copyHeld(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    const arr = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) arr[i] = copyHeld(value[i]);
-    return arr;
-  }
-  if (Object.getPrototypeOf(value) === Object.prototype) return copyPlain(value);
-  if (value instanceof Date) return new Date(value.getTime());
-  if (value instanceof Map) {
-    const map = new Map<unknown, unknown>();
-    for (const [k, v] of value) map.set(copyHeld(k), copyHeld(v));
-    return map;
-  }
-  if (value instanceof Set) {
-    const set = new Set<unknown>();
-    for (const v of value) set.add(copyHeld(v));
-    return set;
-  }
-  if (Buffer.isBuffer(value)) return Buffer.from(value);
-  if (value instanceof Uint8Array) return new Uint8Array(value);
-  // A held object built by a compiled shape (its own constructor): copied as a plain object.
-  return copyPlain(value);
-}
-
-function copyPlain(value: object): Record<string, unknown> {
-  const obj: Record<string, unknown> = {};
-  const src = value as Record<string, unknown>;
-  for (const k of Object.keys(src)) obj[k] = copyHeld(src[k]);
-  return obj;
 }
 
 function describe(value: unknown, depth: number, budget: { n: number }): Node {

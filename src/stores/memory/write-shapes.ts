@@ -1,5 +1,5 @@
-import { cloneValue } from '../../core/value-codec';
-import { copyHeld, MISMATCH, shapeOf, type Copier, type Shape } from './shape-compiler';
+import { MISMATCH, shapeOf, type Copier, type Shape } from './shape-compiler';
+import { cloneValue, copyHeld } from './value-copy';
 
 /**
  * How the memory store isolates values: a validating copy on write (through the shapes of

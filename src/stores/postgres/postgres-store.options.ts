@@ -2,8 +2,8 @@ import { CacheConfigError } from '../../core/cache.errors';
 import { redactSecrets } from '../../core/format';
 import { optionKeys, storeOptionChecks } from '../../core/option-checks';
 import { parseOptionalTtl, type Ttl } from '../../core/ttl';
-import type { CacheSerializer } from '../../core/value-codec';
-import { defaultSerializer } from '../../core/value-codec';
+import type { CacheSerializer } from '../../core/serializer';
+import { defaultSerializer } from '../../core/serializer';
 
 /*
  * These types describe node-postgres structurally, so that the package's type declarations

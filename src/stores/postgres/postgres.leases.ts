@@ -1,4 +1,4 @@
-import type { CacheSerializer } from '../../core/value-codec';
+import type { CacheSerializer } from '../../core/serializer';
 import { ChangeWaiters } from '../tiered/change-waiters';
 import type { PostgresConnection } from './postgres.connection';
 import { PgListener } from './postgres.listener';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { CacheArgumentError } from '../../core/cache.errors';
 import { consoleLogger, type CacheLogger } from '../../core/logger';
 import type { CacheStore, StoreContext, StoreEntry } from '../../core/store.types';
-import type { CacheSerializer } from '../../core/value-codec';
+import type { CacheSerializer } from '../../core/serializer';
 import type { InvalidationBus } from '../tiered/invalidation-bus';
 import { PostgresConnection } from './postgres.connection';
 import { PostgresLeases } from './postgres.leases';

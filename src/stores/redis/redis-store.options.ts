@@ -2,7 +2,7 @@ import { CacheConfigError } from '../../core/cache.errors';
 import { redactSecrets } from '../../core/format';
 import { storeOptionChecks } from '../../core/option-checks';
 import { parseDurationOption, type Ttl } from '../../core/ttl';
-import { defaultSerializer, type CacheSerializer } from '../../core/value-codec';
+import { defaultSerializer, type CacheSerializer } from '../../core/serializer';
 
 /*
  * These types describe ioredis options structurally, so that the package's type declarations

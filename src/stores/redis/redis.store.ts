@@ -2,7 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { CacheArgumentError } from '../../core/cache.errors';
 import { consoleLogger } from '../../core/logger';
 import type { CacheStore, StoreContext, StoreEntry } from '../../core/store.types';
-import type { CacheSerializer } from '../../core/value-codec';
+import type { CacheSerializer } from '../../core/serializer';
 import { RedisConnection } from './redis.connection';
 import { RedisLocks } from './redis.locks';
 import type { ChangeNotifier } from './redis.notifier';

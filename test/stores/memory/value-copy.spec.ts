@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import { jest } from '@jest/globals';
 import fc from 'fast-check';
-import { cloneValue } from '../../../src/core/value-codec';
+import { cloneValue } from '../../../src/stores/memory/value-copy';
 import { MemoryStore } from '../../../src/stores/memory/memory.store';
 import { CacheSerializationError } from '../../../src/core/cache.errors';
 import { copierFor, copyHeld, WriteShapes } from '../../../src/stores/memory/write-shapes';

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { processShared } from './process-shared';
+import { processShared } from '../process-shared';
 
 /** Tags collected by nested `remember` calls, passed up to the enclosing one. */
 export interface DependencyScope {

@@ -2,9 +2,9 @@
 // versions it was written with. Flushing a tag deletes its version key, so every entry written
 // under that version reads as invalid, in every process: O(1) per tag, whatever the entry count.
 import { createHash, randomBytes } from 'node:crypto';
-import { isEnvelope, type Envelope } from './envelope';
-import { INTERNAL_KEY_KIND, internalKey } from './keys';
-import type { CacheStore } from './store.types';
+import { isEnvelope, type Envelope } from '../envelope';
+import { INTERNAL_KEY_KIND, internalKey } from '../keys';
+import type { CacheStore } from '../store.types';
 
 /** The store key of a tag's version (long tag names are hashed). */
 export function tagVersionKey(ns: string, tag: string): string {

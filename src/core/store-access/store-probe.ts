@@ -1,7 +1,7 @@
-import { errorMessage, round } from './cache.helpers';
-import type { StoreHealth } from './cache.types';
-import { pingKey } from './keys';
-import type { CacheStore } from './store.types';
+import { errorMessage, round } from '../format';
+import type { StoreHealth } from '../cache.types';
+import { pingKey } from '../keys';
+import type { CacheStore } from '../store.types';
 
 /**
  * Pings one store (its own health detail, `ping`, or a read of a reserved key) and times it;

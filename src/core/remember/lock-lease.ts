@@ -1,7 +1,12 @@
-// The store side of `remember({ lock: true })`: taking, renewing and releasing a cross-process
-// lock. When to take it and how long to wait for another holder is the cache's business.
+// `remember({ lock: true })`'s cross-process lease: taking, renewing and releasing the lock on
+// the store, and waiting for another holder's value. When to take it is the loader's business.
 import { randomBytes } from 'node:crypto';
-import type { CacheStore } from './store.types';
+import type { CacheKeys } from '../cache-keys';
+import type { CacheMeter } from '../cache-meter';
+import { addIfAbsent } from '../store-access/store-fallbacks';
+import type { StoreGuard } from '../store-access/store-guard';
+import type { CacheStore } from '../store.types';
+import type { TaggedEntries } from '../tags/tagged-entries';
 
 /** A lock taken (`held`) or waited for in vain; `release` is a no-op unless held. */
 export interface Lease {
@@ -20,7 +25,7 @@ export function tryLock(store: CacheStore, lockKey: string, token: string, ttlMs
     ? store.acquireLock(lockKey, token, ttlMs)
     : store.add
       ? store.add(lockKey, token, ttlMs)
-      : fallbackAdd(store, lockKey, token, ttlMs);
+      : addIfAbsent(store, lockKey, token, ttlMs);
 }
 
 /** Renews a taken lock every third of its TTL until released; failures go to `report`. */
@@ -65,15 +70,55 @@ export function waitForHolder(store: CacheStore, k: string, left: number, delay:
   return store.waitForChange ? store.waitForChange(k, Math.min(left, 1000)) : sleep(Math.min(delay, left));
 }
 
-async function fallbackAdd(store: CacheStore, key: string, value: unknown, ttlMs: number): Promise<boolean> {
-  if ((await store.get(key)) !== undefined) return false;
-  await store.set(key, value, ttlMs);
-  return true;
-}
-
 // Not unref'd: a caller awaiting a lock holder's value must keep the process alive (an unref'd
 // poll let a script whose only work was `remember(..., { lock: true })` exit mid-wait). The wait
 // is bounded by lockTimeout.
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(1, ms)));
+}
+
+/** What {@link acquireLease} needs of its cache. */
+export interface LeaseContext {
+  store: CacheStore;
+  keys: CacheKeys;
+  guard: StoreGuard;
+  meter: CacheMeter;
+  entries: TaggedEntries;
+}
+
+/**
+ * Takes `remember`'s lease on the store key `k`, or waits (change notifications or polling with
+ * back-off, up to `lockTimeoutMs`) for the holder's value to land, taking the lease if the holder
+ * gave up. Resolves a lease that is `held` or not (the value landed, or the wait timed out).
+ * @throws CacheUnavailableError when the store cannot lock
+ */
+export async function acquireLease(
+  ctx: LeaseContext,
+  k: string,
+  key: string,
+  lockTtlMs: number,
+  lockTimeoutMs: number,
+): Promise<Lease> {
+  const { store, guard, meter } = ctx;
+  const lockKey = ctx.keys.lock(k);
+  const token = lockToken();
+  const tryAcquire = () => guard.strict('lock', () => tryLock(store, lockKey, token, lockTtlMs));
+  const hold = () => holdLease(store, lockKey, token, lockTtlMs, (op, err) => guard.report(op, lockKey, err));
+  if (await tryAcquire()) return hold();
+  // Somebody else is loading: wait for the value to land (notification or polling), then re-check.
+  const start = meter.started();
+  const deadline = Date.now() + lockTimeoutMs;
+  let delay = 25;
+  while (Date.now() < deadline) {
+    await waitForHolder(store, k, deadline - Date.now(), delay);
+    delay = Math.min(delay * 2, 250);
+    const entry = await ctx.entries.read(k, key);
+    if (entry !== undefined && !entry.stale) break;
+    if (await tryAcquire()) {
+      meter.emit('lock-wait', key, start);
+      return hold();
+    }
+  }
+  meter.emit('lock-wait', key, start);
+  return { held: false, release: async () => undefined };
 }

@@ -1,0 +1,53 @@
+// Checks of the arguments of the public Cache API. Synchronous asserts: nothing is allocated
+// when the argument is fine (`checkValue` runs on every `set`, `checkLoader` on every remember).
+import { CacheArgumentError } from './cache.errors';
+import { assertKey } from './keys';
+
+/** Storing `undefined` is refused: it is what a miss reads as. */
+export function checkValue(key: string, value: unknown): void {
+  if (value === undefined) {
+    throw new CacheArgumentError(
+      `Cannot cache undefined for key ${JSON.stringify(key)}; use delete() to remove a key, or cache null`,
+    );
+  }
+}
+
+/** The `keys` argument of `getMany`/`deleteMany`. */
+export function checkKeyList(op: string, keys: unknown): void {
+  if (!Array.isArray(keys)) throw new CacheArgumentError(`${op}(keys): keys must be an array of strings`);
+}
+
+/** The `by` argument of `increment`/`decrement`. */
+export function checkStep(op: string, key: string, by: unknown): void {
+  if (typeof by !== 'number' || !Number.isFinite(by)) {
+    throw new CacheArgumentError(`${op}(${JSON.stringify(key)}): "by" must be a finite number, got ${String(by)}`);
+  }
+}
+
+/** The `loader` argument of `remember`. */
+export function checkLoader(key: string, loader: unknown): void {
+  if (typeof loader !== 'function') {
+    throw new CacheArgumentError(`remember(${JSON.stringify(key)}): loader must be a function`);
+  }
+}
+
+/** The entries of `setMany`: an object, a Map or an iterable of pairs. */
+export function toPairs(
+  entries: Record<string, unknown> | Iterable<readonly [string, unknown]>,
+): (readonly [string, unknown])[] {
+  if (entries === null || typeof entries !== 'object') {
+    throw new CacheArgumentError('setMany(entries): expected an object, a Map or an array of [key, value] pairs');
+  }
+  if (Symbol.iterator in entries) return [...(entries as Iterable<readonly [string, unknown]>)];
+  return Object.entries(entries);
+}
+
+/** Checks tag names (one or a list, at least one) and drops repeats. */
+export function normalizeTags(tags: string | readonly string[]): string[] {
+  const list = typeof tags === 'string' ? [tags] : tags;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new CacheArgumentError('tags(...) needs at least one tag name');
+  }
+  for (const t of list) assertKey(t, 'tag');
+  return [...new Set(list)];
+}

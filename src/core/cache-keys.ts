@@ -1,0 +1,67 @@
+import { lockKey, normalizeKey } from './keys';
+import { tagVersionKey } from './tags/tag-versions';
+
+/** Size of each cache's memo of normalised keys, and the longest key it keeps. */
+const MEMO_KEYS = 4096;
+const MEMO_KEY_LENGTH = 256;
+
+/**
+ * The keys of one cache: user key → store key (namespaced, checked), with a memo of recently
+ * read keys, tag version keys, lock keys, and the way back to the user's key for messages and
+ * events. Built once per cache; every method is synchronous and returns a string (it sits on
+ * every hot path, so it stays a small monomorphic class).
+ */
+export class CacheKeys {
+  /** Recently normalised keys: the namespace join and checks cost more than a Map lookup. */
+  private readonly memo = new Map<string, string>();
+  /** Tag name → its version key, memoised likewise. */
+  private readonly tags = new Map<string, string>();
+
+  constructor(
+    /** The joined module and store prefix (may be empty). */
+    readonly ns: string,
+  ) {}
+
+  /** The store key of a user key, for writes: looks the memo up but never fills it. */
+  lookup(key: string): string {
+    return this.memo.get(key) ?? normalizeKey(key, this.ns);
+  }
+
+  /**
+   * {@link lookup} for reads, which also memoise it: keys that are read are the hot ones. Writes
+   * only look up, so filling a cache with new keys leaves no memo garbage behind in old space.
+   */
+  read(key: string): string {
+    let k = this.memo.get(key);
+    if (k === undefined) {
+      k = normalizeKey(key, this.ns);
+      if (key.length <= MEMO_KEY_LENGTH) {
+        if (this.memo.size >= MEMO_KEYS) this.memo.clear();
+        this.memo.set(key, k);
+      }
+    }
+    return k;
+  }
+
+  /** The store key of a tag's current version. */
+  tag(tag: string): string {
+    let k = this.tags.get(tag);
+    if (k === undefined) {
+      k = tagVersionKey(this.ns, tag);
+      if (this.tags.size >= MEMO_KEYS) this.tags.clear();
+      this.tags.set(tag, k);
+    }
+    return k;
+  }
+
+  /** The key of `remember`'s cross-process lease on the store key `k`. */
+  lock(k: string): string {
+    return lockKey(this.ns, k.slice(this.ns ? this.ns.length + 1 : 0));
+  }
+
+  /** The user's key of a store key (the namespace stripped), for events and messages. */
+  user(k: string): string {
+    const ns = this.ns;
+    return ns && k.startsWith(ns + ':') ? k.slice(ns.length + 1) : k;
+  }
+}

@@ -1,0 +1,194 @@
+// Reading entries that carry metadata (an envelope: tags, a stale-while-revalidate deadline):
+// whether an entry is still valid (every tag at the version it was written with), stale, or
+// outdated (then reclaimed), and the current tag versions. Plain values never come here.
+import type { CacheKeys } from '../cache-keys';
+import type { Clock } from '../clock';
+import { isEnvelope, type Envelope } from '../envelope';
+import { trackDependencies } from '../remember/dependency-scope';
+import { isCallerError, type StoreGuard } from '../store-access/store-guard';
+import type { CacheStore } from '../store.types';
+import { addIfAbsent } from '../store-access/store-fallbacks';
+import { readTagVersions, reclaimOutdated, sameEnvelope } from './tag-versions';
+
+/** A value read from the store, with its metadata. */
+export interface Entry {
+  value: unknown;
+  stale: boolean;
+  tags?: Record<string, string>;
+}
+
+/**
+ * Envelope reads and tag versions of one cache. Built once per cache. {@link unwrapSync}
+ * returns a value (no promise), so a tagged hit on a synchronous store (memory) stays
+ * promise-free; {@link unwrap} is for stores that read asynchronously.
+ */
+export class TaggedEntries {
+  constructor(
+    private readonly store: CacheStore,
+    private readonly keys: CacheKeys,
+    private readonly guard: StoreGuard,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Current version of each tag; with `create`, missing tags get a fresh random version
+   * (`add`, so concurrent writers in several processes agree on one).
+   */
+  versions(tags: readonly string[], create: boolean): Promise<Record<string, string>> {
+    return this.guard.strict('tags', () => this.fetchVersions(tags, create));
+  }
+
+  /** Tag versions for remember: on failure the loader still runs (fail open), nothing gets stored. */
+  async versionsOpen(tags: readonly string[]): Promise<Record<string, string>> {
+    try {
+      return await this.versions(tags, true);
+    } catch (err) {
+      if (isCallerError(err, 'tags')) throw err;
+      // An impossible version: the entry will read as invalid.
+      return Object.fromEntries(tags.map((t) => [t, '\u0000unavailable']));
+    }
+  }
+
+  /** The raw stored value (fail open: a failure reads as a miss). */
+  readRaw(k: string, key: string): Promise<unknown> {
+    return this.guard.failOpen('get', key, () => this.store.get(k), undefined);
+  }
+
+  /** The entry under `k`, stale or not (fail open). */
+  async read(k: string, key: string): Promise<Entry | undefined> {
+    let raw: unknown;
+    try {
+      raw = await this.store.get(k);
+    } catch (err) {
+      raw = this.guard.readFailed('get', key, err);
+    }
+    if (raw === undefined) return undefined;
+    if (!isEnvelope(raw)) return { value: raw, stale: false };
+    return this.unwrap(k, raw, key);
+  }
+
+  /** The entry under `k` if it is fresh (fail open). */
+  async readFresh(k: string, key: string): Promise<Entry | undefined> {
+    const entry = await this.read(k, key);
+    return entry === undefined || entry.stale ? undefined : entry;
+  }
+
+  /** The entry an envelope holds, if its tags are current. */
+  async unwrap(k: string, env: Envelope, key: string): Promise<Entry | undefined> {
+    if (this.store.getSync !== undefined) return this.unwrapSync(k, env, key);
+    const stale = env.f !== undefined && this.clock.now() >= env.f;
+    if (!env.t) return { value: env.v, stale };
+    trackDependencies();
+    const names = Object.keys(env.t);
+    const current = await this.guard.failOpen('tags', key, () => this.fetchVersions(names, false), undefined);
+    return this.checkTags(k, env, stale, names, current);
+  }
+
+  /** {@link unwrap} on a store that reads synchronously (memory): no promise per tagged read. */
+  unwrapSync(k: string, env: Envelope, key: string): Entry | undefined {
+    const stale = env.f !== undefined && this.clock.now() >= env.f;
+    if (!env.t) return { value: env.v, stale };
+    trackDependencies();
+    const names = Object.keys(env.t);
+    let current: Record<string, string> | undefined;
+    try {
+      current = {};
+      for (const name of names) {
+        const version = this.store.getSync!(this.keys.tag(name));
+        if (typeof version === 'string') current[name] = version;
+      }
+    } catch (err) {
+      current = this.guard.readFailed('tags', key, err);
+    }
+    return this.checkTags(k, env, stale, names, current);
+  }
+
+  /** Entries of a `getMany`: one tag-version read for all of them; stale entries are misses. */
+  async unwrapMany(ks: string[], raws: unknown[], keys: readonly string[]): Promise<(Entry | undefined)[]> {
+    const tagNames = new Set<string>();
+    for (const raw of raws) if (isEnvelope(raw) && raw.t) for (const t of Object.keys(raw.t)) tagNames.add(t);
+    let current: Record<string, string> | undefined = {};
+    if (tagNames.size) trackDependencies();
+    if (tagNames.size)
+      current = await this.guard.failOpen(
+        'tags',
+        keys.join(','),
+        () => this.fetchVersions([...tagNames], false),
+        undefined,
+      );
+    const now = this.clock.now();
+    return raws.map((raw, i) => {
+      if (raw === undefined) return undefined;
+      if (!isEnvelope(raw)) return { value: raw, stale: false };
+      if (raw.f !== undefined && now >= raw.f) return undefined;
+      if (raw.t) {
+        if (!current) return undefined;
+        for (const [t, v] of Object.entries(raw.t)) {
+          if (current[t] !== v) {
+            reclaimOutdated(this.store, ks[i], raw);
+            return undefined;
+          }
+        }
+      }
+      return { value: raw.v, stale: false, tags: raw.t };
+    });
+  }
+
+  /**
+   * `add` of a prepared value: stores it only if `k` is absent, where an entry dead to every
+   * reader (a flushed tag, a stale SWR value) counts as absent: it is removed if unchanged, and
+   * the add tried once more. Not atomic across processes on a store without `add`.
+   */
+  async add(k: string, stored: unknown, ttlMs: number | undefined): Promise<boolean> {
+    const store = this.store;
+    const tryAdd = (): Promise<boolean> =>
+      store.add ? store.add(k, stored, ttlMs) : addIfAbsent(store, k, stored, ttlMs);
+    if (await tryAdd()) return true;
+    const raw = await store.get(k);
+    if (raw !== undefined) {
+      if (!isEnvelope(raw) || !(await this.isDead(raw))) return false;
+      const again = await store.get(k);
+      if (again !== undefined) {
+        if (!isEnvelope(again) || !sameEnvelope(again, raw)) return false;
+        await store.delete(k);
+      }
+    }
+    return tryAdd();
+  }
+
+  /** Whether a wrapped entry is invisible to every reader: stale, or carrying a flushed tag. */
+  async isDead(env: Envelope): Promise<boolean> {
+    if (env.f !== undefined && this.clock.now() >= env.f) return true;
+    if (!env.t) return false;
+    const names = Object.keys(env.t);
+    const current = await this.fetchVersions(names, false);
+    return names.some((n) => current[n] !== env.t![n]);
+  }
+
+  private fetchVersions(tags: readonly string[], create: boolean): Promise<Record<string, string>> {
+    return readTagVersions(
+      this.store,
+      tags,
+      tags.map((t) => this.keys.tag(t)),
+      create,
+    );
+  }
+
+  /** The entry if every tag still has the version it was written with; else reclaims it. */
+  private checkTags(
+    k: string,
+    env: Envelope,
+    stale: boolean,
+    names: readonly string[],
+    current: Record<string, string> | undefined,
+  ): Entry | undefined {
+    if (current === undefined) return undefined;
+    for (const name of names) {
+      if (current[name] !== env.t![name]) {
+        reclaimOutdated(this.store, k, env);
+        return undefined;
+      }
+    }
+    return { value: env.v, stale, tags: env.t };
+  }
+}
