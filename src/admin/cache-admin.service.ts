@@ -15,7 +15,7 @@ import { CacheUnavailableError } from '../core/cache.errors';
 import { CacheManager, meterOf } from '../core/cache-manager';
 import type { CacheStats, StoreHealth } from '../core/cache.types';
 import { storeDriver, type OperationMeter } from '../core/operation-meter';
-import { defaultSerializer } from '../core/value-codec';
+import { defaultSerializer } from '../core/serializer';
 import type { ResolvedAdminOptions } from './cache-admin.options';
 import { mergedBuckets, quantileMs, totalOperations } from './latency-window';
 
