@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Compatibility matrix: the packed tarball installed into small real apps (Nest 12 CommonJS,
 // Nest 12 ESM, Nest 11 CommonJS on Express; Nest 12 CommonJS on Fastify), each compiled with its
-// own TypeScript against the public types and smoke-tested over HTTP with plain node.
+// own TypeScript against the public types and smoke-tested over HTTP with plain node; and the
+// same app's e2e suite (test/compat/app/test) run by a test runner: Vitest 4 as `nest new`
+// scaffolds it, and Jest 30 in native ESM mode.
 //
 //   npm run compat                                  # every app, sequentially
 //   npm run compat -- --only nest11-cjs-express     # one app (repeatable, comma-separated)
@@ -20,7 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { matrix } from '../test/compat/matrix.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const appSource = join(root, 'test', 'compat', 'app', 'src');
+const appRoot = join(root, 'test', 'compat', 'app');
+const appSource = join(appRoot, 'src');
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
 const only = args.flatMap((a, i) => (args[i - 1] === '--only' ? a.split(',') : []));
@@ -31,8 +34,8 @@ if (only.length && selected.length !== only.length) {
   process.exit(2);
 }
 
-/** Runs a command; resolves its stdout, rejects with its output on a non-zero exit or timeout. */
-function run(cmd, cmdArgs, cwd, timeoutMs) {
+/** Runs a command; resolves its stdout (and stderr with withStderr), rejects with its output on a non-zero exit or timeout. */
+function run(cmd, cmdArgs, cwd, timeoutMs, { withStderr = false } = {}) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, cmdArgs, { cwd, env: { ...process.env, npm_config_loglevel: 'error' } });
     let out = '';
@@ -42,7 +45,7 @@ function run(cmd, cmdArgs, cwd, timeoutMs) {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (code === 0) resolvePromise(out);
+      if (code === 0) resolvePromise(withStderr ? out + err : out);
       else reject(new Error(`${cmd} ${cmdArgs.join(' ')} failed (${signal ?? `exit ${code}`}):\n${out}${err}`));
     });
   });
@@ -65,6 +68,10 @@ function writeApp(dir, variant, tarball) {
   const fastify = join(dir, 'src', 'platform.fastify.ts');
   if (variant.platform === 'fastify') cpSync(fastify, join(dir, 'src', 'platform.ts'));
   rmSync(fastify);
+  if (variant.runner) {
+    cpSync(join(appRoot, 'test'), join(dir, 'test'), { recursive: true });
+    cpSync(join(appRoot, variant.runner.config), join(dir, variant.runner.config));
+  }
   const dependencies = { 'nestjs-cachekit': `file:${tarball}`, ...variant.dependencies };
   const pkg = { name: `compat-${variant.name}`, private: true, version: '0.0.0', dependencies };
   if (variant.type) pkg.type = variant.type;
@@ -163,6 +170,23 @@ async function smoke(dir) {
   return checks;
 }
 
+/**
+ * Runs the app's e2e suite with the variant's test runner; resolves the checks it passed. The
+ * suite must report every test passed (a runner that found no test fails here).
+ */
+async function runSuite(dir, runner) {
+  let out;
+  try {
+    out = await run(process.execPath, runner.command, dir, 240_000, { withStderr: true });
+  } catch (err) {
+    throw new Error(`${runner.name}: ${err.message}`, { cause: err });
+  }
+  // eslint-disable-next-line no-control-regex -- strips the runners' ANSI colours
+  const passed = runner.passed.exec(out.replace(/\x1b\[[0-9;]*m/g, ''));
+  check(passed && Number(passed[1]) >= 4, `${runner.name} did not report the suite passing:\n${out}`);
+  return [`${runner.name}: ${passed[1]} tests passed`];
+}
+
 async function main() {
   const started = Date.now();
   const work = mkdtempSync(join(tmpdir(), 'nestjs-cachekit-compat-'));
@@ -183,13 +207,19 @@ async function main() {
       );
       step.checks.push(`npm install ${((Date.now() - t0) / 1000).toFixed(0)} s`);
       const t1 = Date.now();
-      await run(
-        process.execPath,
-        [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
-        dir,
-        180_000,
-      );
-      step.checks.push(`tsc ${((Date.now() - t1) / 1000).toFixed(0)} s`, ...(await smoke(dir)));
+
+      if (variant.runner) {
+        // The suite is this app's check: it boots the app in the runner and drives it over HTTP.
+        step.checks.push(...(await runSuite(dir, variant.runner)), `${((Date.now() - t1) / 1000).toFixed(0)} s`);
+      } else {
+        await run(
+          process.execPath,
+          [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'],
+          dir,
+          180_000,
+        );
+        step.checks.push(`tsc ${((Date.now() - t1) / 1000).toFixed(0)} s`, ...(await smoke(dir)));
+      }
       step.ok = true;
     } catch (err) {
       step.error = err instanceof Error ? err.message : String(err);

@@ -73,9 +73,34 @@ const nest11 = {
   '@types/node': '^20.19.0',
 };
 
+/** A Nest 12 ESM app's test tooling: @nestjs/testing plus the runner's own packages. */
+const nest12Testing = { ...nest12, '@nestjs/platform-express': '^12.0.0', '@nestjs/testing': '^12.0.0' };
+
+/**
+ * Vitest 4 as `nest new` scaffolds it for Nest 12 (SWC through unplugin-swc for decorator
+ * metadata). Vitest 4 runs on Node 20 (Vitest 5 needs 22); @swc/core as pinned by the project.
+ */
+const vitest = {
+  name: 'vitest',
+  config: 'vitest.config.mjs',
+  command: ['node_modules/vitest/vitest.mjs', 'run'],
+  passed: /Tests\s+(\d+) passed/,
+  dependencies: { vitest: '^4.1.0', 'unplugin-swc': '^2.0.0', '@swc/core': '1.16.18' },
+};
+
+/** Jest 30 in native ESM mode with ts-jest, as this project runs its own suite. */
+const jestEsm = {
+  name: 'jest-esm',
+  config: 'jest.config.mjs',
+  command: ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--ci'],
+  passed: /Tests:\s+(\d+) passed, \1 total/,
+  dependencies: { jest: '^30.0.0', 'ts-jest': '^29.4.0' },
+};
+
 /**
  * @type {{ name: string, platform: 'express' | 'fastify', type?: 'module', compilerOptions: object,
- *   dependencies: Record<string, string> }[]}
+ *   dependencies: Record<string, string>, runner?: { name: string, config: string, command: string[],
+ *   passed: RegExp, dependencies: Record<string, string> } }[]}
  */
 export const matrix = [
   {
@@ -102,5 +127,21 @@ export const matrix = [
     platform: 'fastify',
     compilerOptions: nest12Compiler,
     dependencies: { ...nest12, '@nestjs/platform-fastify': '^12.0.0' },
+  },
+  {
+    name: 'nest12-vitest',
+    platform: 'express',
+    type: 'module',
+    compilerOptions: nest12Compiler,
+    runner: vitest,
+    dependencies: { ...nest12Testing, ...vitest.dependencies },
+  },
+  {
+    name: 'nest12-jest-esm',
+    platform: 'express',
+    type: 'module',
+    compilerOptions: nest12Compiler,
+    runner: jestEsm,
+    dependencies: { ...nest12Testing, ...jestEsm.dependencies },
   },
 ];
