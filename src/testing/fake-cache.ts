@@ -80,7 +80,7 @@ class RecordingStore extends MemoryStore {
 export class FakeCache extends CacheService {
   private recorded: FakeOperation[] = [];
 
-  /** @internal use {@link createFakeCache} or `CacheTestingModule` */
+  /** Not for direct use: create one with {@link createFakeCache} or `CacheTestingModule`. */
   constructor(
     manager: CacheManager,
     private readonly recorders: Map<string, { store: RecordingStore; namespace: string }>,
