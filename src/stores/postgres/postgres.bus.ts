@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CacheLogger } from '../../core/logger';
+import { deliverBusMessage, type BusMessage as Message } from '../tiered/bus-message';
 import type { BusListener, InvalidationBus } from '../tiered/invalidation-bus';
 import type { PostgresConnection } from './postgres.connection';
 import { PgListener } from './postgres.listener';
@@ -8,13 +9,6 @@ import { PgListener } from './postgres.listener';
 const MAX_PAYLOAD_BYTES = 7000;
 
 const NOTIFY = { name: 'cachekit_notify', text: 'SELECT pg_notify($1, $2)' };
-
-/** Wire format, as on the Redis bus: `{ i: sender id, k?: keys, c?: 1 for clear }`; values never travel. */
-interface Message {
-  i: string;
-  k?: string[];
-  c?: 1;
-}
 
 /**
  * An {@link InvalidationBus} on PostgreSQL LISTEN/NOTIFY: a dedicated connection LISTENs (a
@@ -42,6 +36,11 @@ export class PostgresBus implements InvalidationBus {
 
   get connected(): boolean {
     return this.listener?.connected ?? false;
+  }
+
+  /** Where the bus listens (credentials masked). */
+  get address(): string {
+    return this.conn.target;
   }
 
   start(listener: BusListener): Promise<void> {
@@ -124,14 +123,6 @@ export class PostgresBus implements InvalidationBus {
   }
 
   private receive(text: string): void {
-    let msg: Message;
-    try {
-      msg = JSON.parse(text) as Message;
-    } catch {
-      return; // not ours: ignore
-    }
-    if (!msg || typeof msg !== 'object' || typeof msg.i !== 'string' || msg.i === this.id) return;
-    if (msg.c === 1) this.target?.clear();
-    else if (Array.isArray(msg.k)) this.target?.keys(msg.k.filter((k) => typeof k === 'string'));
+    deliverBusMessage(text, this.id, this.target);
   }
 }

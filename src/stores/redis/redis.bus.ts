@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { CacheLogger } from '../../core/logger';
+import { deliverBusMessage, type BusMessage as Message } from '../tiered/bus-message';
 import type { BusListener, InvalidationBus } from '../tiered/invalidation-bus';
 import { createClient, loadIoredis, type RedisClient } from './redis-client';
 import { describeFailure, describeTarget, withDeadline } from './redis-errors';
@@ -12,13 +13,6 @@ import { REDIS_DEFAULTS, type RedisTarget } from './redis-store.options';
  * @example { url: 'redis://10.0.0.5:6379' }
  */
 export type TieredBusOptions = RedisTarget;
-
-/** Wire format: `{ i: sender id, k?: keys, c?: 1 for clear }` as JSON; values never travel. */
-interface Message {
-  i: string;
-  k?: string[];
-  c?: 1;
-}
 
 /** Keys per message: keeps each PUBLISH small even for a large `deleteMany`. */
 const KEYS_PER_MESSAGE = 200;
@@ -143,15 +137,7 @@ export class RedisBus implements InvalidationBus {
   }
 
   private receive(text: string): void {
-    let msg: Message;
-    try {
-      msg = JSON.parse(text) as Message;
-    } catch {
-      return; // not ours: ignore
-    }
-    if (!msg || typeof msg !== 'object' || msg.i === this.id || typeof msg.i !== 'string') return;
-    if (msg.c === 1) this.listener?.clear();
-    else if (Array.isArray(msg.k)) this.listener?.keys(msg.k.filter((k) => typeof k === 'string'));
+    deliverBusMessage(text, this.id, this.listener);
   }
 }
 
