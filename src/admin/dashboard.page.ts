@@ -23,7 +23,7 @@ main{padding:16px 20px;display:grid;gap:16px}
 .metric .label{color:var(--dim);font-size:11px;text-transform:uppercase}
 .metric .value{font-size:18px;font-variant-numeric:tabular-nums}
 .metric svg{display:block;width:100%;height:28px}
-.metric polyline{fill:none;stroke:var(--accent);stroke-width:1.5}
+.metric polyline{fill:none;stroke:var(--accent);stroke-width:1.5;vector-effect:non-scaling-stroke}
 .actions{margin-top:8px;display:flex;gap:8px}
 section.panel{background:var(--card);border:1px solid #30363d;border-radius:8px;padding:12px 14px}
 section.panel h2{font-size:15px;margin:0 0 8px}
@@ -42,7 +42,7 @@ const SCRIPT = `
   var base = location.pathname.replace(/\\/+$/, '');
   var qs = location.search;
   var api = function (p) { return base + '/api/' + p + qs; };
-  var POINTS = 60;
+  var POINTS = 30;
   var state = { readOnly: true, stores: {}, order: [] };
   var $ = function (id) { return document.getElementById(id); };
   function el(tag, cls, text) {

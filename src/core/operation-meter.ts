@@ -104,7 +104,7 @@ export class OperationMeter {
   private readonly listeners: ((op: TimedOperation) => void)[] = [];
   private readonly tallies = new Map<string, StoreOperations>();
   private every = 16;
-  private tick = 0;
+  private seed = (Math.random() * 0xffffffff) | 1;
 
   /** The tallies of store `name` (created on first use). */
   forStore(name: string): StoreOperations {
@@ -118,11 +118,19 @@ export class OperationMeter {
     return [...this.tallies.values()];
   }
 
-  /** Whether to time the operation that starts now. */
+  /**
+   * Whether to time the operation that starts now: one in `sampleEvery`, at random (xorshift32).
+   * A plain counter would alias with request patterns: a request that starts the clock 16 times
+   * would always time the same one of its operations.
+   */
   timing(): boolean {
-    if (++this.tick < this.every) return false;
-    this.tick = 0;
-    return true;
+    if (this.every === 1) return true;
+    let x = this.seed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.seed = x;
+    return (x >>> 0) % this.every === 0;
   }
 
   /** Starts counting (if not yet) and returns the function that stops this subscription. */
@@ -168,7 +176,6 @@ export class OperationMeter {
     this.active = this.subscriptions.size > 0;
     const rates = [...this.subscriptions].map((s) => s.sampleEvery ?? 16);
     this.every = rates.length ? Math.min(...rates) : 16;
-    this.tick = 0;
     this.listeners.length = 0;
     for (const s of this.subscriptions) if (s.onTimed) this.listeners.push(s.onTimed.bind(s));
   }
