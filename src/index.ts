@@ -6,7 +6,7 @@ export { CacheManager } from './core/cache-manager';
 export type { RegisterStoreOptions, StoreFactory } from './core/cache-manager';
 export type { CacheApi, CacheEntries, CacheFallback, StatsReport, TaggedCacheApi } from './core/cache-api';
 export type { SeedVocabularyStore } from './core/seed-store';
-export { CacheLock } from './core/locks/cache-lock';
+export { Lock } from './core/locks/cache-lock';
 export type { LockOptions } from './core/locks/cache-lock';
 export { CacheFunnel } from './core/locks/cache-funnel';
 export type { FunnelOptions } from './core/locks/cache-funnel';
@@ -72,6 +72,8 @@ export type { CacheEvictOptions } from './nest/interfaces/cache-evict-options.in
 export { CachePut } from './nest/decorators/cache-put.decorator';
 export type { CachePutOptions } from './nest/interfaces/cache-put-options.interface';
 export { CacheTags } from './nest/decorators/cache-tags.decorator';
+export { CacheLock } from './nest/decorators/cache-lock.decorator';
+export type { CacheLockName, CacheLockOptions } from './nest/interfaces/cache-lock-options.interface';
 export type { CacheKeyFunction, CacheKeyOption } from './nest/keys/cache-key';
 export { HttpCacheInterceptor } from './nest/http/http-cache.interceptor';
 export { CacheDecoratorRuntime } from './nest/methods/cache-decorator.runtime';

@@ -3,7 +3,7 @@
 // JSDoc in those classes show these docs in editors (TypeScript inherits them).
 import type { CacheStats, HealthReport, RememberOptions } from './cache.types';
 import type { CacheFunnel, FunnelOptions } from './locks/cache-funnel';
-import type { CacheLock, LockOptions } from './locks/cache-lock';
+import type { Lock, LockOptions } from './locks/cache-lock';
 import type { Ttl } from './ttl';
 
 /** Counters of every store, keyed by store name (what the manager and `CacheService` report). */
@@ -152,14 +152,14 @@ export interface CacheApi<Stats extends CacheStats | StatsReport = CacheStats | 
    * await cache.lock('reports:daily', '30s').get(() => buildReport()); // false if held elsewhere
    * await cache.lock('reports:daily').block('5s', () => buildReport()); // waits, or CacheLockTimeoutError
    */
-  lock(name: string, ttl?: Ttl, options?: LockOptions): CacheLock;
+  lock(name: string, ttl?: Ttl, options?: LockOptions): Lock;
 
   /**
    * The lock `name` as held by `owner` (a `lock.owner` from elsewhere: another process or a
    * queued job), so it can be released there.
    * @example await cache.restoreLock('reports:daily', ownerFromJob).release();
    */
-  restoreLock(name: string, owner: string, ttl?: Ttl): CacheLock;
+  restoreLock(name: string, owner: string, ttl?: Ttl): Lock;
 
   /**
    * A concurrency limit shared by every process on this store: `run(fn)` waits up to `wait` for

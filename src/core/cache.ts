@@ -21,7 +21,7 @@ import { CacheUnsupportedError } from './cache.errors';
 import type { CacheStats, HealthReport, RememberOptions, StoreHealth } from './cache.types';
 import { isEnvelope, retouch, wrap, type Envelope } from './envelope';
 import { CacheFunnel, type FunnelOptions } from './locks/cache-funnel';
-import { CacheLock, type LockOptions, type LockSite } from './locks/cache-lock';
+import { Lock, type LockOptions, type LockSite } from './locks/cache-lock';
 import { memoOf } from './memo/request-memo';
 import { dependencyScope } from './remember/dependency-scope';
 import { planRemember } from './remember/remember-plan';
@@ -338,11 +338,11 @@ export class Cache implements CacheApi<CacheStats> {
   }
 
   // Locks, funnels and the request memo live in core/locks and core/memo; these only hand them the store.
-  lock(name: string, ttl?: Ttl, options?: LockOptions): CacheLock {
-    return new CacheLock(this.lockSite(), name, ttl, options);
+  lock(name: string, ttl?: Ttl, options?: LockOptions): Lock {
+    return new Lock(this.lockSite(), name, ttl, options);
   }
-  restoreLock(name: string, owner: string, ttl?: Ttl): CacheLock {
-    return new CacheLock(this.lockSite(), name, ttl, {}, owner);
+  restoreLock(name: string, owner: string, ttl?: Ttl): Lock {
+    return new Lock(this.lockSite(), name, ttl, {}, owner);
   }
   funnel(name: string, options: FunnelOptions): CacheFunnel {
     return new CacheFunnel(this.lockSite(), name, options);

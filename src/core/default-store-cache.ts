@@ -2,7 +2,7 @@ import type { Cache } from './cache';
 import type { CacheApi, CacheEntries, CacheFallback, StatsReport } from './cache-api';
 import type { HealthReport, RememberOptions } from './cache.types';
 import type { CacheFunnel, FunnelOptions } from './locks/cache-funnel';
-import type { CacheLock, LockOptions } from './locks/cache-lock';
+import type { Lock, LockOptions } from './locks/cache-lock';
 import { memoOf } from './memo/request-memo';
 import type { TaggedCache } from './tagged-cache';
 import type { Ttl } from './ttl';
@@ -83,10 +83,10 @@ export abstract class DefaultStoreCache implements CacheApi<StatsReport> {
   tags(tags: string | readonly string[]): TaggedCache {
     return this.#current(this).tags(tags);
   }
-  lock(name: string, ttl?: Ttl, options?: LockOptions): CacheLock {
+  lock(name: string, ttl?: Ttl, options?: LockOptions): Lock {
     return this.#current(this).lock(name, ttl, options);
   }
-  restoreLock(name: string, owner: string, ttl?: Ttl): CacheLock {
+  restoreLock(name: string, owner: string, ttl?: Ttl): Lock {
     return this.#current(this).restoreLock(name, owner, ttl);
   }
   funnel(name: string, options: FunnelOptions): CacheFunnel {

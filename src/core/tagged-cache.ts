@@ -1,7 +1,7 @@
 import type { CacheApi, TaggedCacheApi } from './cache-api';
 import { normalizeTags } from './cache-args';
 import type { CacheFunnel, FunnelOptions } from './locks/cache-funnel';
-import type { CacheLock, LockOptions } from './locks/cache-lock';
+import type { Lock, LockOptions } from './locks/cache-lock';
 import { CacheUnsupportedError } from './cache.errors';
 import type { CacheStats, HealthReport, RememberOptions } from './cache.types';
 import { trackDependencies } from './remember/dependency-scope';
@@ -122,10 +122,10 @@ export class TaggedCache implements TaggedCacheApi {
     return this.cache.store(name);
   }
   // Locks and funnels are the plain cache's (tags do not apply to them); memo reads are untagged too.
-  lock(name: string, ttl?: Ttl, options?: LockOptions): CacheLock {
+  lock(name: string, ttl?: Ttl, options?: LockOptions): Lock {
     return this.cache.lock(name, ttl, options);
   }
-  restoreLock(name: string, owner: string, ttl?: Ttl): CacheLock {
+  restoreLock(name: string, owner: string, ttl?: Ttl): Lock {
     return this.cache.restoreLock(name, owner, ttl);
   }
   funnel(name: string, options: FunnelOptions): CacheFunnel {

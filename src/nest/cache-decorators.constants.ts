@@ -8,3 +8,5 @@ export const CACHE_PUT_METADATA = 'nestjs-cachekit:cache-put';
 export const CACHE_TAGS_METADATA = 'nestjs-cachekit:cache-tags';
 /** Marks a trampoline installed by a decorator; its value is the original method. */
 export const ORIGINAL_METHOD = Symbol.for('nestjs-cachekit:original-method');
+/** Metadata of `@CacheLock`. */
+export const CACHE_LOCK_METADATA = 'nestjs-cachekit:cache-lock';

@@ -36,7 +36,7 @@ export interface LockOptions {
 export const DEFAULT_LOCK_TTL_MS = 10_000;
 
 /**
- * The mechanics of one named lease (shared by `CacheLock` and the funnel's slots): the store key,
+ * The mechanics of one named lease (shared by `Lock` and the funnel's slots): the store key,
  * the key its release announces, acquisition, renewal while a function runs, release.
  */
 export class NamedLease {
@@ -107,7 +107,7 @@ export class NamedLease {
  * holder paused past the TTL (without renewal) can find the lock taken by another; `owner` is a
  * unique token that can serve as a fencing token where the protected resource checks it.
  */
-export class CacheLock {
+export class Lock {
   private readonly lease: NamedLease;
 
   constructor(site: LockSite, name: string, ttl?: Ttl, options: LockOptions = {}, owner?: string) {
@@ -146,7 +146,7 @@ export class CacheLock {
   }
 
   /**
-   * Waits up to `wait` (seconds or a duration) for the lock; rejects with
+   * Waits up to `wait` (seconds or a duration; `0`: one try) for the lock; rejects with
    * `CacheLockTimeoutError` if it is still taken then. Without `fn`: resolves `true` once held.
    * With `fn`: runs it, releases, and resolves what it resolved.
    */
@@ -154,7 +154,7 @@ export class CacheLock {
   block<T>(wait: Ttl, fn: () => T | Promise<T>): Promise<T>;
   async block<T>(wait: Ttl, fn?: () => T | Promise<T>): Promise<T | true> {
     const lease = this.lease;
-    const waitMs = parseTtl(wait, `wait of lock "${lease.name}"`);
+    const waitMs = wait === 0 ? 0 : parseTtl(wait, `wait of lock "${lease.name}"`);
     await acquireWithin([lease], waitMs, lease.name);
     return fn ? lease.runHeld(fn) : true;
   }

@@ -4,7 +4,7 @@
 import type { CacheApi, CacheEntries, CacheFallback, StatsReport, TaggedCacheApi } from '../cache-api';
 import type { CacheStats, HealthReport, RememberOptions } from '../cache.types';
 import type { CacheFunnel, FunnelOptions } from '../locks/cache-funnel';
-import type { CacheLock, LockOptions } from '../locks/cache-lock';
+import type { Lock, LockOptions } from '../locks/cache-lock';
 import type { Ttl } from '../ttl';
 import { currentRequestMemo, useRequestMemo } from './memo-scope';
 
@@ -181,10 +181,10 @@ class MemoCache<Stats extends CacheStats | StatsReport> implements CacheApi<Stat
   memo(): CacheApi<Stats> {
     return this;
   }
-  lock(name: string, ttl?: Ttl, options?: LockOptions): CacheLock {
+  lock(name: string, ttl?: Ttl, options?: LockOptions): Lock {
     return this.cache.lock(name, ttl, options);
   }
-  restoreLock(name: string, owner: string, ttl?: Ttl): CacheLock {
+  restoreLock(name: string, owner: string, ttl?: Ttl): Lock {
     return this.cache.restoreLock(name, owner, ttl);
   }
   funnel(name: string, options: FunnelOptions): CacheFunnel {

@@ -3,8 +3,10 @@ import {
   CACHEABLE_METADATA,
   CACHE_EVICT_METADATA,
   CACHE_PUT_METADATA,
+  CACHE_LOCK_METADATA,
   CACHE_TAGS_METADATA,
 } from '../cache-decorators.constants';
+import type { MethodLock } from '../interfaces/cache-lock-options.interface';
 import type { CacheEvictOptions } from '../interfaces/cache-evict-options.interface';
 import type { CachePutOptions } from '../interfaces/cache-put-options.interface';
 import type { CacheableOptions } from '../interfaces/cacheable-options.interface';
@@ -15,6 +17,7 @@ export interface CacheMethodMetadata {
   put?: CachePutOptions;
   evict?: CacheEvictOptions;
   tags?: string[];
+  lock?: MethodLock;
 }
 
 type Handler = (...args: never[]) => unknown;
@@ -49,6 +52,8 @@ export class CacheMetadataAccessor {
     if (evict) meta.evict = evict;
     const tags = this.reflector.getAllAndOverride<string[] | undefined>(CACHE_TAGS_METADATA, [handler, type]);
     if (tags) meta.tags = tags;
+    const lock = this.reflector.get<MethodLock | undefined>(CACHE_LOCK_METADATA, handler);
+    if (lock) meta.lock = lock;
     return meta;
   }
 }

@@ -7,6 +7,7 @@ import { ORIGINAL_METHOD } from '../cache-decorators.constants';
 import { CacheDecoratorRuntime } from './cache-decorator.runtime';
 import { isCacheMethod, type CacheMethodBinding } from './cache-trampoline';
 import { invokeProviderMethod } from './method-cache.invoker';
+import { withMethodLock } from './method-lock';
 
 /**
  * Binds every instance of this app that has decorated methods to this app's
@@ -26,10 +27,13 @@ export class CacheableExplorer implements OnModuleInit {
    * methods, since the interceptor passes non-HTTP calls through.
    */
   private readonly handlerCalls: CacheMethodBinding = {
-    invoke: (instance, method, carrier, args) =>
-      isHttpRoute(carrier)
-        ? carrier[ORIGINAL_METHOD].apply(instance, args)
-        : invokeProviderMethod(this.runtime, instance, method, carrier, args),
+    invoke: (instance, method, carrier, args) => {
+      if (!isHttpRoute(carrier)) return invokeProviderMethod(this.runtime, instance, method, carrier, args);
+      const run = () => carrier[ORIGINAL_METHOD].apply(instance, args);
+      // @CacheLock on a route: the handler runs holding the lock (HTTP caching stays the interceptor's).
+      const lock = this.runtime.metadata.get(instance.constructor, carrier).lock;
+      return lock ? withMethodLock(this.runtime, lock, args, async () => run()) : run();
+    },
   };
 
   constructor(

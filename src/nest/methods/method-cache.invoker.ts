@@ -4,6 +4,7 @@ import { defaultMethodKey, resolveKey } from '../keys/cache-key';
 import { keyArguments } from '../keys/handler-args';
 import type { CacheMethodCarrier } from './cache-trampoline';
 import { callOption } from './cache-loader.signals';
+import { withMethodLock } from './method-lock';
 import {
   NOT_STORED,
   PlainResult,
@@ -42,7 +43,8 @@ export async function invokeProviderMethod(
 
   const keyArgs = () => keyArguments(type, method, carrier, args);
   const cached = meta.cacheable && (() => cachedCall(host, meta, type.name, method, args, keyArgs, call));
-  return runDecorated(host, meta, args, args, where, call, cached);
+  const run = () => runDecorated(host, meta, args, args, where, call, cached);
+  return meta.lock ? withMethodLock(host, meta.lock, args, run) : run();
 }
 
 async function cachedCall(

@@ -1,0 +1,30 @@
+import { CacheArgumentError } from '../../core/cache.errors';
+import { parseOptionalTtl } from '../../core/ttl';
+import { CACHE_LOCK_METADATA } from '../cache-decorators.constants';
+import type { CacheLockName, CacheLockOptions } from '../interfaces/cache-lock-options.interface';
+import { decorateCacheMethod } from './decorate-cache-method';
+
+export type { CacheLockName, CacheLockOptions } from '../interfaces/cache-lock-options.interface';
+
+/**
+ * The method never runs twice at once across every instance sharing the store (Laravel's
+ * `withoutOverlapping`): each call holds `cache.lock(name)` while it runs. With `wait`, a call
+ * waits up to that long for the running one; otherwise it rejects with `CacheLockTimeoutError`
+ * at once. The decorated method returns a Promise.
+ *
+ * @example
+ * @CacheLock('reports:daily', { ttl: '1m' })
+ * async buildDailyReport() { ... }
+ *
+ * @CacheLock((tenant: string) => `import:${tenant}`, { wait: '30s' })
+ * async importTenant(tenant: string) { ... }
+ */
+export function CacheLock(name: CacheLockName, options: CacheLockOptions = {}): MethodDecorator {
+  if ((typeof name !== 'string' || name.length === 0) && typeof name !== 'function') {
+    throw new CacheArgumentError('@CacheLock needs a lock name: a non-empty string or a function of the arguments');
+  }
+  parseOptionalTtl(options.ttl, '@CacheLock ttl');
+  if (options.wait !== undefined && options.wait !== 0) parseOptionalTtl(options.wait, '@CacheLock wait');
+  return (target, key, descriptor) =>
+    decorateCacheMethod(target, key, descriptor, CACHE_LOCK_METADATA, { ...options, name });
+}
