@@ -203,3 +203,57 @@ export interface TaggedCacheApi extends CacheApi<CacheStats> {
   /** A view with these tags added. */
   tags(tags: string | readonly string[]): TaggedCacheApi;
 }
+
+/** Options of {@link SyncCache.remember}: those of `remember` that make sense without waiting (no lock). */
+export type SyncRememberOptions = Pick<RememberOptions, 'staleTtl' | 'jitter'>;
+
+/**
+ * The Cache API answered synchronously: `cache.sync` on a memory store, and on the manager or
+ * `CacheService` while the default store is memory. Same arguments, validation, TTL defaults and
+ * semantics as the Promise API, on the same entries: a value set through one is read through the
+ * other, a tag flushed with `tags(...).flush()` is gone here too, stats and events count these
+ * calls. Errors are thrown instead of rejected. Reading `cache.sync` on any other store throws
+ * `CacheUnsupportedError` naming the store.
+ *
+ * @example
+ * const views = cache.sync.increment(`views:${id}`);
+ * const rates = cache.sync.remember('rates', '1m', () => computeRates());
+ */
+export interface SyncCache {
+  /** The cached value, or `undefined` on a miss. */
+  get<T = unknown>(key: string): T | undefined;
+  /** The cached value, or `fallback` on a miss (a function is called). */
+  get<T = unknown>(key: string, fallback: T | (() => T)): T;
+  /** Stores a value for `ttl` (default: the store's); `true`, or `false` when the store failed. */
+  set(key: string, value: unknown, ttl?: Ttl): boolean;
+  /** Stores only if `key` is absent; whether it stored. */
+  add(key: string, value: unknown, ttl?: Ttl): boolean;
+  /** Whether a fresh value is cached under `key`. */
+  has(key: string): boolean;
+  /** Removes `key`; whether something was removed. */
+  delete(key: string): boolean;
+  /** Gets a value and removes it. */
+  pull<T = unknown>(key: string): T | undefined;
+  /** Values for many keys; misses are `undefined`. */
+  getMany<T = unknown>(keys: readonly string[]): Record<string, T | undefined>;
+  /** Stores many values with one TTL; one invalid value writes nothing. */
+  setMany(entries: CacheEntries, ttl?: Ttl): boolean;
+  /** Removes many keys; how many were removed. */
+  deleteMany(keys: readonly string[]): number;
+  /** Adds `by` (default 1); a missing key starts at 0 and gets `ttl`. Returns the new value. */
+  increment(key: string, by?: number, ttl?: Ttl): number;
+  /** Subtracts `by` (default 1); see {@link SyncCache.increment}. */
+  decrement(key: string, by?: number, ttl?: Ttl): number;
+  /** Remaining seconds: `Infinity` when the entry never expires, `undefined` when it is missing. */
+  ttl(key: string): number | undefined;
+  /** Resets the expiry of `key` to `ttl` (or the default); whether the key existed. */
+  touch(key: string, ttl?: Ttl): boolean;
+  /**
+   * The cached value, or the result of the synchronous `loader`, stored for `ttl`. A loader that
+   * throws stores nothing; one returning `undefined` is returned but not cached. With
+   * `staleTtl`, a stale value is returned at once and refreshed in the background.
+   * @throws CacheArgumentError when the loader returns a Promise (use `await cache.remember(...)`)
+   * @example const config = cache.sync.remember('config', '5m', () => readConfigSync());
+   */
+  remember<T>(key: string, ttl: Ttl | undefined, loader: () => T, options?: SyncRememberOptions): T;
+}

@@ -15,7 +15,7 @@
 import { checkKeyList, checkLoader, checkStep, checkValue, normalizeTags, toPairs } from './cache-args';
 import { CacheKeys } from './cache-keys';
 import { CacheMeter } from './cache-meter';
-import type { CacheApi } from './cache-api';
+import type { CacheApi, SyncCache } from './cache-api';
 import type { CacheSettings } from './cache-settings';
 import { CacheUnsupportedError } from './cache.errors';
 import type { CacheStats, HealthReport, RememberOptions, StoreHealth } from './cache.types';
@@ -28,6 +28,7 @@ import { planRemember } from './remember/remember-plan';
 import { RememberLoader } from './remember/remember-loader';
 import * as fallbacks from './store-access/store-fallbacks';
 import { StoreGuard } from './store-access/store-guard';
+import { SyncCacheView } from './sync-cache';
 import { probeStore } from './store-access/store-probe';
 import type { CacheStore, StoreEntry } from './store.types';
 import { TaggedCache, type TaggedWrites } from './tagged-cache';
@@ -54,6 +55,7 @@ export class Cache implements CacheApi<CacheStats> {
   private readonly tagged: TaggedWrites;
   /** What locks and funnels use of this cache (built on first use). */
   private locks?: LockSite;
+  private syncView?: SyncCache;
 
   constructor(private readonly settings: CacheSettings<Cache>) {
     this.name = settings.name;
@@ -82,6 +84,15 @@ export class Cache implements CacheApi<CacheStats> {
   /** The underlying store, for store-specific operations. */
   get driver(): CacheStore {
     return this.backend;
+  }
+
+  /**
+   * This cache without promises, on a store that answers synchronously (memory): {@link SyncCache}.
+   * @throws CacheUnsupportedError naming the store on any other store
+   */
+  get sync(): SyncCache {
+    const { keys, meter, guard, entries, loads } = this;
+    return (this.syncView ??= new SyncCacheView(this.settings, { keys, meter, guard, entries, loads }));
   }
 
   // ------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import type { Cache } from './cache';
-import type { CacheApi, CacheEntries, CacheFallback, StatsReport } from './cache-api';
+import type { CacheApi, CacheEntries, CacheFallback, StatsReport, SyncCache } from './cache-api';
 import type { HealthReport, RememberOptions } from './cache.types';
 import type { CacheFunnel, FunnelOptions } from './locks/cache-funnel';
 import type { Lock, LockOptions } from './locks/cache-lock';
@@ -20,6 +20,15 @@ export abstract class DefaultStoreCache implements CacheApi<StatsReport> {
   /** @param current resolves the default store's cache (given `this`, so subclasses need no closure over it) */
   protected constructor(current: (self: DefaultStoreCache) => Cache) {
     this.#current = current;
+  }
+
+  /**
+   * The default store's {@link SyncCache}: the API without promises, while the default store is
+   * memory (resolved at each read, so it follows `setDefaultStore`).
+   * @throws CacheUnsupportedError naming the default store when it cannot answer synchronously
+   */
+  get sync(): SyncCache {
+    return this.#current(this).sync;
   }
 
   get<T = unknown>(key: string): Promise<T | undefined>;

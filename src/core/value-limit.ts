@@ -4,7 +4,7 @@ import type { StoreDefinition } from './cache-manager';
 import { defaultSerializer } from './serializer';
 
 /** The store methods that write a caller's value. */
-const WRITERS = new Set<PropertyKey>(['set', 'setSync', 'add', 'setMany']);
+const WRITERS = new Set<PropertyKey>(['set', 'setSync', 'add', 'setMany', 'setManySync']);
 
 /**
  * Size of a value as the default serializer writes it, in UTF-8 bytes. Stores that keep
@@ -62,7 +62,8 @@ export function withValueLimit(store: CacheStore, maxBytes: number): CacheStore 
       const fn = WRITERS.has(prop)
         ? (...args: unknown[]) => {
             // The whole call is checked first, so one oversized entry of setMany writes nothing.
-            if (prop === 'setMany') for (const e of args[0] as StoreEntry[]) checkValueSize(e.key, e.value, maxBytes);
+            if (prop === 'setMany' || prop === 'setManySync')
+              for (const e of args[0] as StoreEntry[]) checkValueSize(e.key, e.value, maxBytes);
             else checkValueSize(args[0] as string, args[1], maxBytes);
             return (member as (...a: unknown[]) => unknown).apply(target, args);
           }

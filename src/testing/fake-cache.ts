@@ -69,7 +69,7 @@ class RecordingStore extends MemoryStore {
  * A memory-backed cache for tests that records every operation and asserts on them. It is a
  * `CacheService` (the default store's API, `store(name)` for the others), so it can stand in
  * wherever the app injects one. Assertions throw node's `AssertionError`, so they work with
- * Jest, Vitest and node:test alike.
+ * Jest, Vitest and node:test alike. Every assertion is synchronous: it throws at the call.
  *
  * @example
  * const cache = createFakeCache();
@@ -107,18 +107,21 @@ export class FakeCache extends CacheService {
     this.recorded = [];
   }
 
-  /** Asserts that `key` holds a fresh value now (in the default store, or `store`). */
-  async assertHas(key: string, store?: string): Promise<void> {
+  /**
+   * Asserts that `key` holds a fresh value now (in the default store, or `store`). Synchronous,
+   * like every assertion here: it throws at the call, so a missing `await` cannot hide a failure.
+   */
+  assertHas(key: string, store?: string): void {
     const cache = this.manager.store(store);
-    if (await cache.has(key)) return;
+    if (cache.sync.has(key)) return;
     this.fail(`Expected the cache to hold ${q(key)} in store ${q(cache.name)}, but it does not.`, 'has', key);
   }
 
-  /** Asserts that `key` holds no fresh value now (in the default store, or `store`). */
-  async assertMissing(key: string, store?: string): Promise<void> {
+  /** Asserts that `key` holds no fresh value now (expired, deleted, flushed by a tag, never set). Synchronous. */
+  assertMissing(key: string, store?: string): void {
     const cache = this.manager.store(store);
-    if (!(await cache.has(key))) return;
-    const value = await cache.get(key);
+    if (!cache.sync.has(key)) return;
+    const value = cache.sync.get(key);
     this.fail(
       `Expected ${q(key)} to be missing from store ${q(cache.name)}, but it holds ${show(value)}.`,
       'missing',
@@ -206,7 +209,7 @@ export class FakeCache extends CacheService {
  * const cache = createFakeCache({ clock });
  * await cache.set('k', 'v', '10m');
  * clock.advance('10m');
- * await cache.assertMissing('k');
+ * cache.assertMissing('k');
  */
 export function createFakeCache(options: FakeCacheOptions = {}): FakeCache {
   const { stores: given, ...rest } = options;

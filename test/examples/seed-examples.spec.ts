@@ -134,6 +134,31 @@ describe('the Laravel-style facade, in TypeScript', () => {
     expect(queries).toBe(1);
   });
 
+  it('remember, synchronously (memory stores)', () => {
+    // $value = Cache::remember('rates', 60, fn () => compute_rates());  (a synchronous call)
+    let computed = 0;
+    const rates = () => fake.sync.remember('rates', 60, () => (computed++, { eur: 1.08 }));
+    expect(rates()).toEqual({ eur: 1.08 });
+    expect(rates()).toEqual({ eur: 1.08 });
+    expect(computed).toBe(1);
+    expect(fake.sync.get('rates')).toEqual({ eur: 1.08 });
+    expect(fake.sync.increment('hits')).toBe(1);
+  });
+
+  it('the fake, with assertions that throw at the call', async () => {
+    // Cache::fake(); ...; Cache::assertHas('key'); Cache::assertMissing('other');
+    await fake.set('key', 'value');
+    await fake.delete('gone');
+    await fake.tags('users').flush();
+    fake.assertHas('key');
+    fake.assertMissing('other');
+    fake.assertSet('key', 'value');
+    fake.assertDeleted('gone');
+    fake.assertFlushedTags('users');
+    expect(() => fake.assertHas('other')).toThrow('Expected the cache to hold "other" in store "memory"');
+    expect(() => fake.assertMissing('key')).toThrow('Expected "key" to be missing from store "memory"');
+  });
+
   it('forever and rememberForever', async () => {
     await fake.forever('config', { theme: 'dark' }); // Cache::forever('config', ...)
     clock.advance('365d');
@@ -290,7 +315,7 @@ describe('the complete UserService example', () => {
 
     await service.forgetAll();
     cache.assertFlushedTags('users');
-    expect(await cache.has('user:1')).toBe(false);
+    cache.assertMissing('user:1');
     await moduleRef.close();
   });
 });

@@ -3,14 +3,16 @@ import { CacheService } from '../../src';
 import { createFakeCache, FakeCache, ManualClock } from '../../src/testing';
 
 /** The AssertionError thrown by `fn` (sync or async); fails the test if none is. */
-async function failure(fn: () => unknown): Promise<AssertionError> {
+/** The AssertionError `fn` throws at the call (a returned promise, even a rejected one, does not count). */
+function failure(fn: () => unknown): AssertionError {
+  let returned: unknown;
   try {
-    await fn();
+    returned = fn();
   } catch (err) {
     expect(err).toBeInstanceOf(AssertionError);
     return err as AssertionError;
   }
-  throw new Error('expected an AssertionError, nothing was thrown');
+  throw new Error(`expected an AssertionError thrown at the call; it returned ${String(returned)}`);
 }
 
 describe('FakeCache', () => {
@@ -69,9 +71,9 @@ describe('FakeCache', () => {
   it('drives TTLs with the manual clock', async () => {
     await cache.set('k', 'v', '10m');
     clock.advance('9m');
-    await cache.assertHas('k');
+    cache.assertHas('k');
     clock.advance('61s');
-    await cache.assertMissing('k');
+    cache.assertMissing('k');
   });
 
   it('reset() forgets operations and empties every store', async () => {
@@ -79,23 +81,54 @@ describe('FakeCache', () => {
     await cache.store('redis').set('b', 1);
     await cache.reset();
     expect(cache.operations()).toEqual([]);
-    await cache.assertMissing('a');
-    await cache.assertMissing('b', 'redis');
+    cache.assertMissing('a');
+    cache.assertMissing('b', 'redis');
+  });
+
+  describe('assertions are synchronous', () => {
+    it('a passing assertion returns nothing (no promise to forget)', async () => {
+      await cache.set('a', 1);
+      await cache.tags('t').flush();
+      await cache.delete('a');
+      await cache.set('a', 1);
+      expect(cache.assertHas('a')).toBeUndefined();
+      expect(cache.assertMissing('zz')).toBeUndefined();
+      expect(cache.assertSet('a', 1)).toBeUndefined();
+      expect(cache.assertDeleted('a')).toBeUndefined();
+      expect(cache.assertFlushedTags('t')).toBeUndefined();
+    });
+
+    it('a failing assertion throws at the call, so a forgotten await cannot pass', async () => {
+      await cache.set('held', 1);
+      // Called without await, as a hurried test would: each one still throws right here.
+      const calls: [string, () => unknown][] = [
+        ['assertHas', () => cache.assertHas('absent')],
+        ['assertMissing', () => cache.assertMissing('held')],
+        ['assertSet', () => cache.assertSet('never')],
+        ['assertDeleted', () => cache.assertDeleted('held')],
+        ['assertFlushedTags', () => cache.assertFlushedTags('nope')],
+      ];
+      for (const [name, call] of calls) {
+        expect(failure(call).message).toMatch(/^Expected /);
+        expect(() => call()).toThrow(AssertionError);
+        expect(name).toMatch(/^assert/);
+      }
+    });
   });
 
   describe('assertHas / assertMissing', () => {
     it('pass when the key is (not) held', async () => {
       await cache.set('a', 1);
       await cache.store('redis').set('r', 1);
-      await cache.assertHas('a');
-      await cache.assertHas('r', 'redis');
-      await cache.assertMissing('b');
-      await cache.assertMissing('a', 'redis');
+      cache.assertHas('a');
+      cache.assertHas('r', 'redis');
+      cache.assertMissing('b');
+      cache.assertMissing('a', 'redis');
     });
 
     it('assertHas fails naming the key, the store and what was recorded', async () => {
       await cache.set('other', 1);
-      const err = await failure(() => cache.assertHas('a'));
+      const err = failure(() => cache.assertHas('a'));
       expect(err.message).toBe(
         'Expected the cache to hold "a" in store "memory", but it does not.\n' +
           'Recorded operations:\n  write memory "other" = 1',
@@ -104,14 +137,14 @@ describe('FakeCache', () => {
 
     it('assertMissing fails showing the value held', async () => {
       await cache.set('a', { id: 7 });
-      const err = await failure(() => cache.assertMissing('a'));
+      const err = failure(() => cache.assertMissing('a'));
       expect(err.message).toMatch(/^Expected "a" to be missing from store "memory", but it holds \{ id: 7 \}\./);
     });
 
     it('a flushed tag makes a key missing', async () => {
       await cache.tags('users').set('u1', 1);
       await cache.tags('users').flush();
-      await cache.assertMissing('u1');
+      cache.assertMissing('u1');
     });
   });
 
@@ -139,7 +172,7 @@ describe('FakeCache', () => {
 
     it('fails when the key was never written, listing what was', async () => {
       await cache.get('x');
-      const err = await failure(() => cache.assertSet('a'));
+      const err = failure(() => cache.assertSet('a'));
       expect(err.message).toBe(
         'Expected "a" to have been set, but it was never written.\nRecorded operations:\n  miss memory "x"',
       );
@@ -148,13 +181,13 @@ describe('FakeCache', () => {
     it('fails when the key was written with other values, showing them', async () => {
       await cache.set('a', 1);
       await cache.set('a', 2);
-      const err = await failure(() => cache.assertSet('a', 3));
+      const err = failure(() => cache.assertSet('a', 3));
       expect(err.message).toMatch(/^Expected "a" to have been set to 3, but it was set to 1, then 2\.\n/);
       expect(err.expected).toBe(3);
     });
 
     it('says "none" when nothing at all was recorded', async () => {
-      const err = await failure(() => cache.assertSet('a', 1));
+      const err = failure(() => cache.assertSet('a', 1));
       expect(err.message).toBe(
         'Expected "a" to have been set to 1, but it was never written.\nRecorded operations: none.',
       );
@@ -174,7 +207,7 @@ describe('FakeCache', () => {
 
     it('fails when the key was not deleted', async () => {
       await cache.delete('b');
-      const err = await failure(() => cache.assertDeleted('a'));
+      const err = failure(() => cache.assertDeleted('a'));
       expect(err.message).toBe(
         'Expected "a" to have been deleted, but no delete of it was recorded.\nRecorded operations:\n  delete memory "b"',
       );
@@ -191,12 +224,12 @@ describe('FakeCache', () => {
 
     it('fails naming the tags that were not flushed and those that were', async () => {
       await cache.tags('users').flush();
-      const err = await failure(() => cache.assertFlushedTags('users', 'posts'));
+      const err = failure(() => cache.assertFlushedTags('users', 'posts'));
       expect(err.message).toMatch(/^Expected tag\(s\) "posts" to have been flushed, but only "users" were flushed\.\n/);
     });
 
     it('fails without tags given when nothing was flushed', async () => {
-      const err = await failure(() => cache.assertFlushedTags());
+      const err = failure(() => cache.assertFlushedTags());
       expect(err.message).toMatch(/^Expected at least one tag to have been flushed, but no tag was flushed\./);
     });
   });
@@ -215,7 +248,7 @@ describe('FakeCache', () => {
 
     it('assertHit fails when the key only missed', async () => {
       await cache.get('a');
-      const err = await failure(() => cache.assertHit('a'));
+      const err = failure(() => cache.assertHit('a'));
       expect(err.message).toBe(
         'Expected a cache hit for "a", but none was recorded.\nRecorded operations:\n  miss memory "a"',
       );
@@ -224,7 +257,7 @@ describe('FakeCache', () => {
     it('assertMissed fails when the key only hit', async () => {
       await cache.set('a', 1);
       await cache.get('a');
-      const err = await failure(() => cache.assertMissed('a'));
+      const err = failure(() => cache.assertMissed('a'));
       expect(err.message).toMatch(/^Expected a cache miss for "a", but none was recorded\.\n/);
       expect(err.message).toContain('  hit memory "a"');
     });
