@@ -63,9 +63,9 @@ export class RememberLoader {
     loader: () => unknown,
     tags: readonly string[] | undefined,
   ): void {
-    void this.flights
-      .run(k, () => this.load(k, key, plan, loader, tags))
-      .catch(() => undefined /* fail-safe: already logged; stale value keeps being served */);
+    void this.run(k, key, plan, loader, tags).catch(
+      () => undefined /* fail-safe: already logged; stale value keeps being served */,
+    );
   }
 
   private async load(
