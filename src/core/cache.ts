@@ -1,17 +1,21 @@
-// The Cache facade: the public API of one store. What belongs here:
+// The Cache facade: the public API of one store. One concept, longer than 300 lines only because
+// every public method sits here with its JSDoc. What belongs here:
 // - the public methods, each short, delegating to the collaborators below;
 // - the bodies of the three hot paths, inline: `get` (hit), `write` (set) and the hit part of
-//   `rememberWith`. Each has exactly one `await`, on the store-call line; nothing else on them
-//   is awaited, allocated or called through a closure.
+//   `rememberWith`. On a plain entry each runs exactly one `await`, on the store-call line (none
+//   on a synchronous store); nothing else on them is awaited, allocated or called through a
+//   closure. `get` and `rememberWith` hold deliberate twins of the same inline read.
 // What does not: everything else lives in a collaborator built once in the constructor, held in
 // a readonly field, synchronous where a hot path touches it:
 //   keys    CacheKeys       cache-keys.ts                 user key → store key (memo), tag/lock keys
-//   meter   CacheMeter      cache-meter.ts                counters, stats, events, operation observers
+//   meter   CacheMeter      cache-meter.ts                counters, stats, events, operation meter
 //   guard   StoreGuard      store-access/store-guard.ts   fail-open / strict failure policy
 //   entries TaggedEntries   tags/tagged-entries.ts        envelopes, tag versions, tagged reads
 //   loads   RememberLoader  remember/remember-loader.ts   single-flight, leases, SWR refresh
-//   (plus store-access/store-fallbacks.ts, remember/remember-plan.ts, cache-args.ts: functions)
-// A new public method goes in the section it belongs to; a new concept gets its own collaborator.
+//   (plus store-access/store-fallbacks.ts, remember/remember-plan.ts, cache-args.ts: functions;
+//   locks, funnels and the request memo in core/locks and core/memo, handed the store here).
+// A new public method goes in the section it belongs to, as a short delegation; a new concept
+// gets its own collaborator (a file or folder under core/), not a block of private methods here.
 import { checkKeyList, checkLoader, checkStep, checkValue, normalizeTags, toPairs } from './cache-args';
 import { CacheKeys } from './cache-keys';
 import { CacheMeter } from './cache-meter';
