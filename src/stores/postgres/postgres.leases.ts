@@ -41,16 +41,13 @@ export class PostgresLeases {
     return r.rowCount === 1;
   }
 
-  async release(k: string, token: string): Promise<void> {
+  /** Resolves whether `token` held the lease (and so released it). */
+  async release(k: string, token: string): Promise<boolean> {
     const woken = this.guarded(k);
-    await this.conn.run('unlock', this.sql.release, [
-      this.ns,
-      k,
-      this.serializer.serialize(token),
-      this.channel,
-      woken,
-    ]);
+    const args = [this.ns, k, this.serializer.serialize(token), this.channel, woken];
+    const released = (await this.conn.run('unlock', this.sql.release, args)).rows.length > 0;
     this.notify(woken);
+    return released;
   }
 
   /** Resolves when `k` (stored key) changes here or is released anywhere, or after `timeoutMs`. */

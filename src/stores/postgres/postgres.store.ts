@@ -205,7 +205,7 @@ export class PostgresStore implements CacheStore {
     return this.leases.renew(this.k(key), token, ttlMs);
   }
 
-  releaseLock(key: string, token: string): Promise<void> {
+  releaseLock(key: string, token: string): Promise<boolean> {
     return this.leases.release(this.k(key), token);
   }
 

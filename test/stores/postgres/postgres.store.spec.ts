@@ -356,3 +356,23 @@ describe('postgres store reads under concurrency', () => {
     }
   });
 });
+
+describe('postgres store locks', () => {
+  it('the lock API on Postgres: one owner at a time, release checks the owner, restoreLock releases elsewhere', async () => {
+    await withManager({ prefix: 'lk', stores: { pg: { driver: 'postgres', url: PG_URL, schema } } }, async (m) => {
+      const cache = m.default;
+      const a = cache.lock('report', '30s');
+      const b = cache.lock('report', '30s');
+      expect(await a.get()).toBe(true);
+      expect(await b.get()).toBe(false);
+      expect(await b.release()).toBe(false); // not the owner
+      expect(await cache.restoreLock('report', a.owner).release()).toBe(true);
+      expect(await b.get()).toBe(true);
+      // A waiter is woken by the release (LISTEN/NOTIFY or this process's own wake-up).
+      const waiting = cache.lock('report', '30s').block('20s', async () => 'ran');
+      await new Promise((r) => setTimeout(r, 100));
+      await b.release();
+      expect(await waiting).toBe('ran');
+    });
+  });
+});
