@@ -14,3 +14,7 @@ export const ck = require(`${src}/index.ts`);
 /** Built-in driver names that exist in this tree (redis, file, tiered land as they are written). */
 export const drivers = Object.keys(require(`${src}/config/built-in-drivers.ts`).builtInDrivers);
 export const hasDriver = (name) => drivers.includes(name);
+
+/** `nestjs-cachekit/otel` and `nestjs-cachekit/prometheus`, for the events group. */
+export const ckOtel = () => require(`${src}/otel/index.ts`);
+export const ckPrometheus = () => require(`${src}/prometheus/index.ts`);

@@ -62,16 +62,44 @@ export class OperationTally {
   readonly duration = new DurationHistogram();
 }
 
+const OPERATION_NAMES: readonly CacheOperationName[] = [
+  'get',
+  'getMany',
+  'has',
+  'ttl',
+  'set',
+  'add',
+  'setMany',
+  'delete',
+  'deleteMany',
+  'clear',
+  'increment',
+  'touch',
+  'remember',
+  'flush',
+];
+
 /** Tallies of one store, by operation name. */
 export class StoreOperations {
-  readonly operations = new Map<CacheOperationName, OperationTally>();
+  /** Every operation's tally, created up front: one object of fixed shape, read by property. */
+  private readonly byName = {} as Record<CacheOperationName, OperationTally>;
 
-  constructor(readonly store: string) {}
+  constructor(readonly store: string) {
+    for (const op of OPERATION_NAMES) this.byName[op] = new OperationTally();
+  }
 
   tally(op: CacheOperationName): OperationTally {
-    let t = this.operations.get(op);
-    if (t === undefined) this.operations.set(op, (t = new OperationTally()));
-    return t;
+    return this.byName[op];
+  }
+
+  /** The operations that happened at least once, with their tallies. */
+  get operations(): Map<CacheOperationName, OperationTally> {
+    const out = new Map<CacheOperationName, OperationTally>();
+    for (const op of OPERATION_NAMES) {
+      const t = this.byName[op];
+      if (t.hit + t.miss + t.stale + t.ok + t.error > 0) out.set(op, t);
+    }
+    return out;
   }
 }
 
@@ -104,7 +132,7 @@ export class OperationMeter {
   private readonly listeners: ((op: TimedOperation) => void)[] = [];
   private readonly tallies = new Map<string, StoreOperations>();
   private every = 16;
-  private seed = (Math.random() * 0xffffffff) | 1;
+  private countdown = 1;
 
   /** The tallies of store `name` (created on first use). */
   forStore(name: string): StoreOperations {
@@ -119,18 +147,15 @@ export class OperationMeter {
   }
 
   /**
-   * Whether to time the operation that starts now: one in `sampleEvery`, at random (xorshift32).
-   * A plain counter would alias with request patterns: a request that starts the clock 16 times
-   * would always time the same one of its operations.
+   * Whether to time the operation that starts now: one in `sampleEvery` on average, with random
+   * gaps. A fixed period would alias with request patterns (a request that starts the clock 16
+   * times would always time the same one of its operations); the countdown keeps the common
+   * case to one decrement.
    */
   timing(): boolean {
-    if (this.every === 1) return true;
-    let x = this.seed;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.seed = x;
-    return (x >>> 0) % this.every === 0;
+    if (--this.countdown > 0) return false;
+    this.countdown = this.every === 1 ? 1 : 1 + Math.floor(Math.random() * (2 * this.every - 1));
+    return true;
   }
 
   /** Starts counting (if not yet) and returns the function that stops this subscription. */
@@ -176,6 +201,7 @@ export class OperationMeter {
     this.active = this.subscriptions.size > 0;
     const rates = [...this.subscriptions].map((s) => s.sampleEvery ?? 16);
     this.every = rates.length ? Math.min(...rates) : 16;
+    this.countdown = 1;
     this.listeners.length = 0;
     for (const s of this.subscriptions) if (s.onTimed) this.listeners.push(s.onTimed.bind(s));
   }

@@ -129,3 +129,34 @@ describe('registerCacheMetrics (prom-client, scraped from a Nest app)', () => {
     await b.close();
   });
 });
+
+describe('the Grafana dashboard in the docs', () => {
+  it('is an importable dashboard: a datasource input, panels querying the exported metrics', async () => {
+    const { readFileSync } = await import('node:fs');
+    const file = JSON.parse(readFileSync('docs/grafana-dashboard.json', 'utf8'));
+    const doc = readFileSync('docs/health-and-observability.md', 'utf8');
+    const block = /```json\n(\{\n {2}"__inputs"[\s\S]*?)\n```/.exec(doc);
+    expect(JSON.parse(block![1])).toEqual(file);
+    expect(file.__inputs).toEqual([
+      expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', pluginId: 'prometheus' }),
+    ]);
+    expect(typeof file.schemaVersion).toBe('number');
+    expect(file.title).toBe('nestjs-cachekit');
+    const titles = file.panels.map((p: { title: string }) => p.title);
+    expect(titles).toEqual(expect.arrayContaining(['Hit ratio', 'Operations/s', 'p99 latency', 'Errors/s']));
+    const names = [
+      'cachekit_operations_total',
+      'cachekit_operation_duration_seconds_bucket',
+      'cachekit_evictions_total',
+    ];
+    for (const panel of file.panels) {
+      expect(panel.datasource.uid).toBe('${DS_PROMETHEUS}');
+      expect(panel.gridPos).toEqual(expect.objectContaining({ w: expect.any(Number), h: expect.any(Number) }));
+      for (const t of panel.targets) {
+        expect(names.some((n) => t.expr.includes(n))).toBe(true);
+        // Every PromQL of the page's table is the panel's.
+        expect(doc).toContain(t.expr.replace(/\|/g, '\\|'));
+      }
+    }
+  });
+});
