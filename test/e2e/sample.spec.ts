@@ -3,6 +3,7 @@
  * CI and `npm run sample` do first) on a free port and talks to it over HTTP.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 function freePort(): Promise<number> {
@@ -96,4 +97,65 @@ describe('sample app', () => {
     expect(third.headers.get('x-cache')).toBe('MISS');
     expect(((await third.json()) as { name: string }).name).toBe('Ada');
   });
+});
+
+/** Every live process below `pid` (from /proc: each one's parent pid). */
+function descendants(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name may hold spaces or parentheses: the fields after the last ')' are fixed.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const found: number[] = [];
+  const walk = (p: number) => {
+    for (const [child, parent] of parentOf) if (parent === p) (found.push(child), walk(child));
+  };
+  walk(pid);
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('sample app: stopping', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'the npm script stops on %s and leaves no process behind',
+    async (signal) => {
+      const port = await freePort();
+      // `npm run sample` is the build and then `exec npm run sample:serve`: this is that last step.
+      const npm = spawn('npm', ['run', '--silent', 'sample:serve'], {
+        env: { ...process.env, PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      npm.stdout!.on('data', (d) => (output += d));
+      npm.stderr!.on('data', (d) => (output += d));
+      const exited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
+      await waitFor(`http://127.0.0.1:${port}/products`, Date.now() + 60_000).catch((err) => {
+        throw new Error(`${(err as Error).message}\n${output}`);
+      });
+      const below = descendants(npm.pid!);
+      expect(below.length).toBeGreaterThan(0); // the node process serving the app
+      npm.kill(signal);
+      await exited;
+      // Wait for the tree to go (the app closes its caches first), never longer than 30 s.
+      const deadline = Date.now() + 30_000;
+      while (below.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(below.filter(alive)).toEqual([]);
+      await expect(fetch(`http://127.0.0.1:${port}/products`)).rejects.toThrow();
+    },
+    120_000,
+  );
 });
