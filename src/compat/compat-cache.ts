@@ -84,7 +84,9 @@ export class CompatCache {
 
   async set<T>(key: string, value: T, ttl?: number): Promise<T> {
     const writes = this.caches.map((c) => this.write(c, toKey(key), value, this.plan(ttl)));
-    if (!this.options.nonBlocking) await Promise.all(writes);
+    // nonBlocking: upstream does not wait for the writes; their failures are logged by the stores.
+    if (this.options.nonBlocking) void Promise.all(writes).catch(() => undefined);
+    else await Promise.all(writes);
     this.events.emit('set', { key, value });
     return value;
   }
