@@ -6,12 +6,18 @@ import { describeStoreConformance } from '../../../src/testing/store-conformance
 import { RedisServer } from '../../support/redis-server';
 
 let server: RedisServer;
-const opened: { disconnect(): Promise<void> }[] = [];
+const opened: KeyvRedis<unknown>[] = [];
+/** Every client made, so none outlives the server (a client left open reconnects forever). */
+const redisAdapter = (): KeyvRedis<unknown> => {
+  const adapter = new KeyvRedis(server.url);
+  opened.push(adapter);
+  return adapter;
+};
 beforeAll(async () => {
   server = await RedisServer.start();
 });
 afterAll(async () => {
-  await Promise.all(opened.splice(0).map((s) => s.disconnect().catch(() => undefined)));
+  await Promise.all(opened.splice(0).map((adapter) => adapter.disconnect(true).catch(() => undefined)));
   await server.stop();
 });
 
@@ -24,12 +30,12 @@ describeStoreConformance(
 
 describeStoreConformance(
   'keyv store over @keyv/redis',
-  (ctx) => new KeyvStore({ store: new KeyvRedis(server.url), disconnect: true }, ctx),
+  (ctx) => new KeyvStore({ store: redisAdapter(), disconnect: true }, ctx),
   { realTime: true, sharedBackend: true },
 );
 
 describeStoreConformance(
   'keyv store over a Keyv instance on @keyv/redis with a namespace',
-  (ctx) => new KeyvStore({ store: new Keyv({ store: new KeyvRedis(server.url), namespace: 'kv' }) }, ctx),
+  (ctx) => new KeyvStore({ store: new Keyv({ store: redisAdapter(), namespace: 'kv' }) }, ctx),
   { realTime: true, sharedBackend: true },
 );
