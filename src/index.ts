@@ -4,7 +4,16 @@ export type { CacheStats, HealthReport, RememberOptions, StoreHealth } from './c
 export { TaggedCache } from './core/tagged-cache';
 export { CacheManager } from './core/cache-manager';
 export type { RegisterStoreOptions, StoreFactory } from './core/cache-manager';
-export type { CacheApi, CacheEntries, CacheFallback, StatsReport, TaggedCacheApi } from './core/cache-api';
+export type {
+  CacheApi,
+  CacheEntries,
+  CacheFallback,
+  StatsReport,
+  SyncCache,
+  SyncRememberOptions,
+  TaggedCacheApi,
+} from './core/cache-api';
+export type { SyncStore } from './core/sync-store';
 export type { SeedVocabularyStore } from './core/seed-store';
 export { Lock } from './core/locks/cache-lock';
 export type { LockOptions } from './core/locks/cache-lock';

@@ -12,6 +12,7 @@ import {
   type CacheEvent,
   type CacheManager,
   type CacheStore,
+  type SyncCache,
 } from '../../src';
 import { ManualClock } from '../../src/testing';
 import { describeConformanceThrough } from '../../src/testing/store-conformance';
@@ -185,7 +186,8 @@ describe('cache.sync', () => {
 
   it('is on the manager and CacheService while the default store is memory', () => {
     const service = new CacheService(manager);
-    manager.sync.set('m', 1);
+    const typed: SyncCache = manager.sync; // the exported type, as a user would write it
+    typed.set('m', 1);
     expect(service.sync.get('m')).toBe(1);
     expect(cache.sync.get('m')).toBe(1);
   });
