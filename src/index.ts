@@ -25,7 +25,7 @@ export type { Clock } from './core/clock';
 export { normalizeKey, MAX_KEY_BYTES } from './core/keys';
 export type { CacheLogger } from './core/logger';
 export type { CacheStore, StoreContext, StoreEntry, StoreHealthDetail, StoreStats } from './core/store.types';
-export { computeExpiry, parseTtl, remainingTtl } from './core/ttl';
+export { computeExpiry, computeExpiryMs, parseTtl, remainingTtl, remainingTtlMs } from './core/ttl';
 export type { Ttl } from './core/ttl';
 export { defaultSerializer } from './core/serializer';
 export type { CacheSerializer } from './core/serializer';

@@ -4,7 +4,7 @@ import { systemClock } from '../core/clock';
 import { joinPrefix } from '../core/keys';
 import { consoleLogger } from '../core/logger';
 import { toCacheStore } from '../core/seed-store';
-import { parseOptionalTtl, type Ttl } from '../core/ttl';
+import { msLookingTtlWarning, parseOptionalTtl, type Ttl } from '../core/ttl';
 import { OptionChecks, storeOptionChecks } from '../core/option-checks';
 import { limitValues } from '../core/value-limit';
 import { builtInDriverKeys, builtInDrivers } from './built-in-drivers';
@@ -57,6 +57,7 @@ export function createCacheManager(options: CacheManagerOptions = {}): CacheMana
     definitions[name] = limitValues(def, stores[name].maxValueBytes, name);
   }
   warnNestedNamespaces(definitions, options.logger ?? consoleLogger);
+  warnMsLookingTtls(options, options.logger ?? consoleLogger);
   return new CacheManager({
     defaultStore,
     stores: definitions,
@@ -144,5 +145,21 @@ function warnNestedNamespaces(definitions: Record<string, StoreDefinition>, logg
         );
       }
     }
+  }
+}
+
+/**
+ * One warning per option whose numeric TTL looks like milliseconds (DESIGN "Units"), naming the
+ * option path as the user wrote it and suggesting a duration string.
+ */
+function warnMsLookingTtls(options: CacheManagerOptions, logger: { warn(m: string): void }): void {
+  const places: [unknown, string][] = [[options.ttl, 'ttl']];
+  for (const [name, config] of Object.entries(options.stores ?? {})) {
+    places.push([config.ttl, `stores.${name}.ttl`]);
+    if (config.driver === 'tiered') places.push([(config as { l1Ttl?: unknown }).l1Ttl, `stores.${name}.l1Ttl`]);
+  }
+  for (const [ttl, place] of places) {
+    const warning = msLookingTtlWarning(ttl, place);
+    if (warning) logger.warn(warning);
   }
 }

@@ -71,19 +71,44 @@ export function parseOptionalTtl(input: Ttl | undefined, what = 'ttl'): number |
   return input === undefined ? undefined : parseTtl(input, what);
 }
 
-/** Absolute expiry (epoch ms) for a TTL in ms, or `Infinity` when there is none. */
-export function computeExpiry(ttlMs: number | undefined, now: number = Date.now()): number {
+/**
+ * For store authors: the absolute expiry, in **epoch milliseconds**, of an entry written now with
+ * a TTL of `ttlMs` **milliseconds** (what the store contract receives), or `Infinity` when there
+ * is none.
+ * @example computeExpiryMs(30_000, Date.now()) // 30 s from now, in epoch ms
+ */
+export function computeExpiryMs(ttlMs: number | undefined, now: number = Date.now()): number {
   return ttlMs === undefined ? Infinity : now + ttlMs;
 }
 
 /**
- * Remaining lifetime in **seconds** of an entry that expires at `expiresAt` (epoch ms):
- * `Infinity` when it never expires, `undefined` when it has already expired.
+ * For store authors: the remaining lifetime, in **milliseconds** (what `CacheStore.ttl` returns),
+ * of an entry that expires at `expiresAtMs` (epoch ms): `Infinity` when it never expires,
+ * `undefined` once it has expired. Never more than was set: whole milliseconds, rounded down.
+ * @example remainingTtlMs(computeExpiryMs(30_000, t), t) // 30000
+ */
+export function remainingTtlMs(expiresAtMs: number, now: number = Date.now()): number | undefined {
+  if (expiresAtMs === Infinity) return Infinity;
+  const left = Math.floor(expiresAtMs - now);
+  return left > 0 ? left : undefined;
+}
+
+/**
+ * The same as {@link computeExpiryMs} (milliseconds in, epoch milliseconds out); kept under the
+ * name DESIGN.md lists.
+ */
+export function computeExpiry(ttlMs: number | undefined, now: number = Date.now()): number {
+  return computeExpiryMs(ttlMs, now);
+}
+
+/**
+ * Remaining lifetime in **seconds** (the user's unit, as `cache.ttl()` answers) of an entry that
+ * expires at `expiresAt` (epoch ms): `Infinity` when it never expires, `undefined` once expired.
+ * A store's `ttl()` returns milliseconds: use {@link remainingTtlMs} there.
  */
 export function remainingTtl(expiresAt: number, now: number = Date.now()): number | undefined {
-  if (expiresAt === Infinity) return Infinity;
-  const left = expiresAt - now;
-  return left > 0 ? left / 1000 : undefined;
+  const ms = remainingTtlMs(expiresAt, now);
+  return ms === undefined || ms === Infinity ? ms : ms / 1000;
 }
 
 /**
@@ -114,4 +139,31 @@ export function resolveTtlArg(ttl: TtlArg, defaultMs: number | undefined): numbe
   if (ttl === FOREVER) return undefined;
   if (ttl === undefined) return defaultMs;
   return parseTtl(ttl);
+}
+
+/**
+ * The warning for a numeric TTL that looks like milliseconds where seconds are expected
+ * (at least 60,000 and a multiple of 1,000: `ttl: 60000` meant as a minute is 16.7 hours, the
+ * classic slip when coming from @nestjs/cache-manager), or `undefined` for any other TTL.
+ *
+ * @param place where the TTL was given, as the user wrote it (`stores.mem.ttl`, `@Cacheable ttl of Products.find`)
+ * @example msLookingTtlWarning(60000, 'ttl')
+ * // "ttl: 60000 is read as seconds (16.7 hours). If you meant 60000 ms, write '1m' (a duration string)."
+ */
+export function msLookingTtlWarning(ttl: unknown, place: string): string | undefined {
+  if (typeof ttl !== 'number' || !(ttl >= 60_000) || ttl % 1000 !== 0 || !Number.isFinite(ttl)) return undefined;
+  return `${place}: ${ttl} is read as seconds (${humanSeconds(ttl)}). If you meant ${ttl} ms, write '${durationOf(ttl)}' (a duration string).`;
+}
+
+/** `ms` as the shortest exact duration string: `'1m'`, `'90s'`, `'2h'`. */
+function durationOf(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    if (ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+function humanSeconds(seconds: number): string {
+  const hours = seconds / 3600;
+  return hours >= 48 ? `${Math.round((hours / 24) * 10) / 10} days` : `${Math.round(hours * 10) / 10} hours`;
 }

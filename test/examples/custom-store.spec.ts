@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CacheArgumentError,
-  computeExpiry,
+  computeExpiryMs,
   defaultSerializer,
+  remainingTtlMs,
   type CacheStore,
   type Clock,
   type StoreContext,
@@ -33,7 +34,7 @@ export class MapTextStore implements CacheStore {
 
   async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
     const text = defaultSerializer.serialize(value, key); // throws before anything is written
-    this.data.set(key, { text, expiresAt: computeExpiry(ttlMs, this.clock.now()) });
+    this.data.set(key, { text, expiresAt: computeExpiryMs(ttlMs, this.clock.now()) });
   }
 
   async delete(key: string): Promise<boolean> {
@@ -49,7 +50,7 @@ export class MapTextStore implements CacheStore {
   async add(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
     if (this.live(key) !== undefined) return false;
     const text = defaultSerializer.serialize(value, key);
-    this.data.set(key, { text, expiresAt: computeExpiry(ttlMs, this.clock.now()) });
+    this.data.set(key, { text, expiresAt: computeExpiryMs(ttlMs, this.clock.now()) });
     return true;
   }
 
@@ -61,7 +62,7 @@ export class MapTextStore implements CacheStore {
     }
     const next = current + by;
     // The TTL applies only when the key is created; an existing counter keeps its expiry.
-    const expiresAt = entry?.expiresAt ?? computeExpiry(ttlMs, this.clock.now());
+    const expiresAt = entry?.expiresAt ?? computeExpiryMs(ttlMs, this.clock.now());
     this.data.set(key, { text: defaultSerializer.serialize(next, key), expiresAt });
     return next;
   }
@@ -70,13 +71,13 @@ export class MapTextStore implements CacheStore {
     // Serialise every value first, so one value that cannot be stored means nothing is written.
     const texts = entries.map((e) => defaultSerializer.serialize(e.value, e.key));
     const now = this.clock.now();
-    entries.forEach((e, i) => this.data.set(e.key, { text: texts[i], expiresAt: computeExpiry(e.ttlMs, now) }));
+    entries.forEach((e, i) => this.data.set(e.key, { text: texts[i], expiresAt: computeExpiryMs(e.ttlMs, now) }));
   }
 
   async ttl(key: string): Promise<number | undefined> {
     const entry = this.live(key);
     if (entry === undefined) return undefined;
-    return entry.expiresAt === Infinity ? Infinity : entry.expiresAt - this.clock.now();
+    return remainingTtlMs(entry.expiresAt, this.clock.now());
   }
 
   /** The entry if it exists and has not expired; an expired one is dropped on the way. */

@@ -1,6 +1,6 @@
-import { parseOptionalTtl } from '../../core/ttl';
 import { CACHE_PUT_METADATA } from '../cache-decorators.constants';
 import { decorateCacheMethod } from './decorate-cache-method';
+import { checkDecoratorTtls } from './decorator-ttls';
 import type { CachePutOptions } from '../interfaces/cache-put-options.interface';
 
 export type { CachePutOptions } from '../interfaces/cache-put-options.interface';
@@ -15,6 +15,8 @@ export type { CachePutOptions } from '../interfaces/cache-put-options.interface'
  * save(user: User): Promise<User> { ... }
  */
 export function CachePut(options: CachePutOptions): MethodDecorator {
-  parseOptionalTtl(options.ttl, '@CachePut ttl');
-  return (target, key, descriptor) => decorateCacheMethod(target, key, descriptor, CACHE_PUT_METADATA, options);
+  return (target, key, descriptor) => {
+    checkDecoratorTtls('CachePut', target, key, { ttl: options.ttl });
+    decorateCacheMethod(target, key, descriptor, CACHE_PUT_METADATA, options);
+  };
 }

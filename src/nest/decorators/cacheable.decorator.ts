@@ -1,7 +1,7 @@
 import { SetMetadata } from '@nestjs/common';
-import { parseOptionalTtl } from '../../core/ttl';
 import { CACHEABLE_METADATA } from '../cache-decorators.constants';
 import { decorateCacheMethod } from './decorate-cache-method';
+import { checkDecoratorTtls } from './decorator-ttls';
 import type { CacheableOptions } from '../interfaces/cacheable-options.interface';
 
 export type { CacheableOptions } from '../interfaces/cacheable-options.interface';
@@ -18,9 +18,8 @@ export type { CacheableOptions } from '../interfaces/cacheable-options.interface
  * findUser(id: number): Promise<User> { ... }
  */
 export function Cacheable(options: CacheableOptions = {}): ClassDecorator & MethodDecorator {
-  parseOptionalTtl(options.ttl, '@Cacheable ttl');
-  parseOptionalTtl(options.staleTtl, '@Cacheable staleTtl');
   return (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    checkDecoratorTtls('Cacheable', target, key, { ttl: options.ttl, staleTtl: options.staleTtl });
     if (key === undefined || descriptor === undefined) {
       SetMetadata(CACHEABLE_METADATA, options)(target as () => void);
       return;

@@ -177,9 +177,12 @@ export class MemoryStore implements CacheStore {
 
   ttlSync(key: string): number | undefined {
     if (!this.lru.has(key)) return undefined;
-    const left = this.lru.getRemainingTTL(key);
-    // Entries start half a millisecond early (see ttlOptions): report the TTL as given.
-    return left === Infinity ? Infinity : Math.max(left + 0.5, 0);
+    // `info` reads the clock now; `getRemainingTTL` uses lru-cache's clock cached for up to 1 ms,
+    // which can answer a little more than was set (300.001 s right after a 300 s set).
+    const left = this.lru.info(key)?.ttl;
+    if (left === undefined) return Infinity;
+    // Entries start half a millisecond early (see ttlOptions): report at most the TTL as given.
+    return Math.max(Math.floor(left + 0.5), 0);
   }
 
   async touch(key: string, ttlMs?: number): Promise<boolean> {

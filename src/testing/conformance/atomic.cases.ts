@@ -32,6 +32,6 @@ export const atomicCases: ConformanceCase = (fw, ctx) => {
     await ctx.advance(600);
     await ctx.cache.increment('ct', 1, 100);
     const left = await ctx.cache.ttl('ct');
-    assert.ok(left !== undefined && left <= 0.45, `ttl kept from creation, got ${left}`);
+    assert.ok(left !== undefined && left <= 0.45, `ttl kept from creation, in seconds: got ${left}`);
   });
 };
