@@ -46,7 +46,11 @@ export class CacheError extends Error {
 
 /** A key, TTL or other argument is invalid (empty key, `undefined` value, zero TTL...). */
 export class CacheArgumentError extends CacheError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The cache key concerned, when the error is about one (as the caller wrote it). */
+    readonly key?: string,
+  ) {
     super(message, 'CACHE_ARGUMENT');
   }
 }
@@ -77,12 +81,17 @@ export class CacheConfigError extends CacheError {
 
 /** A store name that is not configured was asked for. */
 export class CacheStoreNotFoundError extends CacheError {
+  /**
+   * @param context where the name was given, put in front of the message
+   * (`'UserService.find'`, `'TypoInject injects @InjectCache("redsi")'`)
+   */
   constructor(
     readonly store: string,
     readonly known: readonly string[],
+    context?: string,
   ) {
     super(
-      `Cache store "${store}" is not configured. Known stores: ${known.length ? known.join(', ') : '(none)'}`,
+      `${context ? `${context}: ` : ''}Cache store "${store}" is not configured. Known stores: ${known.length ? known.join(', ') : '(none)'}`,
       'CACHE_STORE_NOT_FOUND',
     );
   }

@@ -71,9 +71,8 @@ export class CacheModule extends ConfigurableModuleClass implements NestModule, 
         if (typeof token !== 'string' || !token.startsWith(CACHE_STORE_TOKEN_PREFIX)) continue;
         const name = token.slice(CACHE_STORE_TOKEN_PREFIX.length);
         if (!this.manager.hasStore(name)) {
-          const err = new CacheStoreNotFoundError(name, this.manager.stores());
-          err.message = `${(type as { name: string }).name} injects ${err.message}`;
-          throw err;
+          const where = `${(type as { name: string }).name} injects @InjectCache(${JSON.stringify(name)})`;
+          throw new CacheStoreNotFoundError(name, this.manager.stores(), where);
         }
       }
     }

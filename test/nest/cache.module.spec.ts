@@ -141,7 +141,7 @@ describe('CacheModule', () => {
     }
     const build = Test.createTestingModule({ imports: [CacheModule.forRoot()], providers: [NeedsRedis] }).compile();
     await expect(build.then((m) => m.init())).rejects.toThrow(
-      'NeedsRedis injects Cache store "redis-not-here" is not configured. Known stores: memory',
+      'NeedsRedis injects @InjectCache("redis-not-here"): Cache store "redis-not-here" is not configured. Known stores: memory',
     );
   });
 

@@ -86,10 +86,13 @@ export class StoreGuard {
 
   /** Stores see prefixed keys; errors shown to the caller name the caller's key. */
   withUserKey(err: unknown): unknown {
-    if (!(err instanceof CacheSerializationError) || !err.key || !this.keys.ns) return err;
+    if (!(err instanceof CacheSerializationError || err instanceof CacheArgumentError)) return err;
+    if (!err.key || !this.keys.ns) return err;
     const userKey = this.keys.user(err.key);
     if (userKey === err.key) return err;
     const message = err.message.replace(JSON.stringify(err.key), JSON.stringify(userKey));
-    return new CacheSerializationError(message, userKey, { cause: err.cause });
+    return err instanceof CacheSerializationError
+      ? new CacheSerializationError(message, userKey, { cause: err.cause })
+      : new CacheArgumentError(message, userKey);
   }
 }

@@ -99,9 +99,7 @@ export class CacheableExplorer implements OnModuleInit {
     const manager = this.runtime.manager;
     for (const store of [meta.cacheable?.store, meta.put?.store, meta.evict?.store]) {
       if (store === undefined || manager.hasStore(store)) continue;
-      const err = new CacheStoreNotFoundError(store, manager.stores());
-      err.message = `${(type as { name: string }).name}.${method}: ${err.message}`;
-      throw err;
+      throw new CacheStoreNotFoundError(store, manager.stores(), `${(type as { name: string }).name}.${method}`);
     }
   }
 }

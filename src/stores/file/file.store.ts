@@ -146,12 +146,14 @@ export class FileStore implements CacheStore {
       if (typeof base !== 'number') {
         throw new CacheArgumentError(
           `Cannot increment key ${JSON.stringify(key)}: it holds a ${base === null ? 'null' : typeof base}, not a number`,
+          key,
         );
       }
       const next = base + by;
       if (!Number.isSafeInteger(next) && Number.isInteger(base) && Number.isInteger(by)) {
         throw new CacheArgumentError(
           `Cannot increment key ${JSON.stringify(key)}: the result would exceed Number.MAX_SAFE_INTEGER`,
+          key,
         );
       }
       const expiresAt = current ? current.expiresAt : this.expiry(ttlMs);

@@ -172,6 +172,7 @@ export class KeyvStore implements CacheStore {
       if (typeof base !== 'number') {
         throw new CacheArgumentError(
           `Cannot increment key ${JSON.stringify(key)}: it holds a ${typeof base}, not a number`,
+          key,
         );
       }
       const next = base + by;

@@ -158,12 +158,14 @@ export class MemoryStore implements CacheStore {
     if (typeof base !== 'number') {
       throw new CacheArgumentError(
         `Cannot increment key ${JSON.stringify(key)}: it holds a ${describe(base)}, not a number`,
+        key,
       );
     }
     const next = base + by;
     if (!Number.isSafeInteger(next) && Number.isInteger(base) && Number.isInteger(by)) {
       throw new CacheArgumentError(
         `Cannot increment key ${JSON.stringify(key)}: the result would exceed Number.MAX_SAFE_INTEGER`,
+        key,
       );
     }
     if (current === undefined) this.put(key, next as unknown as object, ttlMs);

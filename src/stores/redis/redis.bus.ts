@@ -76,6 +76,10 @@ export class RedisBus implements InvalidationBus {
     if (this.closed) return;
     this.closed = true;
     this.live = false;
+    // A start still waiting for its first subscription would wait forever: end it now.
+    this.onFirst?.resolve();
+    this.onFirst = undefined;
+    for (const c of [this.sub, this.pub]) c?.disconnect();
     await this.starting?.catch(() => undefined);
     for (const c of [this.sub, this.pub]) c?.disconnect();
   }
@@ -101,6 +105,7 @@ export class RedisBus implements InvalidationBus {
     const first = new Promise<void>((resolve, reject) => {
       this.onFirst = { resolve, reject };
     });
+    if (this.closed) return;
     sub.connect().catch((err: unknown) => this.firstFailed(err));
     await first;
   }

@@ -191,10 +191,11 @@ export class RedisStore implements CacheStore {
       if (err instanceof Error && err.message.includes('CACHEKIT_UNSAFE_INTEGER')) {
         throw new CacheArgumentError(
           `Cannot increment key ${JSON.stringify(key)}: the result would exceed Number.MAX_SAFE_INTEGER`,
+          key,
         );
       }
       if (err instanceof Error && err.message.includes('CACHEKIT_NOT_A_NUMBER')) {
-        throw new CacheArgumentError(`Cannot increment key ${JSON.stringify(key)}: it does not hold a number`);
+        throw new CacheArgumentError(`Cannot increment key ${JSON.stringify(key)}: it does not hold a number`, key);
       }
       throw this.conn.failure('increment', err);
     }
@@ -203,6 +204,7 @@ export class RedisStore implements CacheStore {
     if (typeof reply === 'number' && !Number.isSafeInteger(n)) {
       throw new CacheArgumentError(
         `Cannot increment key ${JSON.stringify(key)}: the result exceeds Number.MAX_SAFE_INTEGER`,
+        key,
       );
     }
     if (!this.notifier.idle) this.notifier.notify(key);
