@@ -29,7 +29,8 @@ describe('model-based: Postgres and two-tier over Postgres', () => {
         const manager = createCacheManager({
           prefix: `model${run++}`,
           logger: silent,
-          stores: { p: { driver: 'postgres', url: PG_URL, schema, options: { max: 2 } } },
+          // A generous per-operation timeout: CI's loaded cores can take over the default second.
+          stores: { p: { driver: 'postgres', url: PG_URL, schema, options: { max: 2 }, timeout: 10_000 } },
         });
         await manager.ready();
         return { cache: manager.store('p'), now: () => Date.now(), dispose: () => manager.close() };
@@ -50,7 +51,7 @@ describe('model-based: Postgres and two-tier over Postgres', () => {
           default: 'near',
           stores: {
             mem: { driver: 'memory', pruneInterval: 0 },
-            pg: { driver: 'postgres', url: PG_URL, schema, options: { max: 2 } },
+            pg: { driver: 'postgres', url: PG_URL, schema, options: { max: 2 }, timeout: 10_000 },
             near: { driver: 'tiered', tiers: ['mem', 'pg'] },
           },
         });

@@ -30,12 +30,13 @@ describeStoreConformance(
 
 describeStoreConformance(
   'keyv store over @keyv/redis',
-  (ctx) => new KeyvStore({ store: redisAdapter(), disconnect: true }, ctx),
+  // Generous timeouts on Redis: CI's loaded cores can take over the default second.
+  (ctx) => new KeyvStore({ store: redisAdapter(), disconnect: true, timeout: 10_000 }, ctx),
   { realTime: true, sharedBackend: true },
 );
 
 describeStoreConformance(
   'keyv store over a Keyv instance on @keyv/redis with a namespace',
-  (ctx) => new KeyvStore({ store: new Keyv({ store: redisAdapter(), namespace: 'kv' }) }, ctx),
+  (ctx) => new KeyvStore({ store: new Keyv({ store: redisAdapter(), namespace: 'kv' }), timeout: 10_000 }, ctx),
   { realTime: true, sharedBackend: true },
 );

@@ -14,6 +14,8 @@ afterEach(async () => {
 
 describeStoreConformance(
   'postgres store',
-  (ctx) => new PostgresStore({ url: PG_URL, schema, options: { max: 4 } }, ctx),
+  // A generous per-operation timeout: on CI's loaded cores a query can take over the default second
+  // (a timed-out write fails open and the case would see a second loader run). Timeouts are tested elsewhere.
+  (ctx) => new PostgresStore({ url: PG_URL, schema, options: { max: 4 }, timeout: 10_000 }, ctx),
   { realTime: true, sharedBackend: true },
 );
