@@ -1,0 +1,2 @@
+export * from './pipeline-options';
+export * from './pipeline-serializer';
