@@ -84,7 +84,11 @@ function resolveEncrypt(e: CacheEncryptOptions, check: OptionChecks): NonNullabl
     const field = `encrypt.keys[${i}]`;
     const id: unknown = k?.id;
     if (typeof id !== 'string' || !KEY_ID.test(id)) {
-      check.fail(`${field}.id`, 'letters, digits, _ or - (1 to 32 characters)', typeof id === 'string' ? id : typeof id);
+      check.fail(
+        `${field}.id`,
+        'letters, digits, _ or - (1 to 32 characters)',
+        typeof id === 'string' ? id : typeof id,
+      );
     }
     if (seen.has(id)) check.fail(`${field}.id`, 'unique among the keys', id);
     seen.add(id);
