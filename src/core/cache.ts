@@ -16,6 +16,7 @@
 //   locks, funnels and the request memo in core/locks and core/memo, handed the store here).
 // A new public method goes in the section it belongs to, as a short delegation; a new concept
 // gets its own collaborator (a file or folder under core/), not a block of private methods here.
+import { UnreadableEntry } from './store-access/unreadable-entry';
 import { checkKeyList, checkLoader, checkStep, checkValue, normalizeTags, toPairs } from './cache-args';
 import { CacheKeys } from './cache-keys';
 import { CacheMeter } from './cache-meter';
@@ -156,6 +157,11 @@ export class Cache implements CacheApi<CacheStats> {
       () => fallbacks.getMany(this.backend, ks),
       ks.map(() => undefined) as unknown[],
     );
+    for (let i = 0; i < raws.length; i++) {
+      // One unreadable entry of the batch is one miss and one counted error; the others stand.
+      const raw = raws[i];
+      if (raw instanceof UnreadableEntry) raws[i] = this.guard.readFailed('getMany', keys[i], raw.error);
+    }
     const entries = await this.entries.unwrapMany(ks, raws, keys);
     const out: Record<string, T | undefined> = {};
     keys.forEach((key, i) => {
@@ -405,8 +411,12 @@ export class Cache implements CacheApi<CacheStats> {
     checkValue(key, value);
     const ttlMs = resolveTtlArg(ttl, this.settings.defaultTtlMs);
     this.loads.invalidate(k);
-    const versions = tags ? await this.entries.versions(tags, true) : undefined;
+    const versions = tags ? await this.entries.versionsForWrite(tags) : undefined;
     const start = this.meter.started();
+    if (tags && versions === undefined) {
+      this.meter.writeFailed('set', key, start);
+      return false;
+    }
     const store = this.backend;
     let ok = true;
     if (store.setSync !== undefined) {
@@ -459,7 +469,11 @@ export class Cache implements CacheApi<CacheStats> {
     const pairs = toPairs(entries);
     const ttlMs = resolveTtlArg(ttl, this.settings.defaultTtlMs);
     for (const [key, value] of pairs) checkValue(key, value);
-    const versions = tags ? await this.entries.versions(tags, true) : undefined;
+    const versions = tags ? await this.entries.versionsForWrite(tags) : undefined;
+    if (tags && versions === undefined) {
+      this.meter.writeFailed('setMany', pairs.map((p) => p[0]).join(','), 0);
+      return false;
+    }
     const list: StoreEntry[] = pairs.map(([key, value]) => {
       const k = this.keys.lookup(key);
       this.loads.invalidate(k);

@@ -76,8 +76,11 @@ function decodeInner(node: unknown): unknown {
   if (type !== undefined) return decodeTagged(type, src.v);
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(src)) {
-    if (k === PROTO) throw new Error('own "__proto__" property in stored data');
-    out[k.charCodeAt(0) === 0 ? k.slice(1) : k] = decodeInner(src[k]);
+    const name = k.charCodeAt(0) === 0 ? k.slice(1) : k;
+    // Checked after unescaping: `"\u0000__proto__"` is how an own "__proto__" key would be written,
+    // and assigning it would set the prototype. The encoder refuses such keys, so it is tampering.
+    if (name === PROTO) throw new Error('own "__proto__" property in stored data');
+    out[name] = decodeInner(src[k]);
   }
   return out;
 }
@@ -113,6 +116,9 @@ export interface CacheSerializer {
   deserialize(text: string, key?: string): unknown;
 }
 
+/** What `String(n)` writes for a finite number: optional sign, digits, fraction, exponent. */
+const DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:e[+-]\d+)?$/;
+
 /** First character of format version 1 for every value that is not a plain finite number. */
 const FORMAT_V1 = 'J';
 
@@ -138,10 +144,8 @@ export const defaultSerializer: CacheSerializer = {
         // still runs for any "__proto__" key, which it refuses (a tampered store).
         return text.includes('\\u') || text.includes('__proto__') ? decodeInner(tree) : tree;
       }
-      if ((first >= 48 && first <= 57) || first === 45 /* - */) {
-        const n = Number(text);
-        if (!Number.isNaN(n)) return n;
-      }
+      // Decimal text only, as String(number) writes it: Number() would also read "0x10", " 1", "1_0"...
+      if (((first >= 48 && first <= 57) || first === 45) /* - */ && DECIMAL.test(text)) return Number(text);
     } catch (err) {
       throw new CacheSerializationError(`Stored value${forKey(key)} is corrupted: ${(err as Error).message}`, key, {
         cause: err,

@@ -29,7 +29,8 @@ async function start(module: Type): Promise<Omit<Started, 'calls'> & { app: INes
 }
 
 export function defineCompatSuites(flavour: Flavour, lib: typeof Lib): void {
-  const improved = flavour === 'compat' ? it : it.skip;
+  // Improvements are asserted for compat only: for the incumbent they are not registered at all.
+  const improved = flavour === 'compat' ? it : ((() => undefined) as unknown as typeof it);
   let redis: RedisServer;
   let ns = 0;
   beforeAll(async () => {

@@ -28,8 +28,17 @@ export async function readTagVersions(
     let version = found[i];
     if (typeof version !== 'string' && create) {
       const fresh = randomBytes(9).toString('base64url');
-      const added = store.add ? await store.add(keys[i], fresh) : (await store.set(keys[i], fresh), true);
-      version = added ? fresh : await store.get(keys[i]);
+      if (version === undefined) {
+        const added = store.add ? await store.add(keys[i], fresh) : (await store.set(keys[i], fresh), true);
+        version = added ? fresh : await store.get(keys[i]);
+      }
+      // Anything but a string under a version key is a corrupt record (written by someone else
+      // with access to the prefix): a writer replaces it, so its entry stays tagged and flushable.
+      // Readers (create false) leave the tag out, which reads as invalid: a miss.
+      if (typeof version !== 'string') {
+        await store.set(keys[i], fresh);
+        version = fresh;
+      }
     }
     if (typeof version === 'string') out[tags[i]] = version;
   }

@@ -38,6 +38,19 @@ export class TaggedEntries {
     return this.guard.strict('tags', () => this.fetchVersions(tags, create));
   }
 
+  /**
+   * Tag versions for a tagged `set`/`setMany`/`forever`: `undefined` when the store cannot give
+   * them (reported and counted once), so the write resolves `false` like a plain write in an outage.
+   */
+  async versionsForWrite(tags: readonly string[]): Promise<Record<string, string> | undefined> {
+    try {
+      return await this.versions(tags, true);
+    } catch (err) {
+      if (isCallerError(err, 'tags')) throw err;
+      return undefined;
+    }
+  }
+
   /** Tag versions for remember: on failure the loader still runs (fail open), nothing gets stored. */
   async versionsOpen(tags: readonly string[]): Promise<Record<string, string>> {
     try {

@@ -3,6 +3,7 @@ import { CacheArgumentError } from '../../core/cache.errors';
 import { consoleLogger, type CacheLogger } from '../../core/logger';
 import type { CacheStore, StoreContext, StoreEntry } from '../../core/store.types';
 import type { CacheSerializer } from '../../core/serializer';
+import { readBatchValue } from '../../core/store-access/unreadable-entry';
 import type { InvalidationBus } from '../tiered/invalidation-bus';
 import { PostgresConnection } from './postgres.connection';
 import { PostgresLeases } from './postgres.leases';
@@ -123,7 +124,7 @@ export class PostgresStore implements CacheStore {
     const out = new Array<unknown>(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const text = found.get(ks[i]);
-      out[i] = text === undefined ? undefined : this.serializer.deserialize(text, keys[i]);
+      out[i] = text === undefined ? undefined : readBatchValue(this.serializer, text, keys[i]);
     }
     return out;
   }

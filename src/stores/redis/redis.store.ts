@@ -3,6 +3,7 @@ import { CacheArgumentError } from '../../core/cache.errors';
 import { consoleLogger } from '../../core/logger';
 import type { CacheStore, StoreContext, StoreEntry } from '../../core/store.types';
 import type { CacheSerializer } from '../../core/serializer';
+import { readBatchValue } from '../../core/store-access/unreadable-entry';
 import { RedisConnection } from './redis.connection';
 import { RedisLocks } from './redis.locks';
 import type { ChangeNotifier } from './redis.notifier';
@@ -135,7 +136,7 @@ export class RedisStore implements CacheStore {
     const out = new Array<unknown>(keys.length);
     for (let i = 0; i < keys.length; i++) {
       const raw = raws[i];
-      out[i] = raw === null ? undefined : this.serializer.deserialize(raw, keys[i]);
+      out[i] = raw === null ? undefined : readBatchValue(this.serializer, raw, keys[i]);
     }
     return out;
   }
@@ -191,6 +192,12 @@ export class RedisStore implements CacheStore {
       if (err instanceof Error && err.message.includes('CACHEKIT_UNSAFE_INTEGER')) {
         throw new CacheArgumentError(
           `Cannot increment key ${JSON.stringify(key)}: the result would exceed Number.MAX_SAFE_INTEGER`,
+          key,
+        );
+      }
+      if (err instanceof Error && err.message.includes('WRONGTYPE')) {
+        throw new CacheArgumentError(
+          `Cannot increment key ${JSON.stringify(key)}: it holds a Redis value of another type (a hash, list or set written by another client), not a number`,
           key,
         );
       }

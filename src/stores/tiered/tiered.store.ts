@@ -1,5 +1,6 @@
 import { CacheUnsupportedError } from '../../core/cache.errors';
 import { pingKey } from '../../core/keys';
+import { UnreadableEntry } from '../../core/store-access/unreadable-entry';
 import { consoleLogger, type CacheLogger } from '../../core/logger';
 import type { CacheStore, StoreContext, StoreEntry, StoreHealthDetail, StoreStats } from '../../core/store.types';
 import type { BusListener, InvalidationBus } from './invalidation-bus';
@@ -122,7 +123,9 @@ export class TieredStore implements CacheStore {
       for (let i = 0; i < keys.length; i++) {
         if (out[i] !== undefined) continue;
         out[i] = values[j];
-        if (values[j] !== undefined) await this.fill(missing[j], values[j], ttls[j], tickets[j]);
+        if (values[j] !== undefined && !(values[j] instanceof UnreadableEntry)) {
+          await this.fill(missing[j], values[j], ttls[j], tickets[j]);
+        }
         j++;
       }
       return out;
