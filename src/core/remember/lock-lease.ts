@@ -104,7 +104,17 @@ export async function acquireLease(
   const token = lockToken();
   const tryAcquire = () => guard.strict('lock', () => tryLock(store, lockKey, token, lockTtlMs));
   const hold = () => holdLease(store, lockKey, token, lockTtlMs, (op, err) => guard.report(op, lockKey, err));
-  if (await tryAcquire()) return hold();
+  const notHeld: Lease = { held: false, release: async () => undefined };
+  // Taken: but the previous holder may have stored the value and released since this caller's
+  // miss, so look again before loading (else two caches load once each, one after the other).
+  const holdUnlessLoaded = async (): Promise<Lease | undefined> => {
+    const lease = hold();
+    const entry = await ctx.entries.read(k, key);
+    if (entry === undefined || entry.stale) return lease;
+    await lease.release();
+    return undefined;
+  };
+  if (await tryAcquire()) return (await holdUnlessLoaded()) ?? notHeld;
   // Somebody else is loading: wait for the value to land (notification or polling), then re-check.
   const start = meter.started();
   const deadline = Date.now() + lockTimeoutMs;
@@ -116,9 +126,9 @@ export async function acquireLease(
     if (entry !== undefined && !entry.stale) break;
     if (await tryAcquire()) {
       meter.emit('lock-wait', key, start);
-      return hold();
+      return (await holdUnlessLoaded()) ?? notHeld;
     }
   }
   meter.emit('lock-wait', key, start);
-  return { held: false, release: async () => undefined };
+  return notHeld;
 }
