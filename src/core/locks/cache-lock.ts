@@ -111,9 +111,6 @@ export class Lock {
   private readonly lease: NamedLease;
 
   constructor(site: LockSite, name: string, ttl?: Ttl, options: LockOptions = {}, owner?: string) {
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new CacheArgumentError(`Invalid lock name: expected a non-empty string, got ${describe(name)}`);
-    }
     if (owner !== undefined && (typeof owner !== 'string' || owner.length === 0)) {
       throw new CacheArgumentError(`Invalid owner for lock "${name}": expected the owner token of a lock`);
     }
@@ -221,8 +218,4 @@ async function addByGet(store: CacheStore, key: string, value: string, ttlMs: nu
   if ((await store.get(key)) !== undefined) return false;
   await store.set(key, value, ttlMs);
   return true;
-}
-
-function describe(value: unknown): string {
-  return value === null ? 'null' : typeof value === 'string' ? JSON.stringify(value) : typeof value;
 }

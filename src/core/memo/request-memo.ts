@@ -1,6 +1,7 @@
 // `cache.memo()` (Laravel's `Cache::memo()`): a view of a cache whose reads are memoised for the
 // current request, so a request that reads one key five times reads the store once. Writes
 // through the view update the memo; writes through a tagged view forget it.
+import { toPairs } from '../cache-args';
 import type { CacheApi, CacheEntries, CacheFallback, StatsReport, TaggedCacheApi } from '../cache-api';
 import type { CacheStats, HealthReport, RememberOptions } from '../cache.types';
 import type { CacheFunnel, FunnelOptions } from '../locks/cache-funnel';
@@ -111,10 +112,7 @@ class MemoCache<Stats extends CacheStats | StatsReport> implements CacheApi<Stat
     return this.wrote(key, value, await this.cache.forever(key, value));
   }
   async setMany(entries: CacheEntries, ttl?: Ttl): Promise<boolean> {
-    const pairs =
-      entries instanceof Map || Symbol.iterator in Object(entries)
-        ? [...(entries as Iterable<readonly [string, unknown]>)]
-        : Object.entries(entries);
+    const pairs = toPairs(entries);
     const ok = await this.cache.setMany(pairs, ttl);
     const m = this.map();
     for (const [k, v] of pairs) {
