@@ -63,7 +63,6 @@ export async function sweep(nsDir: string, now: number): Promise<SweepResult> {
   return result;
 }
 
-/** Removes every entry (and orphaned temp file) of a namespace, then the directories left empty. */
 /**
  * Removes every entry (and orphaned temp file) of a namespace. Directories stay: a writer in
  * another process may have just created one for its temp file, and removing it would fail that
