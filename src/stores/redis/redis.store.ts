@@ -4,6 +4,7 @@ import { consoleLogger } from '../../core/logger';
 import type { CacheStore, StoreContext, StoreEntry } from '../../core/store.types';
 import type { CacheSerializer } from '../../core/serializer';
 import { readBatchValue } from '../../core/store-access/unreadable-entry';
+import { CoalescedReads, CoalescedWrites } from './redis.batching';
 import { RedisConnection } from './redis.connection';
 import { RedisLocks } from './redis.locks';
 import type { ChangeNotifier } from './redis.notifier';
@@ -22,8 +23,9 @@ export type RedisStoreContext = Pick<StoreContext, 'namespace'> & Partial<Pick<S
 
 /**
  * `driver: 'redis'`: a store on Redis, Redis Cluster or Redis Sentinel through ioredis (an
- * optional peer, loaded on first use). Every operation takes one round trip; reads fail fast
- * when Redis is down or slow, and the connection recovers on its own.
+ * optional peer, loaded on first use). Every operation takes one round trip; the `get`s (and
+ * `set`s) of one tick share one MGET (one pipeline). Reads fail fast when Redis is down or slow,
+ * and the connection recovers on its own.
  *
  * @example
  * const store = new RedisStore({ url: 'redis://127.0.0.1:6379' }, { namespace: 'app' });
@@ -36,6 +38,9 @@ export class RedisStore implements CacheStore {
   private readonly locks: RedisLocks;
   /** Writes wake the waiters of their keys here; releases wake them in every process. */
   private readonly notifier: ChangeNotifier;
+  /** Concurrent gets and sets of one tick share one MGET or pipeline (redis.batching.ts). */
+  private readonly reads = new CoalescedReads();
+  private readonly writes = new CoalescedWrites();
 
   constructor(options: RedisStoreOptions, context: RedisStoreContext) {
     const name = context.name ?? 'redis';
@@ -69,7 +74,7 @@ export class RedisStore implements CacheStore {
     const c = this.conn.client ?? (await this.conn.connected('get'));
     let raw: string | null;
     try {
-      raw = await this.conn.guarded(c.get(key));
+      raw = await this.conn.guarded(this.reads.run(c, key));
     } catch (err) {
       throw this.conn.failure('get', err);
     }
@@ -89,7 +94,7 @@ export class RedisStore implements CacheStore {
     const text = this.serializer.serialize(value, key);
     const c = this.conn.client ?? (await this.conn.connected('set'));
     try {
-      await this.conn.guarded(ttlMs === undefined ? c.set(key, text) : c.set(key, text, 'PX', px(ttlMs)));
+      await this.conn.guarded(this.writes.run(c, { key, text, ttlMs }));
     } catch (err) {
       throw this.conn.failure('set', err);
     }

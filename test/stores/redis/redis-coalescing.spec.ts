@@ -1,0 +1,287 @@
+/**
+ * Coalescing on real Redis: the gets of one tick go out as one MGET (per hash slot on a
+ * Cluster), the sets of one tick as one pipeline write, and every call keeps its own result,
+ * timeout and failure. Commands are counted with INFO commandstats on servers of this file alone.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import type { Socket } from 'node:net';
+import { Cluster, Redis } from 'ioredis';
+import { createCacheManager, type Cache, type CacheManager, type CacheManagerOptions } from '../../../src';
+import { MAX_BATCH } from '../../../src/stores/redis/redis.batching';
+import { keySlot } from '../../../src/stores/redis/redis.slots';
+import { RedisClusterHarness, RedisServer } from '../../support/redis-server';
+
+const quiet = { warn: () => undefined, error: () => undefined };
+
+/** Calls of each command since the last CONFIG RESETSTAT: `{ get: 1, mget: 2 }`. */
+async function commandCalls(node: Redis): Promise<Record<string, number>> {
+  const info = (await node.info('commandstats')) as string;
+  const calls: Record<string, number> = {};
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[m[1]] = Number(m[2]);
+  return calls;
+}
+
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function open(options: CacheManagerOptions): Promise<CacheManager> {
+  const manager = createCacheManager({ logger: quiet, ...options });
+  await manager.ready();
+  return manager;
+}
+
+describe('redis store: coalescing on one server', () => {
+  let server: RedisServer;
+  let raw: Redis;
+  let manager: CacheManager;
+  let cache: Cache;
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    raw = new Redis(server.port, '127.0.0.1');
+    manager = await open({ prefix: 'co', stores: { r: { driver: 'redis', url: server.url, timeout: 300 } } });
+    cache = manager.store('r');
+    await cache.get('warm-up'); // the connection is ready: later counts hold the test's commands only
+  });
+  afterAll(async () => {
+    await manager.close();
+    raw.disconnect();
+    await server.stop();
+  });
+  beforeEach(async () => {
+    await raw.config('RESETSTAT');
+  });
+
+  it('sends one MGET for concurrent gets and answers each with its own value (hits and misses mixed)', async () => {
+    const values: unknown[] = [{ a: 1 }, 'text', 42, null, [1, 'two'], new Date(5), new Map([[1, 2]])];
+    const keys = Array.from({ length: 50 }, (_, i) => `mix:${i}`);
+    await cache.setMany(Object.fromEntries(keys.filter((_, i) => i % 2 === 0).map((k, n) => [k, values[n % 7]])));
+    await raw.config('RESETSTAT');
+
+    const got = await Promise.all(keys.map((k) => cache.get(k)));
+
+    got.forEach((v, i) => expect(v).toEqual(i % 2 === 0 ? values[(i / 2) % 7] : undefined));
+    const calls = await commandCalls(raw);
+    expect(calls.mget).toBe(1);
+    expect(calls.get).toBeUndefined();
+  });
+
+  it('a lone get is a plain GET, and so is each get of consecutive ticks', async () => {
+    await cache.set('lone', { v: 1 });
+    await raw.config('RESETSTAT');
+    expect(await cache.get('lone')).toEqual({ v: 1 });
+    expect(await cache.get('lone-missing')).toBeUndefined();
+    expect(await cache.get('lone', 'fallback')).toEqual({ v: 1 });
+    const calls = await commandCalls(raw);
+    expect(calls.get).toBe(3);
+    expect(calls.mget).toBeUndefined();
+  });
+
+  it('gets of the same key in one tick each get the value; a burst past the batch limit is several MGETs', async () => {
+    await cache.set('same', 'v');
+    const keys = Array.from({ length: MAX_BATCH * 2 + 5 }, (_, i) => (i % 3 === 0 ? 'same' : `burst:${i}`));
+    await raw.config('RESETSTAT');
+    const got = await Promise.all(keys.map((k) => cache.get(k)));
+    got.forEach((v, i) => expect(v).toBe(i % 3 === 0 ? 'v' : undefined));
+    expect((await commandCalls(raw)).mget).toBe(3);
+  });
+
+  it('one undecodable value in a batch is one miss and one counted error; the others are hits', async () => {
+    await cache.setMany({ good1: 'one', good2: 'two' });
+    await raw.set('co:bad', 'J{not json');
+    const errors = cache.stats().errors;
+    const [a, bad, b] = await Promise.all([cache.get('good1'), cache.get('bad', 'fallback'), cache.get('good2')]);
+    expect([a, bad, b]).toEqual(['one', 'fallback', 'two']);
+    expect(cache.stats().errors).toBe(errors + 1);
+  });
+
+  it('concurrent sets go out in one pipeline write, each with its own value and TTL', async () => {
+    const client = new Redis(server.port, '127.0.0.1', { enableOfflineQueue: false, commandTimeout: 1000 });
+    const own = await open({ prefix: 'pw', stores: { r: { driver: 'redis', client } } });
+    try {
+      const c = own.store('r');
+      await c.get('warm-up');
+      // Counts the writes of the store's socket (the socket of ioredis, left as it is).
+      const socket = (client as unknown as { stream: Socket }).stream;
+      let writes = 0;
+      const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+      socket.write = ((...args: unknown[]) => {
+        writes++;
+        return write(...args);
+      }) as Socket['write'];
+      await raw.config('RESETSTAT');
+
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => c.set(`w:${i}`, { i }, i % 2 === 0 ? '1h' : undefined)),
+      );
+
+      expect(results.every((r) => r === true)).toBe(true);
+      expect(writes).toBe(1);
+      expect((await commandCalls(raw)).set).toBe(40);
+      expect(await Promise.all(Array.from({ length: 40 }, (_, i) => c.get(`w:${i}`)))).toEqual(
+        Array.from({ length: 40 }, (_, i) => ({ i })),
+      );
+      const ttls = await Promise.all(Array.from({ length: 40 }, (_, i) => raw.pttl(`pw:w:${i}`)));
+      ttls.forEach((ms, i) => (i % 2 === 0 ? expect(ms).toBeGreaterThan(3_000_000) : expect(ms).toBe(-1)));
+
+      writes = 0;
+      expect(await c.set('w:lone', 'x')).toBe(true);
+      expect(writes).toBe(1);
+    } finally {
+      await own.close();
+      client.disconnect();
+    }
+  });
+
+  it('a batch during a stall: every call times out on its own and falls back; the next batch reads right', async () => {
+    await cache.setMany({ s1: 'one', s2: 'two', s3: 'three' });
+    const errors = cache.stats().errors;
+    server.pause(true);
+    let stalled: unknown[];
+    try {
+      stalled = await Promise.all([cache.get('s1', 'f1'), cache.get('s2', 'f2'), cache.get('s3', 'f3')]);
+    } finally {
+      server.pause(false);
+    }
+    expect(stalled).toEqual(['f1', 'f2', 'f3']);
+    expect(cache.stats().errors).toBe(errors + 3);
+    // The late reply of the timed-out MGET is never taken for the answer of a later batch.
+    expect(await Promise.all([cache.get('s3'), cache.get('s1'), cache.get('missing'), cache.get('s2')])).toEqual([
+      'three',
+      'one',
+      undefined,
+      'two',
+    ]);
+  });
+
+  it('fails open per call while Redis is down, and coalesces again once it is back', async () => {
+    await cache.setMany({ o1: 1, o2: 2 });
+    await server.kill();
+    try {
+      const errors = cache.stats().errors;
+      expect(await Promise.all([cache.get('o1'), cache.get('o2', 'fb'), cache.get('o3')])).toEqual([
+        undefined,
+        'fb',
+        undefined,
+      ]);
+      expect(await Promise.all([cache.set('o1', 'x'), cache.set('o2', 'y')])).toEqual([false, false]);
+      expect(cache.stats().errors).toBe(errors + 5);
+    } finally {
+      await server.restart();
+    }
+    await until('the store reconnects', async () => (await cache.set('o1', 'back')) === true);
+    await cache.set('o2', 'again');
+    await until('the test connection is back', async () => (await raw.ping()) === 'PONG');
+    await raw.config('RESETSTAT');
+    expect(await Promise.all([cache.get('o1'), cache.get('o2')])).toEqual(['back', 'again']);
+    expect((await commandCalls(raw)).mget).toBe(1);
+  });
+});
+
+describe('redis store: coalescing on a cluster', () => {
+  let cluster: RedisClusterHarness;
+  let masters: Redis[];
+  let manager: CacheManager;
+  let cache: Cache;
+
+  beforeAll(async () => {
+    cluster = await RedisClusterHarness.start();
+    masters = cluster.nodes.map((n) => new Redis(n.port, n.host));
+    manager = await open({
+      prefix: 'cc',
+      stores: { r: { driver: 'redis', cluster: { nodes: cluster.nodes }, timeout: 200 } },
+    });
+    cache = manager.store('r');
+    await cache.get('warm-up');
+  }, 60_000);
+  afterAll(async () => {
+    await manager.close();
+    for (const m of masters) m.disconnect();
+    await cluster.stop();
+  });
+
+  /** Calls of each command summed over the masters. */
+  async function clusterCalls(): Promise<Record<string, number>> {
+    const sum: Record<string, number> = {};
+    for (const node of masters) {
+      for (const [name, n] of Object.entries(await commandCalls(node))) sum[name] = (sum[name] ?? 0) + n;
+    }
+    return sum;
+  }
+
+  /** The master that serves `key` (a user key of this cache). */
+  async function masterOf(key: string): Promise<Redis> {
+    const slot = keySlot(`cc:${key}`);
+    const mine = await Promise.all(
+      masters.map(async (node) => {
+        const id = ((await node.call('cluster', 'myid')) as string).trim();
+        const slots = (await node.call('cluster', 'slots')) as [number, number, [string, number, string]][];
+        return slots.some(([from, to, [, , owner]]) => slot >= from && slot <= to && owner === id);
+      }),
+    );
+    return masters[mine.indexOf(true)];
+  }
+
+  it('sends one MGET per hash slot (a GET for a slot with one key) and answers each key right', async () => {
+    const tags = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const slots = new Set(tags.map((t) => keySlot(`cc:{${t}}:x`)));
+    expect(slots.size).toBe(tags.length);
+    const keys = tags.flatMap((t) => Array.from({ length: 8 }, (_, i) => `{${t}}:${i}`));
+    const solo = 'solo';
+    expect(slots.has(keySlot(`cc:${solo}`))).toBe(false);
+    await cache.setMany(Object.fromEntries(keys.filter((_, i) => i % 3 !== 0).map((k) => [k, `v-${k}`])));
+    await cache.set(solo, 'alone');
+    await Promise.all(masters.map((m) => m.config('RESETSTAT')));
+
+    const got = await Promise.all([...keys, solo].map((k) => cache.get(k)));
+
+    expect(got).toEqual([...keys.map((k, i) => (i % 3 !== 0 ? `v-${k}` : undefined)), 'alone']);
+    const calls = await clusterCalls();
+    expect(calls.mget).toBe(tags.length);
+    expect(calls.get).toBe(1);
+    const perMaster = await Promise.all(masters.map(async (m) => (await commandCalls(m)).mget ?? 0));
+    expect(perMaster.filter((n) => n > 0).length).toBeGreaterThan(1);
+  });
+
+  it('sets of one tick across the cluster are all stored, each under its own key', async () => {
+    const keys = Array.from({ length: 60 }, (_, i) => `cs:${i}`);
+    await Promise.all(masters.map((m) => m.config('RESETSTAT')));
+    expect(await Promise.all(keys.map((k, i) => cache.set(k, i, i % 2 ? '1h' : undefined)))).toEqual(
+      keys.map(() => true),
+    );
+    expect((await clusterCalls()).set).toBe(60);
+    const check = new Cluster(cluster.nodes);
+    try {
+      expect(await Promise.all(keys.map((k) => check.get(`cc:${k}`)))).toEqual(keys.map((_, i) => String(i)));
+    } finally {
+      check.disconnect();
+    }
+  });
+
+  it('a slot whose node stalls times out alone: its keys miss, the keys of the other nodes hit', async () => {
+    const tags = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    const keys = tags.flatMap((t) => [`{${t}}:p1`, `{${t}}:p2`]);
+    await cache.setMany(Object.fromEntries(keys.map((k) => [k, `v-${k}`])));
+    const stalled = await masterOf(keys[0]);
+    const owners = await Promise.all(keys.map((k) => masterOf(k)));
+    const onStalled = owners.map((o) => o === stalled);
+    expect(onStalled.some((x) => !x)).toBe(true);
+    const errors = cache.stats().errors;
+    // CLIENT PAUSE stops the node's clients, not the cluster bus: the cluster stays healthy.
+    await stalled.call('client', 'pause', '4000', 'ALL');
+    let got: unknown[];
+    try {
+      got = await Promise.all(keys.map((k) => cache.get(k, 'timed-out')));
+    } finally {
+      const probe = new Redis(stalled.options.port!, '127.0.0.1');
+      await until('the pause ends', async () => (await probe.ping()) === 'PONG').finally(() => probe.disconnect());
+    }
+    expect(got).toEqual(keys.map((k, i) => (onStalled[i] ? 'timed-out' : `v-${k}`)));
+    expect(cache.stats().errors).toBe(errors + onStalled.filter(Boolean).length);
+  }, 30_000);
+});
