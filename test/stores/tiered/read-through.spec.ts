@@ -9,7 +9,7 @@ class GatedStore extends MemoryStore {
   private gate?: Promise<void>;
   private openGate?: () => void;
 
-  close(): Promise<void> {
+  override close(): Promise<void> {
     this.open();
     return super.close();
   }
@@ -23,7 +23,7 @@ class GatedStore extends MemoryStore {
     this.gate = undefined;
   }
 
-  async get(key: string): Promise<unknown> {
+  override async get(key: string): Promise<unknown> {
     const value = await super.get(key);
     await this.gate;
     return value;
