@@ -1,2 +1,4 @@
+export * from './hashed-keys';
 export * from './pipeline-options';
 export * from './pipeline-serializer';
+export * from './store-pipeline';

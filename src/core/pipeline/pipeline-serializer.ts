@@ -1,6 +1,8 @@
 // Compression and encryption at rest, as a serializer wrapped around the store's own.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import * as zlib from 'node:zlib';
+import { constants as bufferConstants } from 'node:buffer';
 import { CacheSerializationError } from '../cache.errors';
 import type { CacheSerializer } from '../serializer';
 import type { ResolvedPipeline } from './pipeline-options';
@@ -10,79 +12,183 @@ import type { ResolvedPipeline } from './pipeline-options';
  * neither that nor any JSON, so old entries (written before an option was on) are read as they
  * were. Payloads are base64: Postgres text refuses NUL, and Redis/file keep text.
  *   \u0001z<g|b><base64 of compressed UTF-8 text>
- *   \u0001e<key id>.<base64 of iv(12) | tag(16) | ciphertext>   (AAD: the key id)
- * The encrypted plaintext may itself be a compressed entry (compress first, then encrypt).
+ *   \u0001e<key id>.<base64 of iv(12) | tag(16) | ciphertext>   (AAD: key id, NUL, store key)
+ * The encrypted plaintext may itself be a compressed entry (compress first, then encrypt). The
+ * store key in the AAD makes an entry copied under another key fail authentication.
  */
 const MARK = '\u0001';
 const IV = 12;
 const TAG = 16;
 
+/**
+ * Serialized text of at least this many bytes is compressed on the zlib thread pool (and a
+ * compressed payload of at least {@link ASYNC_INFLATE_BYTES} inflated there) by the async
+ * methods: below it, the synchronous call costs less than the hop (docs/benchmarks.md, `pipeline`).
+ */
+export const ASYNC_COMPRESS_BYTES = 64 * 1024;
+/** See {@link ASYNC_COMPRESS_BYTES}: base64 characters of a compressed payload. */
+export const ASYNC_INFLATE_BYTES = 16 * 1024;
+
+/** Decimal text, as `String(number)` writes it: counters stay as they are (INCRBY, SQL numeric). */
+const DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:e[+-]\d+)?$/;
+
+/** A serializer with the pipeline: `serializeAsync`/`deserializeAsync` keep large values off the event loop. */
+export interface PipelineSerializer extends CacheSerializer {
+  serializeAsync(value: unknown, key?: string): Promise<string>;
+  deserializeAsync(text: string, key?: string): Promise<unknown>;
+}
+
+const gzipAsync = promisify(zlib.gzip);
+const gunzipAsync = promisify(zlib.gunzip);
+const brotliAsync = promisify(zlib.brotliCompress);
+const unbrotliAsync = promisify(zlib.brotliDecompress);
+/** Brotli's default quality (11) takes seconds per megabyte; 4 is about gzip's speed with a better ratio. */
+const BROTLI: zlib.BrotliOptions = {
+  params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4, [zlib.constants.BROTLI_PARAM_MODE]: 1 /* text */ },
+};
+/** A stored payload can never inflate past what a string may hold (and a bomb fails, not the process). */
+const INFLATE: zlib.ZlibOptions = { maxOutputLength: bufferConstants.MAX_STRING_LENGTH };
+const UNBROTLI: zlib.BrotliOptions = { maxOutputLength: bufferConstants.MAX_STRING_LENGTH };
+
 /** Wraps `inner` so that what it writes is compressed and/or encrypted as `pipeline` says. */
 export function pipelineSerializer(inner: CacheSerializer, pipeline: ResolvedPipeline | undefined): CacheSerializer {
-  if (pipeline === undefined) return inner;
-  const { compress, encrypt } = pipeline;
-  const byId = new Map(encrypt?.keys.map((k) => [k.id, k.key]));
-  const writeKey = encrypt?.keys[0];
-  return {
-    serialize(value: unknown, key?: string): string {
-      let text = inner.serialize(value, key);
-      // Counters stay decimal text so that stores can increment them atomically (INCRBY, SQL).
-      if (isDecimal(text)) return text;
-      if (compress && Buffer.byteLength(text) > compress.threshold) {
-        const raw = Buffer.from(text);
-        const packed = compress.algorithm === 'gzip' ? gzipSync(raw) : brotliCompressSync(raw);
-        text = `${MARK}z${compress.algorithm === 'gzip' ? 'g' : 'b'}${packed.toString('base64')}`;
-      }
-      if (writeKey) {
-        const iv = randomBytes(IV);
-        const cipher = createCipheriv('aes-256-gcm', writeKey.key, iv);
-        cipher.setAAD(Buffer.from(writeKey.id));
-        const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
-        text = `${MARK}e${writeKey.id}.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')}`;
-      }
-      return text;
-    },
-    deserialize(text: string, key?: string): unknown {
-      if (text.charCodeAt(0) !== 1) return inner.deserialize(text, key);
-      let plain = text;
-      if (plain.charCodeAt(1) === 101 /* e */) plain = decrypt(plain, byId, key);
-      if (plain.charCodeAt(0) === 1 && plain.charCodeAt(1) === 122 /* z */) plain = inflate(plain, key);
-      return inner.deserialize(plain, key);
-    },
-  };
+  if (pipeline === undefined || (!pipeline.compress && !pipeline.encrypt)) return inner;
+  return new Pipeline(inner, pipeline);
 }
 
-function isDecimal(text: string): boolean {
-  const c = text.charCodeAt(0);
-  return ((c >= 48 && c <= 57) || c === 45) && Number.isFinite(Number(text));
+/** Whether `s` has the async methods of the pipeline. */
+export function isPipelineSerializer(s: CacheSerializer): s is PipelineSerializer {
+  return s instanceof Pipeline;
 }
 
-function decrypt(text: string, keys: Map<string, Buffer>, key: string | undefined): string {
-  const dot = text.indexOf('.', 2);
-  const id = dot < 0 ? '' : text.slice(2, dot);
-  const secret = keys.get(id);
-  if (secret === undefined) {
-    // The key id is a name, not a secret; it tells the operator which key is missing.
-    throw fail(key, dot < 0 ? 'is truncated' : `was encrypted with key "${id}", which is not in encrypt.keys`);
+class Pipeline implements PipelineSerializer {
+  private readonly compress: ResolvedPipeline['compress'];
+  private readonly byId: Map<string, Buffer>;
+  private readonly writeKey: { id: string; key: Buffer } | undefined;
+
+  constructor(
+    private readonly inner: CacheSerializer,
+    pipeline: ResolvedPipeline,
+  ) {
+    this.compress = pipeline.compress;
+    this.byId = new Map(pipeline.encrypt?.keys.map((k) => [k.id, k.key]));
+    this.writeKey = pipeline.encrypt?.keys[0];
   }
-  const bytes = Buffer.from(text.slice(dot + 1), 'base64');
-  if (bytes.length < IV + TAG) throw fail(key, 'is truncated');
-  try {
-    const d = createDecipheriv('aes-256-gcm', secret, bytes.subarray(0, IV));
-    d.setAAD(Buffer.from(id));
-    d.setAuthTag(bytes.subarray(IV, IV + TAG));
-    return Buffer.concat([d.update(bytes.subarray(IV + TAG)), d.final()]).toString('utf8');
-  } catch (err) {
-    throw fail(key, 'failed authentication (tampered, truncated or written with another secret)', err);
+
+  serialize(value: unknown, key?: string): string {
+    const text = this.inner.serialize(value, key);
+    if (DECIMAL.test(text)) return text;
+    const packed = this.shouldCompress(text) ? this.packed(text, this.deflateSync(text)) : text;
+    return this.seal(packed, key);
+  }
+
+  async serializeAsync(value: unknown, key?: string): Promise<string> {
+    const text = this.inner.serialize(value, key);
+    if (DECIMAL.test(text)) return text;
+    let packed = text;
+    if (this.shouldCompress(text)) {
+      const raw = text.length >= ASYNC_COMPRESS_BYTES ? await this.deflateAsync(text) : this.deflateSync(text);
+      packed = this.packed(text, raw);
+    }
+    return this.seal(packed, key);
+  }
+
+  deserialize(text: string, key?: string): unknown {
+    if (text.charCodeAt(0) !== 1) return this.inner.deserialize(text, key);
+    const plain = text.charCodeAt(1) === 101 /* e */ ? this.open(text, key) : text;
+    if (plain.charCodeAt(0) !== 1) return this.inner.deserialize(plain, key);
+    return this.inner.deserialize(inflateSync(plain, key), key);
+  }
+
+  async deserializeAsync(text: string, key?: string): Promise<unknown> {
+    if (text.charCodeAt(0) !== 1) return this.inner.deserialize(text, key);
+    const plain = text.charCodeAt(1) === 101 /* e */ ? this.open(text, key) : text;
+    if (plain.charCodeAt(0) !== 1) return this.inner.deserialize(plain, key);
+    const inflated = plain.length >= ASYNC_INFLATE_BYTES ? await inflateAsync(plain, key) : inflateSync(plain, key);
+    return this.inner.deserialize(inflated, key);
+  }
+
+  private shouldCompress(text: string): boolean {
+    const c = this.compress;
+    if (c === undefined || text.length * 3 <= c.threshold) return false;
+    return text.length > c.threshold || Buffer.byteLength(text) > c.threshold;
+  }
+
+  private deflateSync(text: string): Buffer {
+    return this.compress!.algorithm === 'gzip' ? zlib.gzipSync(text) : zlib.brotliCompressSync(text, BROTLI);
+  }
+
+  private deflateAsync(text: string): Promise<Buffer> {
+    return this.compress!.algorithm === 'gzip' ? gzipAsync(text) : brotliAsync(text, BROTLI);
+  }
+
+  /** The compressed entry, or the text itself when compressing did not make it shorter. */
+  private packed(text: string, raw: Buffer): string {
+    const encoded = raw.toString('base64');
+    if (encoded.length + 3 >= text.length) return text;
+    return `${MARK}z${this.compress!.algorithm === 'gzip' ? 'g' : 'b'}${encoded}`;
+  }
+
+  /** Encrypts under the first key when `encrypt` is on. */
+  private seal(text: string, key: string | undefined): string {
+    const w = this.writeKey;
+    if (w === undefined) return text;
+    const iv = randomBytes(IV);
+    const cipher = createCipheriv('aes-256-gcm', w.key, iv);
+    cipher.setAAD(aad(w.id, key));
+    const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
+    return `${MARK}e${w.id}.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64')}`;
+  }
+
+  /** The plaintext of an encrypted entry; any failure is a CacheSerializationError (read as a miss). */
+  private open(text: string, key: string | undefined): string {
+    const dot = text.indexOf('.', 2);
+    const id = dot < 0 ? '' : text.slice(2, dot);
+    const secret = this.byId.get(id);
+    if (secret === undefined) {
+      // The key id is a name, not a secret; it tells the operator which key is missing.
+      throw fail(key, dot < 0 ? 'is truncated' : `was encrypted with key "${id}", which is not in encrypt.keys`);
+    }
+    const bytes = Buffer.from(text.slice(dot + 1), 'base64');
+    if (bytes.length < IV + TAG) throw fail(key, 'is truncated');
+    try {
+      const d = createDecipheriv('aes-256-gcm', secret, bytes.subarray(0, IV));
+      d.setAAD(aad(id, key));
+      d.setAuthTag(bytes.subarray(IV, IV + TAG));
+      return Buffer.concat([d.update(bytes.subarray(IV + TAG)), d.final()]).toString('utf8');
+    } catch (err) {
+      throw fail(
+        key,
+        'failed authentication (tampered, truncated, moved from another key or written with another secret)',
+        err,
+      );
+    }
   }
 }
 
-function inflate(text: string, key: string | undefined): string {
+function aad(id: string, key: string | undefined): Buffer {
+  return Buffer.from(`${id}\u0000${key ?? ''}`);
+}
+
+function compressedPayload(text: string, key: string | undefined): { alg: 'g' | 'b'; raw: Buffer } {
   const alg = text[2];
-  if (alg !== 'g' && alg !== 'b') throw fail(key, 'has an unknown compression');
+  if (text[1] !== 'z' || (alg !== 'g' && alg !== 'b')) throw fail(key, 'is not in a known format');
+  return { alg, raw: Buffer.from(text.slice(3), 'base64') };
+}
+
+function inflateSync(text: string, key: string | undefined): string {
+  const { alg, raw } = compressedPayload(text, key);
   try {
-    const raw = Buffer.from(text.slice(3), 'base64');
-    return (alg === 'g' ? gunzipSync(raw) : brotliDecompressSync(raw)).toString('utf8');
+    return (alg === 'g' ? zlib.gunzipSync(raw, INFLATE) : zlib.brotliDecompressSync(raw, UNBROTLI)).toString('utf8');
+  } catch (err) {
+    throw fail(key, 'cannot be decompressed', err);
+  }
+}
+
+async function inflateAsync(text: string, key: string | undefined): Promise<string> {
+  const { alg, raw } = compressedPayload(text, key);
+  try {
+    return (alg === 'g' ? await gunzipAsync(raw, INFLATE) : await unbrotliAsync(raw, UNBROTLI)).toString('utf8');
   } catch (err) {
     throw fail(key, 'cannot be decompressed', err);
   }

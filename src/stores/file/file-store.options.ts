@@ -1,8 +1,9 @@
 import { optionKeys, storeOptionChecks } from '../../core/option-checks';
+import { PIPELINE_OPTION_KEYS, resolveStorePipeline, type StorePipeline, type ValuePipelineOptions } from '../../core/pipeline';
 import type { CacheSerializer } from '../../core/serializer';
 
 /** Options of `driver: 'file'`. */
-export interface FileStoreOptions {
+export interface FileStoreOptions extends ValuePipelineOptions {
   /**
    * Where entries are kept; created (mode 0700) if missing. Several processes may share it, and
    * caches with different prefixes may share it: each only sees and clears its own files.
@@ -40,6 +41,7 @@ export const FILE_STORE_KEYS = optionKeys<FileStoreOptions>()([
   'pruneInterval',
   'lockStaleMs',
   'serializer',
+  ...PIPELINE_OPTION_KEYS,
 ]);
 
 /** The validated options with their defaults. */
@@ -49,6 +51,8 @@ export interface ResolvedFileStoreOptions {
   maxBytes: number | undefined;
   pruneInterval: number;
   lockStaleMs: number;
+  /** The values' serializer (with `compress`/`encrypt`) and `hashKeys`. */
+  pipeline: StorePipeline;
 }
 
 /** Validates and completes the options at construction, so a bad configuration fails at start-up naming the field. */
@@ -62,5 +66,6 @@ export function resolveFileStoreOptions(options: FileStoreOptions, store: string
     maxBytes: check.positiveInt('maxBytes', options.maxBytes, undefined),
     pruneInterval: check.ms('pruneInterval', options.pruneInterval, FILE_STORE_DEFAULTS.pruneInterval),
     lockStaleMs: check.ms('lockStaleMs', options.lockStaleMs, FILE_STORE_DEFAULTS.lockStaleMs, 'positive'),
+    pipeline: resolveStorePipeline(options, check),
   };
 }

@@ -4,7 +4,7 @@ import { CacheArgumentError, CacheConfigError, CacheUnavailableError } from '../
 import { systemClock, type Clock } from '../../core/clock';
 import { consoleLogger } from '../../core/logger';
 import type { CacheStore, StoreContext, StoreEntry, StoreStats } from '../../core/store.types';
-import { defaultSerializer } from '../../core/serializer';
+import { withKeyHashing } from '../../core/pipeline';
 import { FileEntries } from './file-entries';
 import { FileHousekeeper } from './file-housekeeper';
 import { FileLockTimeoutError, FileMutex } from './file-mutex';
@@ -50,7 +50,9 @@ export class FileStore implements CacheStore {
       logger: context.logger ?? consoleLogger,
       mutex: this.mutex,
     });
-    this.entries = new FileEntries(options.serializer ?? defaultSerializer, this.clock, this.housekeeper.wrote);
+    this.entries = new FileEntries(resolved.pipeline.serializer, this.clock, this.housekeeper.wrote);
+    // hashKeys: the store only ever sees hashed keys (a constructor may return a view of itself).
+    return withKeyHashing(this, resolved.pipeline, context.namespace ?? '');
   }
 
   /**

@@ -3,7 +3,7 @@ import { redactSecrets } from '../../core/format';
 import { optionKeys, storeOptionChecks } from '../../core/option-checks';
 import { parseOptionalTtl, type Ttl } from '../../core/ttl';
 import type { CacheSerializer } from '../../core/serializer';
-import { defaultSerializer } from '../../core/serializer';
+import { PIPELINE_OPTION_KEYS, resolveStorePipeline, type StorePipeline, type ValuePipelineOptions } from '../../core/pipeline';
 
 /*
  * These types describe node-postgres structurally, so that the package's type declarations
@@ -38,7 +38,7 @@ export interface PgConnectionOptions {
 }
 
 /** Options of `driver: 'postgres'`. Give one of `url` (optionally with `options`), `options`, `pool` or `client`. */
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends ValuePipelineOptions {
   /**
    * `postgres://[user:password@]host[:port]/database[?sslmode=...]`; a pool of our own is opened
    * (and closed on shutdown).
@@ -121,7 +121,8 @@ export interface ResolvedPostgresOptions {
   sweepIntervalMs: number;
   sweepBatch: number;
   synchronousCommit: boolean;
-  serializer: CacheSerializer;
+  /** The values' serializer (with `compress`/`encrypt`) and `hashKeys`. */
+  pipeline: StorePipeline;
 }
 
 /** Every option of `driver: 'postgres'` (complete by type). */
@@ -140,6 +141,7 @@ export const POSTGRES_STORE_KEYS = optionKeys<PostgresStoreOptions>()([
   'sweepBatch',
   'synchronousCommit',
   'serializer',
+  ...PIPELINE_OPTION_KEYS,
 ]);
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
@@ -197,6 +199,6 @@ export function resolvePostgresOptions(options: PostgresStoreOptions, name: stri
     sweepIntervalMs: options.sweepInterval === 0 ? 0 : (ttl('sweepInterval', options.sweepInterval) ?? 60_000),
     sweepBatch: check.positiveInt('sweepBatch', options.sweepBatch, 1000),
     synchronousCommit: check.boolean('synchronousCommit', options.synchronousCommit, false),
-    serializer: options.serializer ?? defaultSerializer,
+    pipeline: resolveStorePipeline(options, check),
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CacheArgumentError } from '../../core/cache.errors';
 import { consoleLogger, type CacheLogger } from '../../core/logger';
+import { withKeyHashing } from '../../core/pipeline';
 import type { CacheStore, StoreContext, StoreEntry } from '../../core/store.types';
 import type { CacheSerializer } from '../../core/serializer';
 import { readBatchValue } from '../../core/store-access/unreadable-entry';
@@ -53,14 +54,15 @@ export class PostgresStore implements CacheStore {
     this.ns = context.namespace;
     this.nsPrefix = this.ns ? `${this.ns}:` : '';
     this.logger = context.logger ?? consoleLogger;
-    this.serializer = this.o.serializer;
+    this.serializer = this.o.pipeline.serializer;
     this.sql = statements(this.o.qualified);
     this.conn = new PostgresConnection(this.o, this.name, this.logger);
     this.leases = new PostgresLeases(
       this.conn,
       this.sql,
       this.ns,
-      this.serializer,
+      // Tokens are compared as stored text: written without the pipeline (they are random, not data).
+      this.o.pipeline.plain,
       this.channel('chg'),
       // The core's lease of `<ns>:<key>` is `<ns>:\0l:<key>`: stored as LEASE + the key's stored form.
       (leaseKey) => (leaseKey.startsWith(LEASE) ? leaseKey.slice(LEASE.length) : leaseKey),
@@ -77,6 +79,8 @@ export class PostgresStore implements CacheStore {
     this.reads = new PostgresReads(this.conn, this.sql, this.ns, Math.max(1, slots));
     this.sweeper = new PostgresSweep(this.conn, this.sql, this.o.sweepIntervalMs, this.o.sweepBatch);
     this.sweeper.start();
+    // hashKeys: the store only ever sees hashed keys (a constructor may return a view of itself).
+    return withKeyHashing(this, this.o.pipeline, this.ns);
   }
 
   /** Sets the table up (created or checked); see `requireOnStartup` for an unreachable database. */

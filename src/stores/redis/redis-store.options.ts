@@ -2,7 +2,8 @@ import { CacheConfigError } from '../../core/cache.errors';
 import { redactSecrets } from '../../core/format';
 import { storeOptionChecks } from '../../core/option-checks';
 import { parseDurationOption, type Ttl } from '../../core/ttl';
-import { defaultSerializer, type CacheSerializer } from '../../core/serializer';
+import { resolveStorePipeline, type StorePipeline, type ValuePipelineOptions } from '../../core/pipeline';
+import type { CacheSerializer } from '../../core/serializer';
 
 /*
  * These types describe ioredis options structurally, so that the package's type declarations
@@ -71,7 +72,7 @@ export interface RedisClientLike {
 }
 
 /** Options of `driver: 'redis'`. Give one of `url`, `options`, `cluster`, `sentinel` or `client`. */
-export interface RedisStoreOptions {
+export interface RedisStoreOptions extends ValuePipelineOptions {
   /**
    * `redis://[user:password@]host[:port][/db]`, or `rediss://` for TLS. May be combined with `options`.
    * @example 'redis://app:s3cret@10.0.0.5:6379/2'
@@ -149,7 +150,10 @@ export interface ResolvedRedisStoreOptions extends RedisTarget {
   scanCount: number;
   lazyConnect: boolean;
   requireOnStartup: boolean;
+  /** The values' serializer, with `compress`/`encrypt` applied. */
   serializer: CacheSerializer;
+  /** `serializer` and `hashKeys`, from the pipeline options. */
+  pipeline: StorePipeline;
 }
 
 const SOURCES = ['url', 'options', 'cluster', 'sentinel', 'client'] as const;
@@ -206,6 +210,7 @@ export function resolveRedisStoreOptions(
       'lazyConnect',
     );
   }
+  const pipeline = resolveStorePipeline(options, check);
   return {
     url: options.url,
     options: options.options,
@@ -217,7 +222,8 @@ export function resolveRedisStoreOptions(
     scanCount: check.positiveInt('scanCount', options.scanCount, REDIS_DEFAULTS.scanCount),
     lazyConnect,
     requireOnStartup,
-    serializer: options.serializer ?? defaultSerializer,
+    serializer: pipeline.serializer,
+    pipeline,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { CacheArgumentError } from '../../core/cache.errors';
 import { consoleLogger } from '../../core/logger';
+import { withKeyHashing } from '../../core/pipeline';
 import type { CacheStore, StoreContext, StoreEntry } from '../../core/store.types';
 import type { CacheSerializer } from '../../core/serializer';
 import { readBatchValue } from '../../core/store-access/unreadable-entry';
@@ -50,6 +51,8 @@ export class RedisStore implements CacheStore {
     this.conn = new RedisConnection(this.options, name, context.logger ?? consoleLogger);
     this.locks = new RedisLocks(this.conn, this.ns);
     this.notifier = this.locks.notifier;
+    // hashKeys: the store only ever sees hashed keys (a constructor may return a view of itself).
+    return withKeyHashing(this, this.options.pipeline, this.ns);
   }
 
   /**
