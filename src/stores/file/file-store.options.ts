@@ -1,5 +1,10 @@
 import { optionKeys, storeOptionChecks } from '../../core/option-checks';
-import { PIPELINE_OPTION_KEYS, resolveStorePipeline, type StorePipeline, type ValuePipelineOptions } from '../../core/pipeline';
+import {
+  PIPELINE_OPTION_KEYS,
+  resolveStorePipeline,
+  type StorePipeline,
+  type ValuePipelineOptions,
+} from '../../core/pipeline';
 import type { CacheSerializer } from '../../core/serializer';
 
 /** Options of `driver: 'file'`. */

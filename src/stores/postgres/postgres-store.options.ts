@@ -3,7 +3,12 @@ import { redactSecrets } from '../../core/format';
 import { optionKeys, storeOptionChecks } from '../../core/option-checks';
 import { parseOptionalTtl, type Ttl } from '../../core/ttl';
 import type { CacheSerializer } from '../../core/serializer';
-import { PIPELINE_OPTION_KEYS, resolveStorePipeline, type StorePipeline, type ValuePipelineOptions } from '../../core/pipeline';
+import {
+  PIPELINE_OPTION_KEYS,
+  resolveStorePipeline,
+  type StorePipeline,
+  type ValuePipelineOptions,
+} from '../../core/pipeline';
 
 /*
  * These types describe node-postgres structurally, so that the package's type declarations
