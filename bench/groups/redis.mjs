@@ -1,6 +1,8 @@
-// redis.*: get, set, getMany(100) and 100 concurrent gets of a 1 KB object, vs raw ioredis
-// (doing the same commands plus JSON, which any user needs to get an object back),
-// cache-manager over @keyv/redis and BentoCache's Redis driver (L2 only). Also stampede.redis.
+// redis.*: get, set, getMany(100), 100 concurrent gets and 100 concurrent sets of a 1 KB object,
+// vs raw ioredis (doing the same commands plus JSON, which any user needs to get an object back),
+// cache-manager over @keyv/redis and BentoCache's Redis driver (L2 only). Also stampede.redis,
+// and redis-benchmark -c 1 against the same server: the physical floor of the sequential rows.
+import { spawnSync } from 'node:child_process';
 import KeyvRedis from '@keyv/redis';
 import { BentoCache, bentostore } from 'bentocache';
 import { redisDriver } from 'bentocache/drivers/redis';
@@ -8,7 +10,7 @@ import { createCache } from 'cache-manager';
 import Redis from 'ioredis';
 import { Keyv } from 'keyv';
 import { ck, hasDriver } from '../lib/cachekit.mjs';
-import { emit, runScenario, skip } from '../lib/harness.mjs';
+import { emit, printRow, runScenario, skip } from '../lib/harness.mjs';
 import { object1kb } from '../lib/payloads.mjs';
 import { startRedis } from '../lib/redis-server.mjs';
 import { stampede } from './stampede.mjs';
@@ -80,6 +82,7 @@ rows.push(
     opts,
   )),
 );
+rows.push(...floor(server.url));
 rows.push(
   ...(await runScenario(
     'redis.getMany100.1kb',
@@ -94,7 +97,40 @@ rows.push(
     { ...opts, perOp: 100, unit: 'keys/s' },
   )),
 );
+rows.push(
+  ...(await runScenario(
+    'redis.concurrent-set100.1kb',
+    subjects.map((s) => ({ subject: s.subject, op: (i) => Promise.all(batches[i & 15].map((k) => s.set(k, value))) })),
+    { ...opts, perOp: 100, unit: 'keys/s' },
+  )),
+);
 for (const s of subjects) if (s.remember) rows.push(await stampede('stampede.redis', s.subject, s.remember));
+
+/**
+ * `redis-benchmark -c 1 -n 20000 -t get,set` on the bench's server: one connection, one command
+ * at a time, no client library: what a round trip costs on this machine (rows floor.redis-benchmark.*).
+ */
+function floor(url) {
+  const { hostname, port } = new URL(url);
+  const args = ['-h', hostname, '-p', port, '-c', '1', '-n', '20000', '-t', 'get,set', '--csv'];
+  const res = spawnSync('redis-benchmark', args, { encoding: 'utf8' });
+  if (res.status !== 0) {
+    skip(skipped, 'floor.redis-benchmark', `redis-benchmark failed: ${res.error?.message ?? res.stderr}`);
+    return [];
+  }
+  console.log(`  redis-benchmark ${args.join(' ')}`);
+  const out = [];
+  for (const line of res.stdout.split('\n')) {
+    const m = /^"(GET|SET)","([\d.]+)"/.exec(line);
+    if (!m) continue;
+    const ops = Math.round(Number(m[2]));
+    const scenario = `floor.redis-benchmark.${m[1].toLowerCase()}`;
+    const row = { scenario, subject: 'redis-benchmark', opsPerSec: ops, min: ops, max: ops, unit: 'ops/s', rounds: 1 };
+    printRow(row);
+    out.push(row);
+  }
+  return out;
+}
 
 await manager.close();
 raw.disconnect();

@@ -35,6 +35,11 @@ export const TARGETS = [
     ratio(s, 'cachekit', 'ioredis', 0.9),
     ratio(s, 'cachekit', 'cache-manager', 1.5),
   ]),
+  // Issue 19: coalesced gets (MGET) and sets (one pipeline write), and no cost with nothing to coalesce.
+  ratio('redis.concurrent100.1kb', 'cachekit', 'ioredis', 2.0),
+  ratio('redis.concurrent-set100.1kb', 'cachekit', 'ioredis', 1.3),
+  ratio('redis.get.1kb', 'cachekit', 'ioredis', 0.97),
+  ratio('redis.set.1kb', 'cachekit', 'ioredis', 0.97),
   ratio('tiered.get-hit.1kb', 'cachekit', 'bentocache', 5),
   ...['postgres.getMany100.1kb', 'postgres.concurrent100.1kb'].flatMap((s) => [
     ratio(s, 'cachekit', 'cache-manager', 1.5),
