@@ -8,7 +8,8 @@
 import { CacheSerializationError, createCacheManager, MemoryStore } from '../../src';
 
 const big = 'x'.repeat(20 * 1024); // ~40 KB estimated (two bytes per UTF-16 unit)
-const message = /^Value for key "big" is about \d+ bytes, over maxBytes \(10000\) of memory store "m"; nothing was written/;
+const message =
+  /^Value for key "big" is about \d+ bytes, over maxBytes \(10000\) of memory store "m"; nothing was written/;
 
 function limited() {
   return createCacheManager({ prefix: 'app', default: 'm', stores: { m: { driver: 'memory', maxBytes: 10_000 } } });

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { CacheArgumentError } from '../../core/cache.errors';
+import { CacheArgumentError, CacheSerializationError } from '../../core/cache.errors';
 import type { Clock } from '../../core/clock';
 import { systemClock } from '../../core/clock';
 import type { CacheStore, StoreEntry, StoreStats } from '../../core/store.types';
@@ -44,26 +44,24 @@ export class MemoryStore implements CacheStore {
   private evictions = 0;
   private readonly timer?: NodeJS.Timeout;
   private readonly trackBytes: boolean;
+  private readonly maxBytes: number;
   private readonly shapes = new WriteShapes();
 
   constructor(
     options: MemoryStoreOptions = {},
     private readonly clock: Clock = systemClock,
-    name = 'memory',
+    private readonly name = 'memory',
     /** Told about each key evicted to make room (for `evict` events). */
     onEvict?: (key: string) => void,
   ) {
     const { maxEntries: max, maxBytes, clone, pruneInterval } = resolveMemoryStoreOptions(options, name);
     this.clone = clone;
     const trackBytes = (this.trackBytes = maxBytes !== undefined);
+    this.maxBytes = maxBytes ?? Infinity;
     this.lru = new LRUCache<string, object>({
       max,
-      ...(trackBytes
-        ? {
-            maxSize: maxBytes,
-            sizeCalculation: (v: object, k: string) => 32 + k.length * 2 + sizeOf(v instanceof Held ? v.value : v),
-          }
-        : {}),
+      // Writes pass the size they checked (`put`); this sizes what increment and touch re-set.
+      ...(trackBytes ? { maxSize: maxBytes, sizeCalculation: entrySize } : {}),
       // `perf` lets tests drive expiry with a manual clock; ttlResolution 0 re-reads it every time.
       perf: clock,
       ttlResolution: clock === systemClock ? 1 : 0,
@@ -133,9 +131,10 @@ export class MemoryStore implements CacheStore {
   }
 
   setManySync(entries: readonly StoreEntry[]): void {
-    // Copy everything first so one bad value writes nothing.
+    // Copy and size everything first so one bad value writes nothing.
     const stored = entries.map((e) => this.prepare(e.key, e.value));
-    entries.forEach((e, i) => this.put(e.key, stored[i], e.ttlMs));
+    const sizes = entries.map((e, i) => this.sizeFor(e.key, stored[i]));
+    entries.forEach((e, i) => this.put(e.key, stored[i], e.ttlMs, sizes[i]));
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {
@@ -168,7 +167,8 @@ export class MemoryStore implements CacheStore {
         key,
       );
     }
-    if (current === undefined) this.put(key, next as unknown as object, ttlMs);
+    if (current === undefined)
+      this.put(key, next as unknown as object, ttlMs, this.sizeFor(key, next as unknown as object));
     else this.lru.set(key, next as unknown as object, { noUpdateTTL: true });
     return next;
   }
@@ -216,8 +216,9 @@ export class MemoryStore implements CacheStore {
    * (and `remainingTtl`) treats the exact expiry instant as expired. Starting the clock half a
    * millisecond early makes the memory store agree (clocks tick in whole ms).
    */
-  private ttlOptions(ttlMs: number | undefined): { ttl: number; start?: number } {
-    return ttlMs === undefined ? { ttl: 0 } : { ttl: ttlMs, start: this.clock.now() - 0.5 };
+  private ttlOptions(ttlMs: number | undefined, size = 0): { ttl: number; start: number; size: number } {
+    // One shape for every write; `start` 0 with no TTL (lru-cache would read the clock for it).
+    return ttlMs === undefined ? { ttl: 0, start: 0, size } : { ttl: ttlMs, start: this.clock.now() - 0.5, size };
   }
 
   /** What the LRU holds for a value: the value, NULL, or (isolation on) a validated private copy. */
@@ -229,11 +230,30 @@ export class MemoryStore implements CacheStore {
   }
 
   private write(key: string, value: unknown, ttlMs: number | undefined): void {
-    this.put(key, this.prepare(key, value), ttlMs);
+    const stored = this.prepare(key, value);
+    this.put(key, stored, ttlMs, this.sizeFor(key, stored));
   }
 
-  private put(key: string, stored: object, ttlMs: number | undefined): void {
-    this.lru.set(key, stored, this.ttlOptions(ttlMs));
+  /**
+   * The bytes an entry counts against `maxBytes` (0 without the bound). A value larger than the
+   * whole bound is refused: lru-cache would drop it without a word (a `set` that resolved but
+   * kept nothing, an `add` that succeeded twice), evicting nothing.
+   * @throws CacheSerializationError naming the key, the limit and the store
+   */
+  private sizeFor(key: string, stored: object): number {
+    if (!this.trackBytes) return 0;
+    const size = entrySize(stored, key);
+    if (size > this.maxBytes) {
+      throw new CacheSerializationError(
+        `Value for key ${JSON.stringify(key)} is about ${size} bytes, over maxBytes (${this.maxBytes}) of memory store ${JSON.stringify(this.name)}; nothing was written`,
+        key,
+      );
+    }
+    return size;
+  }
+
+  private put(key: string, stored: object, ttlMs: number | undefined, size: number): void {
+    this.lru.set(key, stored, this.ttlOptions(ttlMs, size));
   }
 
   private read(stored: object | undefined): unknown {
@@ -243,8 +263,10 @@ export class MemoryStore implements CacheStore {
   }
 }
 
-function sizeOf(v: object): number {
-  return v === NULL ? 8 : estimateSize(v);
+/** What an entry counts against `maxBytes`: the key, a fixed overhead and the value's estimate. */
+function entrySize(v: object, k: string): number {
+  const value = v instanceof Held ? v.value : v;
+  return 32 + k.length * 2 + (value === NULL ? 8 : estimateSize(value));
 }
 
 function describe(v: unknown): string {

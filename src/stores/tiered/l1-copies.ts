@@ -1,3 +1,4 @@
+import { CacheSerializationError } from '../../core/cache.errors';
 import type { CacheStore } from '../../core/store.types';
 import { ChangeWaiters } from './change-waiters';
 import { ReadTickets } from './read-tickets';
@@ -33,7 +34,12 @@ export class L1Copies {
   async fill(key: string, value: unknown, lifeMs: number | undefined, ticket: number): Promise<void> {
     if (lifeMs === undefined || !this.trusted || !this.reads.valid(key, ticket)) return;
     const life = Math.min(lifeMs, this.lifeMs ?? Infinity);
-    await this.store.set(key, value, life === Infinity ? undefined : life);
+    try {
+      await this.store.set(key, value, life === Infinity ? undefined : life);
+    } catch (err) {
+      // A value L1 cannot hold (over a memory L1's maxBytes) stays in L2 only; the copy is gone.
+      if (!(err instanceof CacheSerializationError)) throw err;
+    }
   }
 
   /** The time an L2 entry without its own TTL reading is copied for. */
