@@ -19,6 +19,8 @@ export { Lock } from './core/locks/cache-lock';
 export type { LockOptions } from './core/locks/cache-lock';
 export { CacheFunnel } from './core/locks/cache-funnel';
 export type { FunnelOptions } from './core/locks/cache-funnel';
+export { throttleStep } from './core/locks/throttle-step';
+export type { ThrottleHit, ThrottleRecord, ThrottleResult, ThrottleStepOutcome } from './core/locks/throttle-step';
 export { CACHE_DIAGNOSTICS_CHANNEL } from './core/cache.events';
 export type { CacheEvent, CacheEventListener, CacheEventType } from './core/cache.events';
 export type { Clock } from './core/clock';

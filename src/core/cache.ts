@@ -376,6 +376,7 @@ export class Cache implements CacheApi<CacheStats> {
       storeName: this.name,
       store: this.backend,
       namespace: this.keys.ns,
+      now: () => this.settings.clock.now(),
       report: (op, err) => this.guard.report(op, '', err),
     });
   }

@@ -63,6 +63,8 @@ export const INTERNAL_KEY_KIND = {
   hashed: 'h',
   /** The reserved key read to probe a store that has no `ping`. */
   ping: 'p',
+  /** A rate-limit record of `nestjs-cachekit/throttler` (`<ns>:\0r:<throttler name>:<key>`). */
+  rateLimit: 'r',
 } as const;
 
 /** One of {@link INTERNAL_KEY_KIND}'s letters. */

@@ -46,6 +46,7 @@ const OPTIONAL = [
   'renewLock',
   'releaseLock',
   'waitForChange',
+  'throttle',
   'stats',
   'healthDetail',
 ] as const;

@@ -1,4 +1,5 @@
 import type { Clock } from './clock';
+import type { ThrottleHit, ThrottleResult } from './locks/throttle-step';
 import type { CacheLogger } from './logger';
 
 /**
@@ -84,6 +85,14 @@ export interface CacheStore {
    * caller waiting on another's lease wakes at once. Without it the core polls.
    */
   waitForChange?(key: string, timeoutMs: number): Promise<void>;
+  /**
+   * One rate-limit hit (`nestjs-cachekit/throttler`) on `key` (the core's `<ns>:\0r:<id>`), as
+   * one atomic step across processes with the rules of `throttleStep` (exported for store
+   * authors: keep its record under `key` and run it under the store's own atomicity). Without
+   * it, an in-process store with `getSync`/`setSync` runs `throttleStep` itself; any other store
+   * takes several round trips on `increment`/`add`/`ttl` (fixed windows; see docs/locks.md).
+   */
+  throttle?(key: string, hit: ThrottleHit): Promise<ThrottleResult>;
 
   // -- Observability ---------------------------------------------------------------------------
 

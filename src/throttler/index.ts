@@ -1,2 +1,2 @@
 export { CacheThrottlerStorage } from './cache-throttler.storage';
-export type { CacheThrottlerRecord } from './cache-throttler.storage';
+export type { CacheThrottlerRecord, CacheThrottlerStorageOptions } from './cache-throttler.storage';

@@ -17,8 +17,10 @@ export interface LockSite {
   readonly store: CacheStore;
   /** The cache's namespace (module and store prefix). */
   readonly namespace: string;
-  /** Reports a failed renewal or release that no caller awaits. */
-  report(operation: 'lock' | 'unlock', err: unknown): void;
+  /** The cache's clock (epoch ms), for records kept by in-process stores. */
+  now(): number;
+  /** Reports a failed renewal or release that no caller awaits, or a rate-limit hit that failed. */
+  report(operation: 'lock' | 'unlock' | 'throttle', err: unknown): void;
 }
 
 /** Options of `cache.lock(name, ttl, options)`. */
@@ -118,6 +120,11 @@ export class Lock {
       throw new CacheArgumentError(`Invalid renew option for lock "${name}": expected a boolean`);
     }
     this.lease = new NamedLease(site, name, owner ?? lockToken(), ttl, options.renew !== false);
+  }
+
+  /** @internal What the lock runs on (the throttler storage reaches the store through it). */
+  get site(): LockSite {
+    return this.lease.site;
   }
 
   /** The lock's name. */

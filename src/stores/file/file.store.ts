@@ -7,6 +7,7 @@ import type { CacheStore, StoreContext, StoreEntry, StoreStats } from '../../cor
 import { withKeyHashing } from '../../core/pipeline';
 import { FileEntries } from './file-entries';
 import { FileHousekeeper } from './file-housekeeper';
+import { throttleStep, type ThrottleHit, type ThrottleResult } from '../../core/locks/throttle-step';
 import { FileLockTimeoutError, FileMutex } from './file-mutex';
 import { entryLocation, namespaceDir, tempPath, type EntryLocation } from './file-paths';
 import { resolveFileStoreOptions, type FileStoreOptions } from './file-store.options';
@@ -185,6 +186,17 @@ export class FileStore implements CacheStore {
       if ((await this.entries.read(loc))?.value !== token) return false;
       await remove(loc.file);
       return true;
+    });
+  }
+
+  /** A rate-limit hit: `throttleStep` on the entry, under the key's mutex (atomic across processes). */
+  async throttle(key: string, hit: ThrottleHit): Promise<ThrottleResult> {
+    const loc = entryLocation(this.nsDir, key);
+    return this.locked(loc, 'throttle', async () => {
+      const step = throttleStep((await this.entries.read(loc))?.value, hit, this.clock.now());
+      const keepMs = Math.max(1, Math.ceil(step.keepMs));
+      await this.entries.write(loc, this.entries.serialize(step.record, key), this.entries.expiry(keepMs));
+      return step.result;
     });
   }
 

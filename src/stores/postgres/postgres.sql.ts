@@ -85,6 +85,18 @@ export function statements(qualified: string) {
       `WITH d AS (DELETE FROM ${T} WHERE namespace = $1 AND key = $2 AND value = $3 RETURNING 1)
        SELECT pg_notify($4, $5) FROM d`,
     ),
+    /** A rate-limit record (NULL when missing or expired) and the database's clock in epoch ms. */
+    throttleRead: s(
+      'throttleRead',
+      `SELECT (SELECT value FROM ${T} WHERE namespace = $1 AND key = $2 AND ${LIVE}),
+         (extract(epoch FROM now()) * 1000)::float8`,
+    ),
+    /** Compare-and-set of a rate-limit record: writes $3 only while the live row still holds $5. */
+    throttleSwap: s(
+      'throttleSwap',
+      `UPDATE ${T} SET value = $3, expires_at = ${EXPIRY('$4')}
+       WHERE namespace = $1 AND key = $2 AND value = $5 AND ${LIVE}`,
+    ),
     notify: { name: 'cachekit_notify', text: 'SELECT pg_notify($1, $2)' },
     ping: { name: 'cachekit_ping', text: 'SELECT 1' },
   };

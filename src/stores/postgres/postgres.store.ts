@@ -17,6 +17,8 @@ import {
 import { encodeKey, statements, type Statements } from './postgres.sql';
 import { PostgresReads } from './postgres.reads';
 import { PostgresSweep } from './postgres.sweep';
+import { throttleOnPostgres } from './postgres.throttle';
+import type { ThrottleHit, ThrottleResult } from '../../core/locks/throttle-step';
 
 /** What the store needs from its surroundings; `createCacheManager` passes the full context. */
 export type PostgresStoreContext = Pick<StoreContext, 'namespace'> & Partial<Pick<StoreContext, 'name' | 'logger'>>;
@@ -216,6 +218,12 @@ export class PostgresStore implements CacheStore {
 
   waitForChange(key: string, timeoutMs: number): Promise<void> {
     return this.leases.wait(this.k(key), timeoutMs);
+  }
+
+  /** A rate-limit hit: `throttleStep` as a compare-and-set on the database's clock (see postgres.throttle.ts). */
+  throttle(key: string, hit: ThrottleHit): Promise<ThrottleResult> {
+    const target = { ns: this.ns, k: this.k(key), store: this.name, serializer: this.serializer };
+    return throttleOnPostgres(this.conn, this.sql, target, hit);
   }
 
   /** Deletes expired rows now (the background sweep does it every `sweepInterval`); resolves how many. */

@@ -8,6 +8,8 @@ import { readBatchValue } from '../../core/store-access/unreadable-entry';
 import { CoalescedReads, CoalescedWrites } from './redis.batching';
 import { RedisConnection } from './redis.connection';
 import { RedisLocks } from './redis.locks';
+import { throttleOnRedis } from './redis.throttle';
+import type { ThrottleHit, ThrottleResult } from '../../core/locks/throttle-step';
 import type { ChangeNotifier } from './redis.notifier';
 import {
   resolveRedisStoreOptions,
@@ -284,6 +286,11 @@ export class RedisStore implements CacheStore {
 
   waitForChange(key: string, timeoutMs: number): Promise<void> {
     return this.locks.wait(key, timeoutMs);
+  }
+
+  /** A rate-limit hit: one Lua script (see redis.throttle.ts). */
+  throttle(key: string, hit: ThrottleHit): Promise<ThrottleResult> {
+    return throttleOnRedis(this.conn, key, hit);
   }
 
   /** Closes the connections this store opened; a `client` given in the options stays open. */

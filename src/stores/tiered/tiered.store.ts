@@ -65,7 +65,13 @@ export class TieredStore implements CacheStore {
     };
     this.through = new ReadThrough(tiers.l2, copies);
     this.link = new TieredBusLink(tiers.bus, listener, name, logger, this.startup.required);
+    // Rate limits count on the shared tier, atomically where it has the hook.
+    const l2 = tiers.l2;
+    if (l2.throttle) this.throttle = (key, hit) => l2.throttle!(key, hit);
   }
+
+  /** A rate-limit hit, on L2 (present when L2 has the hook). */
+  readonly throttle?: CacheStore['throttle'];
 
   /**
    * Start-up: connects the bus. By default an unreachable bus (or L2) never fails start-up: it is

@@ -2,14 +2,14 @@
  * Locks and funnels across real processes, on every store that shares state between them:
  * 4 processes × 100 lock-protected read-modify-write cycles give an exact total; 2 processes on a
  * funnel of 3 never have more than 3 runs at once; a holder SIGKILLed while holding leaves the
- * lock free after its TTL.
+ * lock free after its TTL. On Redis (single, Cluster, Sentinel), the file store and two-tier.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCacheManager, type CacheManagerOptions } from '../../../src';
-import { RedisClusterHarness, RedisServer } from '../../support/redis-server';
+import { RedisClusterHarness, RedisSentinelHarness, RedisServer } from '../../support/redis-server';
 
 const WORKER = join(process.cwd(), 'test', 'fixtures', 'lock-worker.ts');
 
@@ -45,15 +45,17 @@ function run(command: Record<string, unknown>): {
 
 let redis: RedisServer;
 let cluster: RedisClusterHarness;
+let sentinel: RedisSentinelHarness;
 let directory: string;
 beforeAll(async () => {
   // One after the other: free ports are picked before binding, so concurrent starts could collide.
   redis = await RedisServer.start();
   cluster = await RedisClusterHarness.start();
+  sentinel = await RedisSentinelHarness.start();
   directory = mkdtempSync(join(tmpdir(), 'cachekit-locks-'));
 }, 60_000);
 afterAll(async () => {
-  await Promise.all([redis?.stop(), cluster?.stop()]);
+  await Promise.all([redis?.stop(), cluster?.stop(), sentinel?.stop()]);
   if (directory) rmSync(directory, { recursive: true, force: true });
 });
 
@@ -66,6 +68,16 @@ const setups: [string, () => CacheManagerOptions][] = [
       prefix: `p${++prefixes}`,
       default: 'c',
       stores: { c: { driver: 'redis', cluster: { nodes: cluster.nodes } } },
+    }),
+  ],
+  [
+    'redis sentinel',
+    () => ({
+      prefix: `p${++prefixes}`,
+      default: 's',
+      stores: {
+        s: { driver: 'redis', sentinel: { sentinels: sentinel.sentinels, name: RedisSentinelHarness.masterName } },
+      },
     }),
   ],
   [
