@@ -1,6 +1,6 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { CacheApi } from '../core/cache-api';
-import { CacheArgumentError } from '../core/cache.errors';
+import { CacheArgumentError, CacheError, CacheTimeoutError, CacheUnavailableError } from '../core/cache.errors';
 import type { LockSite } from '../core/locks/cache-lock';
 import { throttleOnStore } from '../core/locks/rate-limit';
 import { throttleHitProblem, type ThrottleHit, type ThrottleResult } from '../core/locks/throttle-step';
@@ -91,7 +91,7 @@ export class CacheThrottlerStorage implements ThrottlerStorage {
     try {
       result = await throttleOnStore(this.site, id, hit);
     } catch (err) {
-      if (err instanceof CacheArgumentError) throw err;
+      if (!isOutage(err)) throw err;
       this.site.report('throttle', err);
       return this.unavailable(hit);
     }
@@ -99,7 +99,7 @@ export class CacheThrottlerStorage implements ThrottlerStorage {
       try {
         result = await countInWindows(this.cache, id, hit);
       } catch (err) {
-        if (err instanceof CacheArgumentError) throw err;
+        if (!isOutage(err)) throw err;
         return this.unavailable(hit); // the cache has logged and counted it
       }
     }
@@ -118,6 +118,11 @@ export class CacheThrottlerStorage implements ThrottlerStorage {
     const timeToBlockExpire = seconds(hit.blockMs > 0 ? hit.blockMs : hit.ttlMs);
     return { totalHits: hit.limit + 1, timeToExpire, isBlocked: true, timeToBlockExpire };
   }
+}
+
+/** A store failure (unreachable, timed out, an I/O error), not the caller's or the configuration's. */
+function isOutage(err: unknown): boolean {
+  return err instanceof CacheUnavailableError || err instanceof CacheTimeoutError || !(err instanceof CacheError);
 }
 
 /** Whole seconds, rounded up as the throttler's built-in storage reports them. */

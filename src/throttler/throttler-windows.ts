@@ -3,6 +3,7 @@
 // Exact across processes where the store's `increment` and `add` are atomic; the rules differ
 // from the built-in storage's (see docs/locks.md, "Shared rate limits").
 import type { CacheApi } from '../core/cache-api';
+import { CacheUnsupportedError } from '../core/cache.errors';
 import type { ThrottleHit, ThrottleResult } from '../core/locks/throttle-step';
 
 /** One hit of `id` (`<throttler name>:<key>`) in fixed windows: an atomic counter and a block entry. */
@@ -11,27 +12,33 @@ export async function countInWindows(cache: CacheApi, id: string, hit: ThrottleH
   const hitsKey = `throttler:${id}`;
   const blockKey = `${hitsKey}:blocked`;
   if (blockMs > 0) {
-    const blockLeft = await cache.ttl(blockKey);
+    const blockLeft = await remaining(cache, blockKey, blockMs);
     if (blockLeft !== undefined) {
-      const windowLeft = await cache.ttl(hitsKey);
-      return {
-        totalHits: limit + 1,
-        expiresInMs: ms(windowLeft ?? 0),
-        isBlocked: true,
-        blockExpiresInMs: ms(blockLeft),
-      };
+      const windowLeft = (await remaining(cache, hitsKey, ttlMs)) ?? 0;
+      return { totalHits: limit + 1, expiresInMs: windowLeft, isBlocked: true, blockExpiresInMs: blockLeft };
     }
   }
   const totalHits = await cache.increment(hitsKey, 1, ttlMs / 1000);
-  const expiresInMs = Math.min(ms((await cache.ttl(hitsKey)) ?? ttlMs / 1000), ttlMs);
+  const expiresInMs = (await remaining(cache, hitsKey, ttlMs)) ?? ttlMs;
   if (totalHits <= limit) return { totalHits, expiresInMs, isBlocked: false, blockExpiresInMs: 0 };
   if (blockMs <= 0) return { totalHits, expiresInMs, isBlocked: true, blockExpiresInMs: expiresInMs };
   await cache.add(blockKey, 1, blockMs / 1000);
-  const blockExpiresInMs = Math.min(ms((await cache.ttl(blockKey)) ?? blockMs / 1000), blockMs);
+  const blockExpiresInMs = (await remaining(cache, blockKey, blockMs)) ?? blockMs;
   return { totalHits, expiresInMs, isBlocked: true, blockExpiresInMs };
 }
 
-/** Seconds (what `cache.ttl` answers) as milliseconds; 0 for a key without expiry. */
-function ms(seconds: number): number {
-  return Number.isFinite(seconds) ? Math.max(0, seconds * 1000) : 0;
+/**
+ * Milliseconds left of `key` (at most `fullMs`; `undefined` when missing). A store that cannot
+ * tell (no `ttl`) answers `fullMs` for a key that exists.
+ */
+async function remaining(cache: CacheApi, key: string, fullMs: number): Promise<number | undefined> {
+  let seconds: number | undefined;
+  try {
+    seconds = await cache.ttl(key);
+  } catch (err) {
+    if (!(err instanceof CacheUnsupportedError)) throw err;
+    return (await cache.has(key)) ? fullMs : undefined;
+  }
+  if (seconds === undefined) return undefined;
+  return Number.isFinite(seconds) ? Math.min(Math.max(0, seconds * 1000), fullMs) : fullMs;
 }

@@ -16,7 +16,9 @@ import {
   lockKey,
   pingKey,
 } from '../../src/core/keys';
+import { rateLimitKey } from '../../src/core/locks/rate-limit';
 import { tagVersionKey } from '../../src/core/tags/tag-versions';
+import { CacheThrottlerStorage } from '../../src/throttler';
 import { RedisServer } from '../support/redis-server';
 
 const quiet = { warn: () => undefined, error: () => undefined };
@@ -79,7 +81,11 @@ describe('internal key formats (byte for byte)', () => {
   });
 
   it('the helpers of core/keys.ts spell each kind once', () => {
-    expect(INTERNAL_KEY_KIND).toEqual({ tagVersion: 't', lock: 'l', hashed: 'h', ping: 'p' });
+    expect(INTERNAL_KEY_KIND).toEqual({ tagVersion: 't', lock: 'l', hashed: 'h', ping: 'p', rateLimit: 'r' });
+    expect(rateLimitKey('shop', 'default:client')).toBe(`shop:${NUL}r:default:client`);
+    expect(rateLimitKey('shop', 'x'.repeat(600))).toBe(
+      `shop:${NUL}r:#${createHash('sha256').update('x'.repeat(600)).digest('hex')}`,
+    );
     expect(internalKey('shop', 't', 'x')).toBe(`shop:${NUL}t:x`);
     expect(lockKey('shop', 'report')).toBe(`shop:${NUL}l:report`);
     expect(lockKey('', 'report')).toBe(`${NUL}l:report`);
@@ -153,6 +159,17 @@ describe('internal key formats (byte for byte)', () => {
       );
       for (let i = 0; i < 50 && !changed.includes('shop:report'); i++) await new Promise((r) => setTimeout(r, 20));
       expect(changed).toContain('shop:report');
+      await m.close();
+    });
+
+    it('rate limits of the throttler: <ns>:\\0r:<throttler name>:<key>, a list (window:block:blocked, then hit expiries)', async () => {
+      const url = `redis://127.0.0.1:${server.port}`;
+      const m = createCacheManager({ logger: quiet, prefix: 'shop', stores: { r: { driver: 'redis', url } } });
+      await new CacheThrottlerStorage(m.store('r')).increment('client', 60_000, 5, 0, 'default');
+      const items = await raw.lrange(`shop:${NUL}r:default:client`, 0, -1);
+      expect(items).toHaveLength(2);
+      expect(items[0]).toMatch(/^\d+:0:0$/);
+      expect(items[1]).toMatch(/^\d+$/);
       await m.close();
     });
 

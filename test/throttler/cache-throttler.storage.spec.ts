@@ -18,17 +18,25 @@ afterAll(() => redis?.stop());
 const APPS = join(process.cwd(), 'test', 'fixtures', 'throttler-apps.ts');
 
 describe('CacheThrottlerStorage with @nestjs/throttler', () => {
-  it('two app instances on one Redis allow exactly the limit between them', async () => {
-    // The apps run in plain Node: @nestjs/throttler is CommonJS requiring the ESM-only @nestjs/common.
-    const { stdout } = await run(process.execPath, ['-r', '@swc-node/register', APPS, redis.url, '20']);
-    const { statuses, retryAfter } = JSON.parse(stdout.trim().split('\n').pop()!) as {
-      statuses: number[];
-      retryAfter: string;
-    };
-    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
-    expect(Number(retryAfter)).toBeGreaterThan(0);
-  }, 60_000);
+  // `imports`: the cache module in ThrottlerModule.forRootAsync's imports; the others an isGlobal
+  // CacheModule seen through `inject: [CacheManager]` alone (forRoot, forRootAsync, imported by a
+  // feature module listed after the ThrottlerModule).
+  it.each(['imports', 'global', 'global-async', 'global-child'])(
+    'two app instances on one Redis allow exactly the limit between them (%s)',
+    async (wiring) => {
+      await redis.cli('flushall');
+      // The apps run in plain Node: @nestjs/throttler is CommonJS requiring the ESM-only @nestjs/common.
+      const { stdout } = await run(process.execPath, ['-r', '@swc-node/register', APPS, redis.url, '20', wiring]);
+      const { statuses, retryAfter } = JSON.parse(stdout.trim().split('\n').pop()!) as {
+        statuses: number[];
+        retryAfter: string;
+      };
+      expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+      expect(Number(retryAfter)).toBeGreaterThan(0);
+    },
+    60_000,
+  );
 
   it('answers records in the throttler’s shape and units (seconds), blocking after the limit', async () => {
     const manager = createCacheManager({ prefix: 'records', stores: { memory: { driver: 'memory' } } });

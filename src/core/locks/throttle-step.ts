@@ -80,6 +80,11 @@ export function throttleStep(previous: unknown, hit: ThrottleHit, now: number): 
       k = 0;
       hits.length = 0;
       hits.push(now + ttlMs);
+      // Only `limit: 0` is over at once: it stays refused (the built-in storage lets this one through).
+      if (hits.length > limit) {
+        k = 1;
+        b = now + blockMs;
+      }
     }
     totalHits = hits.length;
     isBlocked = k === 1;

@@ -55,6 +55,7 @@ else
     redis.call('DEL', key)
     redis.call('RPUSH', key, stamp)
     hits = 1
+    if hits > limit then k, b = 1, now + block end
   end
   total, blocked = hits, k
   if k == 1 then left = b - now end
