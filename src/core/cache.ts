@@ -427,15 +427,12 @@ export class Cache implements CacheApi<CacheStats> {
         ok = this.guard.writeFailed('set', key, err, start);
       }
     } else {
-      ok = await this.guard.failOpen(
-        'set',
-        key,
-        async () => {
-          await store.set(k, wrap(value, versions), ttlMs);
-          return true;
-        },
-        false,
-      );
+      // Inline, as in `get`: one await on the store, no closure and no promise of our own.
+      try {
+        await store.set(k, wrap(value, versions), ttlMs);
+      } catch (err) {
+        ok = this.guard.writeFailed('set', key, err, start);
+      }
     }
     if (ok) this.meter.wrote('set', key, start);
     else this.meter.writeFailed('set', key, start);

@@ -64,6 +64,43 @@ function encodeInner(value: unknown, key: string | undefined, stack: object[]): 
   return out;
 }
 
+/** Past this depth the plain-JSON check gives up and the full walk decides (it detects cycles). */
+const PLAIN_DEPTH = 64;
+
+/**
+ * Whether `JSON.stringify(value)` writes exactly what `encodeInner` would: strings, booleans,
+ * null, finite numbers other than -0, arrays without holes or `undefined`, and objects whose
+ * prototype is `Object.prototype` with keys that need no escape. It only reads (no copy is
+ * built), so a plain value is written by `JSON.stringify` alone; anything else takes the walk.
+ */
+function isPlainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && (value !== 0 || 1 / value > 0);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth >= PLAIN_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype || Symbol.toStringTag in value) return false;
+  const obj = value as Record<string, unknown>;
+  for (const k in obj) {
+    // Inherited keys (a polluted prototype) and NUL-led or "__proto__" keys take the walk.
+    if (k.charCodeAt(0) === 0 || k === PROTO || !Object.prototype.hasOwnProperty.call(obj, k)) return false;
+    if (!isPlainJson(obj[k], depth + 1)) return false;
+  }
+  return true;
+}
+
 function decodeInner(node: unknown): unknown {
   if (typeof node !== 'object' || node === null) return node;
   if (Array.isArray(node)) {
@@ -132,6 +169,8 @@ const FORMAT_V1 = 'J';
 export const defaultSerializer: CacheSerializer = {
   serialize(value: unknown, key?: string): string {
     if (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0)) return String(value);
+    // Plain JSON data (most cached values) is written as it is: the same text the walk produces.
+    if (isPlainJson(value, 0)) return FORMAT_V1 + JSON.stringify(value);
     return FORMAT_V1 + JSON.stringify(encodeInner(value, key, []));
   },
   deserialize(text: string, key?: string): unknown {

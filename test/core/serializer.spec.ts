@@ -47,6 +47,43 @@ describe('defaultSerializer (format v1)', () => {
     expect(deserialize(serialize(escaped))).toStrictEqual(escaped);
   });
 
+  it('writes plain JSON data as JSON.stringify does, and everything else through the tagging walk', () => {
+    const plain = { a: [1, 'two', { b: null, t: true }], n: -1.5, e: '', deep: { x: { y: { z: [[]] } } } };
+    expect(serialize(plain)).toBe('J' + JSON.stringify(plain));
+    // Deeper than the plain-JSON check looks: the walk writes the same text.
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 100; i++) deep = { d: deep };
+    expect(serialize(deep)).toBe('J' + JSON.stringify(deep));
+    // Each of these differs from plain JSON somewhere inside, and must come back as it was.
+    class Point {
+      constructor(readonly x = 1) {}
+    }
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1 });
+    const cases: [unknown, unknown][] = [
+      [{ n: [1, -0] }, { n: [1, -0] }],
+      [{ n: { m: NaN } }, { n: { m: NaN } }],
+      [{ at: [new Date(7)] }, { at: [new Date(7)] }],
+      [
+        [1, undefined, 3],
+        [1, undefined, 3],
+      ],
+      [{ u: undefined }, { u: undefined }],
+      [new Array(2), [undefined, undefined]],
+      [{ '\u0000k': 1 }, { '\u0000k': 1 }],
+      [{ p: new Point(2) }, { p: { x: 2 } }],
+      [bare, { a: 1 }],
+      [{ m: new Map([[1, 2]]) }, { m: new Map([[1, 2]]) }],
+      [{ b: 10n }, { b: 10n }],
+    ];
+    for (const [value, expected] of cases) expect(deserialize(serialize(value))).toStrictEqual(expected);
+    const circular: Record<string, unknown> = { a: { b: 1 } };
+    (circular.a as Record<string, unknown>).self = circular;
+    expect(() => serialize(circular, 'k')).toThrow(/circular/);
+    expect(() => serialize({ then: () => undefined }, 'k')).toThrow(/forget to await/);
+    expect(() => serialize({ [Symbol.toStringTag]: 'Odd', a: 1 }, 'k')).toThrow(CacheSerializationError);
+    expect(() => serialize({ f: () => 1 }, 'k')).toThrow(/functions are not data/);
+  });
+
   it('refuses own __proto__ keys, Promises and weak collections', () => {
     const polluted = JSON.parse('{"__proto__":{"admin":true}}');
     expect(() => serialize(polluted, 'k')).toThrow(/prototype pollution/);
