@@ -4,11 +4,15 @@
  * writes failed with `ENOENT … .tmp` (the clear removed an empty fan-out directory between the
  * writer's mkdir and its temp file).
  */
+import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStore } from '../../src/stores/file/file.store';
+
+/** 10,000 real writes against a busy disk: no timing is asserted, but a loaded machine needs time. */
+jest.setTimeout(180_000);
 
 const LOOP = join(process.cwd(), 'test', 'fixtures', 'file-clear-loop.ts');
 

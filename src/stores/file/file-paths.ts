@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 /** Suffix of a cache entry file; only files named `<64 hex>.entry` are ever read or cleared. */
 export const ENTRY_SUFFIX = '.entry';
@@ -42,8 +42,9 @@ export function namespaceDir(root: string, namespace: string): string {
 export function entryLocation(nsDir: string, key: string): EntryLocation {
   const keyText = JSON.stringify(key);
   const hash = sha256(keyText);
-  const dir = join(nsDir, hash.slice(0, 2), hash.slice(2, 3));
-  const base = join(dir, hash);
+  // Plain concatenation: nsDir is already resolved and the parts are hex (join would re-normalise).
+  const dir = `${nsDir}${sep}${hash.slice(0, 2)}${sep}${hash[2]}`;
+  const base = `${dir}${sep}${hash}`;
   return { key, dir, file: base + ENTRY_SUFFIX, lock: base + LOCK_SUFFIX, keyText };
 }
 
