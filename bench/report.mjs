@@ -30,9 +30,53 @@ lines.push('', '| target | status | ratio |', '|---|---|---:|');
 for (const t of latest.targets) lines.push(`| ${t.target} | ${t.status} | ${t.ratio ?? t.value ?? ''} |`);
 if (latest.skipped?.length) lines.push('', ...latest.skipped.map((s) => `- skipped ${s.what}: ${s.why}`));
 const doc = readFileSync(docPath, 'utf8');
-const out = doc.replace(
-  /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
-  `<!-- bench:start -->\n${lines.join('\n')}\n<!-- bench:end -->`,
-);
+const out = doc
+  .replace(
+    /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
+    `<!-- bench:start -->\n${lines.join('\n')}\n<!-- bench:end -->`,
+  )
+  .replace(
+    /<!-- scale:start -->[\s\S]*<!-- scale:end -->/,
+    `<!-- scale:start -->\n${scaleCurves().join('\n')}\n<!-- scale:end -->`,
+  );
 writeFileSync(docPath, out);
 console.log(`updated ${docPath.pathname}`);
+
+/**
+ * The `scale.*` rows as curves: one line per `scale.<what>.*.<where>` and subject, one column per
+ * point in run order, and the spread (slowest / fastest point, or largest / smallest time).
+ */
+function scaleCurves() {
+  const curves = new Map();
+  for (const r of latest.results) {
+    const m = /^scale\.([^.]+)\.([^.]+)\.([^.]+)$/.exec(r.scenario);
+    if (!m) continue;
+    const id = `scale.${m[1]}.*.${m[3]} | ${r.subject}`;
+    const c = curves.get(id) ?? { id, points: [] };
+    c.points.push({ point: m[2], row: r });
+    curves.set(id, c);
+  }
+  if (!curves.size) return ['(no scale rows yet: `npm run bench -- scale`)'];
+  const cell = (r) =>
+    r.loaderCalls !== undefined
+      ? `${r.loaderCalls} loader calls / ${r.callers} callers, ${r.ms} ms`
+      : r.unit === 'ms'
+        ? `${r.ms} ms`
+        : `${fmt(r.opsPerSec)} ${r.unit}`;
+  const out = ['| curve | subject | points | spread |', '|---|---|---|---:|'];
+  for (const c of curves.values()) {
+    const values = c.points.map((p) => (p.row.unit === 'ms' ? p.row.ms : p.row.opsPerSec)).filter((v) => v > 0);
+    const ms = c.points[0].row.unit === 'ms';
+    const spread =
+      values.length > 1 && c.points[0].row.loaderCalls === undefined
+        ? ms
+          ? `${(Math.max(...values) / Math.min(...values)).toFixed(2)}× slower at most`
+          : `${(Math.min(...values) / Math.max(...values)).toFixed(2)}× of the fastest`
+        : '';
+    const [curve, subject] = c.id.split(' | ');
+    out.push(
+      `| ${curve} | ${subject} | ${c.points.map((p) => `${p.point}: ${cell(p.row)}`).join(' · ')} | ${spread} |`,
+    );
+  }
+  return out;
+}

@@ -1,4 +1,4 @@
-// npm run bench [-- <group> ...]   groups: memory stampede redis file tiered postgres http events tags
+// npm run bench [-- <group> ...]   groups: memory stampede redis file tiered postgres http events tags scale
 // Each group runs in its own process; rows are merged into bench/results/latest.json
 // (rows of groups not run this time are kept from the previous file).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -20,6 +20,7 @@ const GROUPS = {
   http: ['http.mjs'],
   events: ['events.mjs'],
   tags: ['tags.mjs'],
+  scale: ['scale.mjs'],
 };
 const asked = process.argv.slice(2);
 for (const g of asked)

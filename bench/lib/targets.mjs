@@ -22,6 +22,17 @@ const exact = (scenario, subject, calls) => ({
   },
 });
 
+// The points of one curve stay within `factor` of each other: ratio = slowest / fastest.
+const within = (scenarios, subject, factor) => ({
+  target: `${scenarios[0].replace(/\.[^.]+\.([^.]+)$/, '.*.$1')} ${subject} within ${factor}× across ${scenarios.map((s) => s.split('.').at(-2)).join('|')}`,
+  check(rows) {
+    const values = scenarios.map((s) => find(rows, s, subject)?.opsPerSec);
+    if (values.some((v) => v === undefined)) return { status: 'not run' };
+    const r = Math.round((Math.min(...values) / Math.max(...values)) * 100) / 100;
+    return { status: r >= 1 / factor ? 'met' : 'missed', ratio: r };
+  },
+});
+
 export const TARGETS = [
   ratio('memory.get-hit.1kb', 'cachekit', 'cacheable', 5),
   ratio('memory.get-hit.1kb', 'cachekit', 'bentocache', 5),
@@ -58,6 +69,26 @@ export const TARGETS = [
   ratio('http.cached-route', 'cachekit', 'nestjs-cache-manager', 1.1),
   ratio('http.cached-route', 'cachekit', 'const', 0.9, { peerScenario: 'http.const-route' }),
   exact('stampede.http-50', 'cachekit', 1),
+  // Scaling (issue 19, bench/groups/scale.mjs): the bigger point vs the smaller one of the same run.
+  ...['memory', 'redis'].map((st) =>
+    within(
+      [10, 100, 1000, 10000].map((n) => `scale.getMany.${n}.${st}`),
+      'cachekit',
+      2,
+    ),
+  ),
+  ratio('scale.get-hit.1e6.memory', 'cachekit', 'cachekit', 0.8, { peerScenario: 'scale.get-hit.1e3.memory' }),
+  ratio('scale.get.1e5.file', 'cachekit', 'cachekit', 0.7, { peerScenario: 'scale.get.1e3.file' }),
+  ...['memory', 'redis'].map((st) =>
+    ratio(`scale.flush.1e5.${st}`, 'cachekit', 'cachekit', 2, {
+      field: 'ms',
+      lowerIsBetter: true,
+      peerScenario: `scale.flush.1e3.${st}`,
+    }),
+  ),
+  ...['1kb', '100kb', '1mb'].map((size) => ratio(`scale.get.${size}.redis`, 'cachekit', 'ioredis', 0.9)),
+  exact('scale.remember.1000x100.memory', 'cachekit', 100),
+  exact('scale.remember.1000x100.redis', 'cachekit', 100),
 ];
 
 export function checkTargets(rows) {
