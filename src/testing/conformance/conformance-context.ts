@@ -27,6 +27,13 @@ export interface ConformanceOptions extends Partial<ConformanceFramework> {
    * @default false
    */
   sharedBackend?: boolean;
+  /**
+   * Whether to run the lock section (`cache.lock` from two caches over the store: exclusivity,
+   * owner-checked release, `restoreLock`, `forceRelease`, expiry). A store that cannot lock fails
+   * it with "this store cannot lock"; pass `false` for a store you do not use for locks.
+   * @default true
+   */
+  locks?: boolean;
   /** Called after each test to release what the factory made (servers are the caller's). */
   cleanup?: () => unknown;
 }

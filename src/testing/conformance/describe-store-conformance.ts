@@ -9,10 +9,11 @@ import { atomicCases } from './atomic.cases';
 import type { ConformanceContext, ConformanceFramework, ConformanceOptions } from './conformance-context';
 import { dataCases } from './data.cases';
 import { expiryCases } from './expiry.cases';
+import { lockCases } from './locks.cases';
 import { rememberCases } from './remember.cases';
 import { namespaceCases } from './tags-and-namespaces.cases';
 
-const CASES = [dataCases, atomicCases, expiryCases, rememberCases, namespaceCases];
+const CASES = [dataCases, atomicCases, expiryCases, rememberCases, lockCases, namespaceCases];
 
 /**
  * Registers the store contract suite: the same tests this project runs on its memory, file,
