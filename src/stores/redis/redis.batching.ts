@@ -1,20 +1,21 @@
 // Coalescing of one tick's reads and writes on a Redis store. The first `get` (or `set`) of a
-// tick leads a batch: it yields one microtask, so every other call made in the same tick joins
-// it, then sends what gathered. A lone call is sent as it would be without coalescing (a plain
-// GET or SET, no extra object per call); several `get`s become one MGET (one per hash slot on a
-// Cluster), several `set`s one pipeline, written to the socket at once. Each call keeps its own
-// promise: a reply (or error) is handed to the call it belongs to, so a failed slot or command
-// fails only its own calls, and a value that cannot be decoded is decoded (and fails) per call.
+// tick is sent at once, as it would be without coalescing (a plain GET or SET: no wait, no
+// promise or object of ours), and opens the tick; the calls that follow in the same tick gather
+// and are sent together when the tick's microtasks run: several `get`s as one MGET (one per hash
+// slot on a Cluster), several `set`s as one pipeline, written to the socket at once. Each call
+// keeps its own promise: a reply (or error) is handed to the call it belongs to, so a failed
+// slot or command fails only its own calls, and a value that cannot be decoded fails (is decoded)
+// per call.
 import type { Cluster } from 'ioredis';
 import type { RedisClient } from './redis-client';
 import { px } from './redis.commands';
 import { keySlot } from './redis.slots';
 
+/** Resolved: `.then` on it queues a microtask (cheaper than queueMicrotask, which makes an async resource). */
+const TICK = Promise.resolve();
+
 /** Most calls in one batch: a larger burst is sent as several MGETs or pipelines. */
 export const MAX_BATCH = 1000;
-
-/** A resolved promise: awaiting it yields exactly one microtask, allocating nothing. */
-const TICK = Promise.resolve();
 
 interface Waiter<R> {
   resolve(value: R): void;
@@ -24,36 +25,63 @@ interface Waiter<R> {
 interface Batch<I, R> {
   readonly client: RedisClient;
   readonly items: I[];
-  /** One per item; `undefined` at 0 (the leader awaits its own reply). */
-  readonly waiters: (Waiter<R> | undefined)[];
+  /** One per item, in the same order. */
+  readonly waiters: Waiter<R>[];
 }
 
-/** Gathers one tick's calls of one kind and sends them together. */
+/** Gathers the calls of one kind that follow the first of a tick, and sends them together. */
 abstract class TickBatcher<I, R> {
-  private open?: Batch<I, R>;
+  /** A call of this tick went out: later calls of the tick gather in `pending`. */
+  private tickOpen = false;
+  private pending?: Batch<I, R>;
+  /** Runs once per tick that had a call (queued by its first call): sends what gathered. */
+  private readonly endTick = (): void => {
+    this.tickOpen = false;
+    const batch = this.pending;
+    if (batch === undefined) return;
+    this.pending = undefined;
+    this.send(batch);
+  };
 
-  /** The reply to `item`, sent alone or with the other calls of this tick. */
+  /** The reply to `item`: sent at once when first in its tick, else with the others of the tick. */
   run(client: RedisClient, item: I): Promise<R> {
-    const batch = this.open;
-    if (batch === undefined || batch.client !== client) return this.lead(client, item);
-    return new Promise<R>((resolve, reject) => {
-      batch.items.push(item);
-      batch.waiters.push({ resolve, reject });
-      if (batch.items.length >= MAX_BATCH) this.open = undefined;
+    if (!this.tickOpen) {
+      this.tickOpen = true;
+      void TICK.then(this.endTick);
+      return this.one(client, item);
+    }
+    let batch = this.pending;
+    if (batch === undefined || batch.client !== client) {
+      if (batch !== undefined) this.send(batch);
+      batch = this.pending = { client, items: [], waiters: [] };
+    }
+    const joined = batch;
+    const reply = new Promise<R>((resolve, reject) => {
+      joined.items.push(item);
+      joined.waiters.push({ resolve, reject });
     });
+    if (joined.items.length >= MAX_BATCH) {
+      this.pending = undefined;
+      this.send(joined);
+    }
+    return reply;
   }
 
-  /** Sends a batch of one item. */
+  /** Sends one item. */
   protected abstract one(client: RedisClient, item: I): Promise<R>;
 
-  /** Sends `items` together; settles `waiters` with their own replies; resolves with item 0's. */
-  protected abstract many(client: RedisClient, batch: Batch<I, R>): Promise<R>;
+  /** Sends several items together and settles each waiter with its own reply. */
+  protected abstract many(client: RedisClient, batch: Batch<I, R>): void;
 
-  private async lead(client: RedisClient, item: I): Promise<R> {
-    const batch: Batch<I, R> = (this.open = { client, items: [item], waiters: [undefined] });
-    await TICK;
-    if (this.open === batch) this.open = undefined;
-    return batch.items.length === 1 ? await this.one(client, item) : await this.many(client, batch);
+  private send(batch: Batch<I, R>): void {
+    try {
+      if (batch.items.length === 1)
+        this.one(batch.client, batch.items[0]).then(batch.waiters[0].resolve, batch.waiters[0].reject);
+      else this.many(batch.client, batch);
+    } catch (err) {
+      // Sending runs in a microtask of its own: a throw here must reach the calls, not the process.
+      for (const w of batch.waiters) w.reject(err);
+    }
   }
 }
 
@@ -62,36 +90,29 @@ class Failed {
   constructor(readonly error: unknown) {}
 }
 
-/** The reply of one call: a {@link Failed} marker rejects it. */
-function outcome<R>(value: R | Failed): R {
-  if (value instanceof Failed) throw value.error;
-  return value;
-}
-
 /**
  * Settles the calls at `positions` of `batch` (all of them when omitted) from `replies` (one
- * per position, in order); resolves with those replies, for the leader to take its own.
+ * per position, in order).
  */
 function settle<R>(
   batch: Batch<unknown, R>,
   positions: readonly number[] | undefined,
   replies: Promise<(R | Failed)[]>,
-): Promise<(R | Failed)[]> {
-  const at = (n: number): Waiter<R> | undefined => batch.waiters[positions ? positions[n] : n];
+): void {
+  const at = (n: number): Waiter<R> => batch.waiters[positions ? positions[n] : n];
   replies.then(
     (values) => {
       for (let n = 0; n < values.length; n++) {
         const v = values[n];
-        if (v instanceof Failed) at(n)?.reject(v.error);
-        else at(n)?.resolve(v);
+        if (v instanceof Failed) at(n).reject(v.error);
+        else at(n).resolve(v);
       }
     },
     (err: unknown) => {
       const count = positions ? positions.length : batch.items.length;
-      for (let n = 0; n < count; n++) at(n)?.reject(err);
+      for (let n = 0; n < count; n++) at(n).reject(err);
     },
   );
-  return replies;
 }
 
 /** Concurrent `get`s of one tick: one MGET (per hash slot on a Cluster); one `get` stays a GET. */
@@ -100,20 +121,17 @@ export class CoalescedReads extends TickBatcher<string, string | null> {
     return client.get(key);
   }
 
-  protected async many(client: RedisClient, batch: Batch<string, string | null>): Promise<string | null> {
+  protected many(client: RedisClient, batch: Batch<string, string | null>): void {
     const keys = batch.items;
-    if (!client.isCluster) return outcome((await settle(batch, undefined, client.mget(keys)))[0]);
-    let own: Promise<(string | null | Failed)[]> | undefined;
-    for (const group of slotGroups(keys, (key) => keySlot(key))) {
+    if (!client.isCluster) return settle(batch, undefined, client.mget(keys));
+    // Each slot's MGET settles its own calls: a node that fails or stalls fails only its slots.
+    for (const group of groupsOf(keys, (key) => keySlot(key))) {
       const replies =
         group.length === 1
           ? (client as Cluster).get(keys[group[0]]).then((raw) => [raw])
           : (client as Cluster).mget(group.map((i) => keys[i]));
-      // Each group settles its own calls; the leader awaits the group it is in.
-      const settled = settle(batch, group, replies);
-      if (group[0] === 0) own = settled;
+      settle(batch, group, replies);
     }
-    return outcome((await own!)[0]);
   }
 }
 
@@ -130,23 +148,23 @@ export class CoalescedWrites extends TickBatcher<PendingWrite, unknown> {
     return w.ttlMs === undefined ? client.set(w.key, w.text) : client.set(w.key, w.text, 'PX', px(w.ttlMs));
   }
 
-  protected async many(client: RedisClient, batch: Batch<PendingWrite, unknown>): Promise<unknown> {
+  protected many(client: RedisClient, batch: Batch<PendingWrite, unknown>): void {
     const writes = batch.items;
-    if (!client.isCluster) return outcome((await settle(batch, undefined, this.pipelined(client, writes)))[0]);
+    if (!client.isCluster) return settle(batch, undefined, this.pipelined(client, writes));
     // A Cluster pipeline may only hold keys served by one node: group by the nodes of each slot.
     const slots = (client as Cluster).slots;
-    const group = (w: PendingWrite): number | string => {
+    const nodeOf = (w: PendingWrite): number | string => {
       const slot = keySlot(w.key);
       return slots[slot]?.join(',') ?? slot;
     };
-    let own: Promise<unknown[]> | undefined;
-    for (const positions of slotGroups(writes, group)) {
+    for (const positions of groupsOf(writes, nodeOf)) {
       const part = positions.map((i) => writes[i]);
-      const replies = part.length === 1 ? this.one(client, part[0]).then((r) => [r]) : this.pipelined(client, part);
-      const settled = settle(batch, positions, replies);
-      if (positions[0] === 0) own = settled;
+      settle(
+        batch,
+        positions,
+        part.length === 1 ? this.one(client, part[0]).then((r) => [r]) : this.pipelined(client, part),
+      );
     }
-    return outcome((await own!)[0]);
   }
 
   /** One pipeline write; each SET's own reply or error goes to its own call. */
@@ -163,7 +181,7 @@ export class CoalescedWrites extends TickBatcher<PendingWrite, unknown> {
 }
 
 /** Positions of `items` grouped by `groupOf`, in first-seen order. */
-function slotGroups<I>(items: readonly I[], groupOf: (item: I) => number | string): number[][] {
+function groupsOf<I>(items: readonly I[], groupOf: (item: I) => number | string): number[][] {
   const groups = new Map<number | string, number[]>();
   for (let i = 0; i < items.length; i++) {
     const g = groupOf(items[i]);
