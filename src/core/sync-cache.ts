@@ -305,6 +305,34 @@ export class SyncCacheView implements SyncCache {
   }
 
   /**
+   * @internal For the HTTP cache's hit path, which must count what `remember` counts: the value
+   * under `key` when it is a fresh hit that `accept` takes, counted as a `remember` hit. Otherwise
+   * `undefined`, with nothing counted or reported (absent, stale, refused, unreadable, store
+   * failure): the caller's own `remember` then reads, counts and handles it once.
+   */
+  freshHit(key: string, accept: (value: unknown) => boolean): unknown {
+    const { keys, meter, entries } = this.#p;
+    const k = keys.read(key);
+    const start = meter.started();
+    let raw: unknown;
+    try {
+      raw = this.#store.getSync(k);
+    } catch {
+      return undefined;
+    }
+    if (raw === undefined) return undefined;
+    let value: unknown = raw;
+    if (isEnvelope(raw)) {
+      const entry = entries.unwrapSync(k, raw, key);
+      if (entry === undefined || entry.stale) return undefined;
+      value = entry.value;
+    }
+    if (!accept(value)) return undefined;
+    meter.read('remember', true, key, start);
+    return value;
+  }
+
+  /**
    * The entry under `k` (stale or not), `undefined` on a miss, or `null` when the store failed
    * (reported; callers treat it as a miss, counted once by the guard's report).
    */

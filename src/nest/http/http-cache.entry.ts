@@ -1,6 +1,6 @@
 import { StreamableFile } from '@nestjs/common';
 import { stableHash } from '../keys/cache-key';
-import { cacheControl, setResponseHeader, type HttpResponseLike } from './http-cache.platform';
+import { cacheControl, setResponseHeader, type HttpResponseLike, type TextMode } from './http-cache.platform';
 
 /** A cached HTTP response. */
 export interface HttpCacheEntry {
@@ -61,7 +61,7 @@ export function captureResponse(
   res: HttpResponseLike,
   body: unknown,
   replayedEtag?: string,
-  asText = false,
+  toText?: (body: unknown) => string | undefined,
 ): HttpCacheEntry | NotStoredReason {
   if (isStreamingBody(body)) return 'stream';
   if (body === undefined) return 'empty';
@@ -80,17 +80,37 @@ export function captureResponse(
   }
   if (replayedEtag !== undefined && headers.etag === replayedEtag) delete headers.etag;
   const etag = typeof headers.etag === 'string' ? headers.etag : `W/"${stableHash(body)}"`;
-  const json = asText ? toJsonText(body) : undefined;
+  const json = toText?.(body);
   return json === undefined
     ? { status, headers, body, etag, storedAt: Date.now() }
     : { status, headers, json, etag, storedAt: Date.now() };
 }
 
-/** JSON text of an object body, as `res.json()` writes it with Express's defaults; else undefined. */
+/**
+ * How a route in text mode turns an object body into the text its clients get: JSON text as
+ * `res.json()` writes it with Express's defaults, or (Fastify) what the reply's serializer makes
+ * of it, when the response's Content-Type is absent or JSON (Fastify serializes only then).
+ * Undefined for anything else (kept as an object).
+ */
+export function textOf(mode: TextMode | undefined, res: HttpResponseLike): ((body: unknown) => string | undefined) | undefined {
+  if (mode === undefined) return undefined;
+  if (mode !== 'serialize') return toJsonText;
+  const reply = res as HttpResponseLike & { serialize(body: unknown): unknown };
+  return (body) => {
+    const type = res.getHeader('content-type');
+    if (type !== undefined && !String(type).includes('json')) return undefined;
+    return toText(body, (b) => reply.serialize(b));
+  };
+}
+
 function toJsonText(body: unknown): string | undefined {
+  return toText(body, JSON.stringify);
+}
+
+function toText(body: unknown, serialize: (body: unknown) => unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   try {
-    const text = JSON.stringify(body) as string | undefined;
+    const text = serialize(body);
     return typeof text === 'string' ? text : undefined;
   } catch {
     return undefined; // BigInt or a cycle: kept as an object, Nest reports it when replying

@@ -9,11 +9,10 @@ import {
 } from '@nestjs/common';
 import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
 import { ApplicationConfig } from '@nestjs/core';
-import { defer, lastValueFrom, type Observable } from 'rxjs';
+import { defer, lastValueFrom, NEVER, type Observable } from 'rxjs';
 import { parseTtl } from '../../core/ttl';
 import { CacheDecoratorRuntime } from '../methods/cache-decorator.runtime';
 import type { CacheMethodMetadata } from '../methods/cache-metadata.accessor';
-import { resolveKey } from '../keys/cache-key';
 import { NotCached, callOption } from '../methods/cache-loader.signals';
 import {
   NOT_STORED,
@@ -30,20 +29,22 @@ import {
   entryBody,
   etagMatches,
   replayResponse,
+  textOf,
   type HttpCacheEntry,
 } from './http-cache.entry';
+import { ReadyHits, serveHit, type HitRouteFacts } from './http-cache.hit';
 import {
   cacheControl,
-  defaultHttpKey,
   hasUnkeyedCredentials,
+  httpKey,
   requestHeader,
   setResponseHeader,
-  jsonReplies,
   templateRoot,
+  textMode,
   usesRawResponse,
-  varySuffix,
   type HttpRequestLike,
   type HttpResponseLike,
+  type TextMode,
 } from './http-cache.platform';
 import { HeaderWatch } from './leaving-headers';
 
@@ -59,7 +60,9 @@ export class HttpCacheInterceptor implements NestInterceptor {
   private static warnedMissing = false;
 
   /** Facts of each decorated route that do not change between requests. */
-  private readonly routes = new WeakMap<object, RouteFacts>();
+  private readonly routes = new WeakMap<object, HitRouteFacts>();
+  /** Entries of routes in text mode, ready to be sent by the hit path. */
+  private readonly hits = new ReadyHits();
 
   constructor(
     @Optional() @Inject(CacheDecoratorRuntime) private readonly runtime?: CacheDecoratorRuntime,
@@ -80,6 +83,9 @@ export class HttpCacheInterceptor implements NestInterceptor {
       return next.handle();
     }
     const meta = rt.metadata.get(context.getClass(), context.getHandler() as (...args: never[]) => unknown);
+    // A hit sent from here is the whole answer: Nest gets an observable that never emits, so it
+    // neither serialises nor sends anything after it (no other interceptor sees it: `serveHit`).
+    if (meta.cacheable && serveHit(this.hits, rt, meta, this.route(context), context)) return NEVER;
     return defer(() => this.run(rt, meta, context, next));
   }
 
@@ -123,16 +129,16 @@ export class HttpCacheInterceptor implements NestInterceptor {
     if (requestCc.has('no-store')) return handle();
     // Authorization or cookies: never share one user's response with another unless told how to key it.
     if (!options.key && hasUnkeyedCredentials(req, options.vary)) return handle();
-    // What reaches the client is the body's JSON: store that text when nothing but Nest sees
-    // what this interceptor returns (see RouteFacts.text).
-    route.text ??= route.outermost ? jsonReplies(req, res) : undefined;
+    // What reaches the client is the body's text: store that text when nothing but Nest sees
+    // what this interceptor returns (see HitRouteFacts.text).
+    route.text ??= route.outermost ? textMode(req, res) : undefined;
     const text = route.text;
+    const toText = textOf(text, res);
     let key: string;
     let cache: ReturnType<DecoratedCallHost['cache']>;
     try {
       if (options.condition && !callOption(options.condition, [req, context])) return handle();
-      key = options.key ? resolveKey(options.key, getRoot(), [req, context]) : defaultHttpKey(req);
-      key += varySuffix(req, options.vary);
+      key = httpKey(options, req, context, getRoot);
       cache = rt.cache(options.store, meta.tags?.length ? renderTags(meta.tags, getRoot()) : undefined);
     } catch (err) {
       rt.report(where, 'key', err);
@@ -150,7 +156,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const ownAnswer = new Promise<undefined>((resolve) => (ranOwn = () => resolve(undefined)));
     let watch: HeaderWatch | undefined;
     const toStored = async (body: unknown): Promise<HttpCacheEntry | typeof NOT_STORED> => {
-      const entry = captureResponse(res, body, replayed.etag, text !== undefined);
+      const entry = captureResponse(res, body, replayed.etag, toText);
       if (entry === 'stream')
         rt.warnOnce(`stream:${where}`, `${where} returned a stream: it is passed through, not cached`);
       // Not storable (stream, no-store, private, Set-Cookie...) or refused by `unless`.
@@ -181,7 +187,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
       });
       setResponseHeader(res, 'X-Cache', 'MISS');
       setResponseHeader(res, 'ETag', own.entry.etag);
-      return this.answer(req, res, own.entry.etag, own.body);
+      return this.answer(req, res, own.entry.etag, sendsText(text, own.entry, res) ? own.entry.json : own.body);
     }
     if (entry === undefined) return handle(); // not reached: ownAnswer settles only after mine is set
     replayed.etag = entry.etag;
@@ -190,20 +196,17 @@ export class HttpCacheInterceptor implements NestInterceptor {
     setResponseHeader(res, 'Age', String(age));
     setResponseHeader(res, 'X-Cache', isStale(entry, options) ? 'STALE' : 'HIT');
     setResponseHeader(res, 'ETag', entry.etag);
-    if (text === 'send' && entry.json !== undefined) {
-      // What Express's res.json() would send: its Content-Type unless the response has one.
-      if (res.getHeader('content-type') === undefined) setResponseHeader(res, 'Content-Type', 'application/json');
-      return this.answer(req, res, entry.etag, entry.json);
-    }
+    if (sendsText(text, entry, res)) return this.answer(req, res, entry.etag, entry.json);
     return this.answer(req, res, entry.etag, entryBody(entry));
   }
 
-  private route(context: ExecutionContext): RouteFacts {
+  private route(context: ExecutionContext): HitRouteFacts {
     const handler = context.getHandler();
     let facts = this.routes.get(handler);
     if (!facts) {
       const type = context.getClass();
-      facts = { rawResponse: usesRawResponse(type, handler.name), outermost: this.isOutermost(type, handler) };
+      const outermost = this.isOutermost(type, handler);
+      facts = { rawResponse: usesRawResponse(type, handler.name), outermost };
       this.routes.set(handler, facts);
     }
     return facts;
@@ -229,17 +232,18 @@ export class HttpCacheInterceptor implements NestInterceptor {
   }
 }
 
-interface RouteFacts {
-  /** The handler writes the response itself (`@Res()`/`@Next()`). */
-  rawResponse: boolean;
-  /** No other interceptor wraps this one (see `isOutermost`). */
-  outermost: boolean;
-  /**
-   * Outermost on Express, decided at the route's first request: entries keep the body's JSON text,
-   * which is what the client gets (toJSON applied), and hits send it as it is (`send`, Express's
-   * default JSON settings: no copy, no second stringify) or parsed for Express to format (`parse`).
-   */
-  text?: 'send' | 'parse';
+/**
+ * Whether `entry` is answered with its stored text (text-mode routes other than `parse`), with
+ * the JSON Content-Type the framework would give an object unless the response has one.
+ */
+function sendsText(
+  mode: TextMode | undefined,
+  entry: HttpCacheEntry,
+  res: HttpResponseLike,
+): entry is HttpCacheEntry & { json: string } {
+  if ((mode !== 'send' && mode !== 'serialize') || entry.json === undefined) return false;
+  if (res.getHeader('content-type') === undefined) setResponseHeader(res, 'Content-Type', 'application/json');
+  return true;
 }
 
 /** Stale when served in the `staleTtl` window (known when the route sets its own `ttl`). */

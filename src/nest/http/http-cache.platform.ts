@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { ROUTE_ARGS_METADATA, RESPONSE_PASSTHROUGH_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
+import type { CacheableOptions } from '../interfaces/cacheable-options.interface';
+import { resolveKey } from '../keys/cache-key';
 
 /** The parts of an Express request or Fastify request the HTTP cache reads. */
 export interface HttpRequestLike {
@@ -25,17 +27,32 @@ export interface HttpResponseLike {
 }
 
 /**
- * How an Express app replies with objects: `send` when `res.json()` is plain `JSON.stringify`
- * then `res.send()` (JSON text with a JSON Content-Type goes out as the same bytes), `parse` when
- * a JSON replacer, spacing or escaping is set (hits hand Express an object to format). Fastify
- * (serializers of its own): undefined, entries keep objects.
+ * How a route's object bodies can be kept as text, decided once per route (only for routes whose
+ * interceptor is the outermost one, so nothing but the framework sees what it returns):
+ * - `send` (Express): `res.json()` is plain `JSON.stringify` then `res.send()`, so JSON text with
+ *   a JSON Content-Type goes out as the same bytes;
+ * - `parse` (Express with a JSON replacer, spacing or escaping): text kept, hits hand Express an
+ *   object to format;
+ * - `serialize` (Fastify, when no `preSerialization` hook applies to the route): the text is what
+ *   the reply's own serializer makes of the body (`reply.serialize`: custom serializers and
+ *   response schemas included), sent as it is;
+ * - undefined: entries keep objects (Fastify with `preSerialization` hooks, unknown platforms).
  */
-export function jsonReplies(req: HttpRequestLike, res: HttpResponseLike): 'send' | 'parse' | undefined {
+export type TextMode = 'send' | 'parse' | 'serialize';
+
+export function textMode(req: HttpRequestLike, res: HttpResponseLike): TextMode | undefined {
   const app = (req as { app?: { get?(setting: string): unknown } }).app;
-  if (typeof res.setHeader !== 'function' || typeof app?.get !== 'function') return undefined;
-  const defaults =
-    app.get('json replacer') === undefined && app.get('json spaces') === undefined && !app.get('json escape');
-  return defaults ? 'send' : 'parse';
+  if (typeof res.setHeader === 'function' && typeof app?.get === 'function') {
+    const defaults =
+      app.get('json replacer') === undefined && app.get('json spaces') === undefined && !app.get('json escape');
+    return defaults ? 'send' : 'parse';
+  }
+  const reply = res as { serialize?: unknown; send?: unknown; raw?: unknown };
+  if (typeof reply.serialize !== 'function' || typeof reply.send !== 'function' || reply.raw === undefined) return;
+  // Fastify's route context (an internal symbol): its preSerialization hooks would change the body.
+  const symbol = Object.getOwnPropertySymbols(req).find((s) => s.description === 'fastify.context');
+  const context = symbol && (req as unknown as Record<symbol, { preSerialization?: unknown } | undefined>)[symbol];
+  return context && context.preSerialization === null ? 'serialize' : undefined;
 }
 
 /** Sets a response header on Express (`setHeader`) or Fastify (`header`). */
@@ -67,6 +84,20 @@ export function defaultHttpKey(req: HttpRequestLike): string {
   return `http:GET:${path}${query ? `?${query}` : ''}`;
 }
 
+/**
+ * The entry's key: the route's `key` (template or function, given the request and `context`) or
+ * the default one, plus the `vary` suffix.
+ */
+export function httpKey(
+  options: CacheableOptions,
+  req: HttpRequestLike,
+  context: unknown,
+  getRoot = () => templateRoot(req),
+): string {
+  const key = options.key ? resolveKey(options.key, getRoot(), [req, context]) : defaultHttpKey(req);
+  return key + varySuffix(req, options.vary);
+}
+
 /** A path of non-empty segments of unreserved characters only: already in canonical form. */
 const CANONICAL_PATH = /^(?:\/[A-Za-z0-9_.~-]+)+$/;
 
@@ -94,11 +125,10 @@ export function templateRoot(req: HttpRequestLike): Record<string, unknown> {
  * response must not be shared between users.
  */
 export function hasUnkeyedCredentials(req: HttpRequestLike, vary: readonly string[] | undefined): boolean {
+  const { authorization, cookie } = req.headers;
+  if (authorization === undefined && cookie === undefined) return false;
   const listed = new Set((vary ?? []).map((h) => h.toLowerCase()));
-  return (
-    (req.headers.authorization !== undefined && !listed.has('authorization')) ||
-    (req.headers.cookie !== undefined && !listed.has('cookie'))
-  );
+  return (authorization !== undefined && !listed.has('authorization')) || (cookie !== undefined && !listed.has('cookie'));
 }
 
 /** Key suffix for `vary` headers: their values are hashed, so credentials never appear in keys. */

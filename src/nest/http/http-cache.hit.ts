@@ -1,0 +1,239 @@
+import type { ExecutionContext } from '@nestjs/common';
+import type { Cache } from '../../core/cache';
+import { SyncCacheView } from '../../core/sync-cache';
+import type { TaggedCache } from '../../core/tagged-cache';
+import type { CacheableOptions } from '../interfaces/cacheable-options.interface';
+import type { CacheMethodMetadata } from '../methods/cache-metadata.accessor';
+import type { DecoratedCallHost } from '../methods/decorated-call';
+import { addVary, type HttpCacheEntry } from './http-cache.entry';
+import {
+  hasUnkeyedCredentials,
+  httpKey,
+  textMode,
+  type HttpRequestLike,
+  type HttpResponseLike,
+  type TextMode,
+} from './http-cache.platform';
+
+/**
+ * The hit path of routes whose entries sit in a store that answers synchronously (memory): the
+ * stored response is sent from `intercept` itself, before the rest of Nest's pipeline (no
+ * observable chain, no promise, no second serialisation), through the framework's own response
+ * methods, so middleware and hooks that act as the response leaves (on-headers, compression,
+ * Fastify `onSend`) still see it. What is sent is what the slower path sends for the same entry,
+ * header for header and byte for byte; everything it does not handle (conditional or
+ * revalidating requests, credentials, stale entries, objects kept as such, a store failure) is
+ * left to that path, which then reads and counts the entry itself.
+ */
+
+/** What the interceptor knows of a route, decided at its first request. */
+export interface HitRouteFacts {
+  /** The handler writes the response itself (`@Res()`/`@Next()`). */
+  rawResponse: boolean;
+  /** No other interceptor wraps this one (nothing but the framework sees what it returns). */
+  outermost: boolean;
+  /**
+   * Outermost: entries keep the body as the text the client gets (see `textMode`), and hits send
+   * it as it is (`send`, `serialize`) or parsed for Express to format (`parse`).
+   */
+  text?: TextMode;
+  /** Whether hits may be sent from `intercept` ({@link serveHit}), decided with `text`. */
+  fast?: boolean;
+  /** The synchronous reader of the route's cache (undefined: its store has none), per cache. */
+  reader?: { cache: object; read: FreshRead | undefined };
+}
+
+/**
+ * Sends the hit of this request from `intercept`, when it can: this interceptor is the outermost
+ * one of a route in text mode on a synchronous store, the request is a GET/HEAD without a
+ * condition (`If-None-Match`, `If-Modified-Since`), revalidation (`Cache-Control`, `Pragma`) or
+ * unkeyed credentials, and the entry is fresh. Returns whether it answered; anything else goes
+ * the usual way, which reads and counts the entry itself.
+ */
+export function serveHit(
+  hits: ReadyHits,
+  host: DecoratedCallHost,
+  meta: CacheMethodMetadata,
+  route: HitRouteFacts,
+  context: ExecutionContext,
+): boolean {
+  const options = meta.cacheable!;
+  const http = context.switchToHttp();
+  const req = http.getRequest<HttpRequestLike>();
+  const res = http.getResponse<HttpResponseLike>();
+  const mode = fastMode(meta, options, route, req, res);
+  if (mode === undefined) return false;
+  const method = req.method;
+  const h = req.headers;
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  if (h['cache-control'] !== undefined || h.pragma !== undefined) return false;
+  if (h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined) return false;
+  if (!options.key && hasUnkeyedCredentials(req, options.vary)) return false;
+  let ready: Ready | undefined;
+  try {
+    const cache = host.cache(options.store);
+    if (route.reader?.cache !== cache) route.reader = { cache, read: freshReader(cache) };
+    const read = route.reader.read;
+    if (!read) return false;
+    const key = httpKey(options, req, context);
+    if (read(key, (entry) => (ready = hits.prepare(key, entry)) !== undefined) === undefined) return false;
+  } catch {
+    return false; // the usual path meets it again and reports it
+  }
+  addVary(res, options.vary ?? []);
+  hits.send(mode, ready!, req, res);
+  return true;
+}
+
+/** The route's text mode when its hits may take the hit path, else undefined. */
+function fastMode(
+  meta: CacheMethodMetadata,
+  options: CacheableOptions,
+  route: HitRouteFacts,
+  req: HttpRequestLike,
+  res: HttpResponseLike,
+): TextMode | undefined {
+  route.text ??= route.outermost ? textMode(req, res) : undefined;
+  route.fast ??=
+    !meta.evict &&
+    !meta.put &&
+    !route.rawResponse &&
+    !options.condition &&
+    typeof options.key !== 'function' &&
+    (route.text === 'send' || route.text === 'serialize');
+  return route.fast ? route.text : undefined;
+}
+
+/**
+ * Reads a fresh entry that `accept` takes, counted as a `remember` hit; undefined (nothing
+ * counted) otherwise.
+ */
+export type FreshRead = (key: string, accept: (value: unknown) => boolean) => unknown;
+
+/** The synchronous reader of a cache, or undefined when its store cannot answer synchronously. */
+export function freshReader(cache: Cache | TaggedCache): FreshRead | undefined {
+  let sync: unknown;
+  try {
+    sync = (cache as Partial<Pick<Cache, 'sync'>>).sync;
+  } catch {
+    return undefined; // CacheUnsupportedError: not a synchronous store
+  }
+  return sync instanceof SyncCacheView ? (key, accept) => sync.freshHit(key, accept) : undefined;
+}
+
+/** An entry made ready to send: what the framework would add to it, worked out once. */
+export interface Ready {
+  entry: Pick<HttpCacheEntry, 'etag' | 'storedAt' | 'status'> & { json: string };
+  /** The stored headers, as the slower path replays them. */
+  head: Array<[name: string, value: string | string[]]>;
+  /** Express: the Content-Type `res.send` would give this text (charset added). */
+  contentType: string;
+  /** Express: its byte length (`res.send` sets it). */
+  contentLength: string;
+}
+
+/** At most this many entries are kept ready; the oldest is dropped to make room. */
+const READY_MAX = 1000;
+
+/** The Express response methods a hit uses (the Node response, Express's prototype on top). */
+interface ExpressResponse extends HttpResponseLike {
+  setHeader(name: string, value: number | string | string[]): unknown;
+  end(body?: string): unknown;
+}
+
+/** The Fastify reply methods a hit uses. */
+interface FastifyReply extends HttpResponseLike {
+  header(name: string, value: number | string | string[]): unknown;
+  send(body: string): unknown;
+}
+
+/** Answers hits from entries kept as text; one per interceptor (per app). */
+export class ReadyHits {
+  private readonly ready = new Map<string, Ready>();
+
+  /** `entry` (read under `key`) made ready to send, or undefined when it cannot be sent from here. */
+  prepare(key: string, entry: unknown): Ready | undefined {
+    return isTextEntry(entry) ? this.prepareText(key, entry) : undefined;
+  }
+
+  /** Sends an entry {@link prepare} made ready as the response to `req`. */
+  send(mode: TextMode, ready: Ready, req: HttpRequestLike, res: HttpResponseLike): void {
+    const { entry } = ready;
+    const age = String(Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000)));
+    if (mode === 'send') {
+      const r = res as ExpressResponse;
+      r.statusCode = entry.status;
+      for (const [name, value] of ready.head) r.setHeader(name, value);
+      r.setHeader('Age', age);
+      r.setHeader('X-Cache', 'HIT');
+      r.setHeader('ETag', entry.etag);
+      r.setHeader('Content-Type', ready.contentType);
+      if (r.getHeader('transfer-encoding') === undefined) r.setHeader('Content-Length', ready.contentLength);
+      if (req.method === 'HEAD') r.end();
+      else r.end(entry.json);
+      return;
+    }
+    const reply = res as FastifyReply;
+    reply.status(entry.status);
+    for (const [name, value] of ready.head) reply.header(name, value);
+    reply.header('Age', age);
+    reply.header('X-Cache', 'HIT');
+    reply.header('ETag', entry.etag);
+    if (reply.getHeader('content-type') === undefined) reply.header('Content-Type', 'application/json');
+    reply.send(entry.json);
+  }
+
+  private prepareText(key: string, entry: TextEntry): Ready | undefined {
+    const known = this.ready.get(key);
+    if (
+      known !== undefined &&
+      known.entry.etag === entry.etag &&
+      known.entry.storedAt === entry.storedAt &&
+      known.entry.status === entry.status &&
+      known.entry.json === entry.json
+    )
+      return known;
+    const head = Object.entries(entry.headers);
+    const stored = entry.headers['content-type'];
+    const contentType = withUtf8(typeof stored === 'string' ? stored : 'application/json');
+    if (contentType === undefined) return undefined;
+    const { etag, storedAt, status, json } = entry;
+    const ready: Ready = {
+      entry: { etag, storedAt, status, json },
+      head,
+      contentType,
+      contentLength: String(Buffer.byteLength(json)),
+    };
+    if (known === undefined && this.ready.size >= READY_MAX) this.ready.delete(this.ready.keys().next().value!);
+    this.ready.set(key, ready);
+    return ready;
+  }
+}
+
+type TextEntry = HttpCacheEntry & { json: string };
+
+function isTextEntry(entry: unknown): entry is TextEntry {
+  if (typeof entry !== 'object' || entry === null) return false;
+  const e = entry as Partial<HttpCacheEntry>;
+  return (
+    typeof e.json === 'string' &&
+    typeof e.etag === 'string' &&
+    typeof e.status === 'number' &&
+    typeof e.storedAt === 'number' &&
+    typeof e.headers === 'object' &&
+    e.headers !== null
+  );
+}
+
+/** A media type without parameters: what `res.send` gives `; charset=utf-8` as such. */
+const BARE_TYPE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * The Content-Type Express's `res.send` writes for a text body under `type` (it parses the type,
+ * sets `charset=utf-8` and formats it again), for types without parameters; undefined for
+ * others, whose hits take the slower path (Express formats them there).
+ */
+function withUtf8(type: string): string | undefined {
+  const bare = type.trim();
+  return BARE_TYPE.test(bare) ? `${bare.toLowerCase()}; charset=utf-8` : undefined;
+}
