@@ -122,10 +122,15 @@ export function entryBody(entry: HttpCacheEntry): unknown {
   return entry.json === undefined ? entry.body : JSON.parse(entry.json);
 }
 
-/** Writes a stored response's status and headers onto this request's response. */
+/**
+ * Writes a stored response's status and headers onto this request's response. A header the
+ * response already has with that value (a route's `@Header()`, set again by Nest on every request)
+ * is left as it is, so it keeps the case of its name as the miss sent it.
+ */
 export function replayResponse(res: HttpResponseLike, entry: HttpCacheEntry): void {
   res.status(entry.status);
-  for (const [name, value] of Object.entries(entry.headers)) setResponseHeader(res, name, value);
+  for (const [name, value] of Object.entries(entry.headers))
+    if (res.getHeader(name) !== value) setResponseHeader(res, name, value);
 }
 
 /** `If-None-Match` against an ETag, with the weak comparison RFC 9110 prescribes for GET/HEAD. */

@@ -124,7 +124,7 @@ export function freshReader(cache: Cache | TaggedCache): FreshRead | undefined {
 /** An entry made ready to send: what the framework would add to it, worked out once. */
 export interface Ready {
   entry: Pick<HttpCacheEntry, 'etag' | 'storedAt' | 'status'> & { json: string };
-  /** The stored headers, as the slower path replays them. */
+  /** The stored headers, replayed as `replayResponse` does. */
   head: Array<[name: string, value: string | string[]]>;
   /** Express: the Content-Type `res.send` would give this text (charset added). */
   contentType: string;
@@ -163,7 +163,7 @@ export class ReadyHits {
     if (mode === 'send') {
       const r = res as ExpressResponse;
       r.statusCode = entry.status;
-      for (const [name, value] of ready.head) r.setHeader(name, value);
+      for (const [name, value] of ready.head) if (r.getHeader(name) !== value) r.setHeader(name, value);
       r.setHeader('Age', age);
       r.setHeader('X-Cache', 'HIT');
       r.setHeader('ETag', entry.etag);
@@ -175,7 +175,7 @@ export class ReadyHits {
     }
     const reply = res as FastifyReply;
     reply.status(entry.status);
-    for (const [name, value] of ready.head) reply.header(name, value);
+    for (const [name, value] of ready.head) if (reply.getHeader(name) !== value) reply.header(name, value);
     reply.header('Age', age);
     reply.header('X-Cache', 'HIT');
     reply.header('ETag', entry.etag);
