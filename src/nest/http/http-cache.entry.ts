@@ -92,7 +92,10 @@ export function captureResponse(
  * of it, when the response's Content-Type is absent or JSON (Fastify serializes only then).
  * Undefined for anything else (kept as an object).
  */
-export function textOf(mode: TextMode | undefined, res: HttpResponseLike): ((body: unknown) => string | undefined) | undefined {
+export function textOf(
+  mode: TextMode | undefined,
+  res: HttpResponseLike,
+): ((body: unknown) => string | undefined) | undefined {
   if (mode === undefined) return undefined;
   if (mode !== 'serialize') return toJsonText;
   const reply = res as HttpResponseLike & { serialize(body: unknown): unknown };

@@ -128,7 +128,9 @@ export function hasUnkeyedCredentials(req: HttpRequestLike, vary: readonly strin
   const { authorization, cookie } = req.headers;
   if (authorization === undefined && cookie === undefined) return false;
   const listed = new Set((vary ?? []).map((h) => h.toLowerCase()));
-  return (authorization !== undefined && !listed.has('authorization')) || (cookie !== undefined && !listed.has('cookie'));
+  return (
+    (authorization !== undefined && !listed.has('authorization')) || (cookie !== undefined && !listed.has('cookie'))
+  );
 }
 
 /** Key suffix for `vary` headers: their values are hashed, so credentials never appear in keys. */

@@ -157,7 +157,11 @@ describe.each<Platform>(['express', 'fastify'])('HTTP cache hit path on %s', (pl
     expect(header(hit, 'age')).toMatch(/^\d+$/);
     expect(hit.status).toBe(200);
     expect(hit.body.equals(miss.body)).toBe(true);
-    expect(JSON.parse(hit.body.toString('utf8'))).toEqual({ run: 1, s: 'é <tag> & "q" ✓', list: [1, null, { deep: true }] });
+    expect(JSON.parse(hit.body.toString('utf8'))).toEqual({
+      run: 1,
+      s: 'é <tag> & "q" ✓',
+      list: [1, null, { deep: true }],
+    });
     expect(header(hit, 'content-type')).toBe('application/json; charset=utf-8');
     expect(header(hit, 'content-length')).toBe(String(miss.body.length));
     expect(lasting(hit)).toEqual(lasting(miss));
