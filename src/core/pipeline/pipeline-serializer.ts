@@ -5,6 +5,7 @@ import * as zlib from 'node:zlib';
 import { constants as bufferConstants } from 'node:buffer';
 import { CacheSerializationError } from '../cache.errors';
 import type { CacheSerializer } from '../serializer';
+import { readBatchValue, UnreadableEntry } from '../store-access/unreadable-entry';
 import type { ResolvedPipeline } from './pipeline-options';
 
 /*
@@ -50,19 +51,68 @@ const BROTLI: zlib.BrotliOptions = {
 const INFLATE: zlib.ZlibOptions = { maxOutputLength: bufferConstants.MAX_STRING_LENGTH };
 const UNBROTLI: zlib.BrotliOptions = { maxOutputLength: bufferConstants.MAX_STRING_LENGTH };
 
-/** Wraps `inner` so that what it writes is compressed and/or encrypted as `pipeline` says. */
+/**
+ * Wraps `inner` so that what it writes is compressed and/or encrypted as `pipeline` says. Without
+ * either option, it still reads the pipeline's formats (entries written while an option was on):
+ * compressed ones inflate, encrypted ones are a CacheSerializationError naming the key id.
+ */
 export function pipelineSerializer(inner: CacheSerializer, pipeline: ResolvedPipeline | undefined): CacheSerializer {
-  if (pipeline === undefined || (!pipeline.compress && !pipeline.encrypt)) return inner;
+  if (pipeline === undefined || (!pipeline.compress && !pipeline.encrypt)) {
+    const reader = new Pipeline(inner, {});
+    return {
+      serialize: (value, key) => inner.serialize(value, key),
+      deserialize: (text, key) =>
+        text.charCodeAt(0) === 1 ? reader.deserialize(text, key) : inner.deserialize(text, key),
+    };
+  }
   return new Pipeline(inner, pipeline);
 }
 
-/** Whether `s` has the async methods of the pipeline. */
-export function isPipelineSerializer(s: CacheSerializer): s is PipelineSerializer {
-  return s instanceof Pipeline;
+/**
+ * The async methods of `s` when it compresses (the one step worth taking off the event loop), so
+ * a store writes `codec ? await codec.serializeAsync(v, k) : serializer.serialize(v, k)` and the
+ * plain path takes no extra tick.
+ */
+export function asyncCodec(s: CacheSerializer): PipelineSerializer | undefined {
+  return s instanceof Pipeline && s.compresses ? s : undefined;
+}
+
+/** The texts of a batch: through the async path when there is one. Serialized first, so one bad value writes nothing. */
+export function serializeEntries(
+  serializer: CacheSerializer,
+  entries: readonly { key: string; value: unknown }[],
+): string[] | Promise<string[]> {
+  const codec = asyncCodec(serializer);
+  if (codec === undefined) return entries.map((e) => serializer.serialize(e.value, e.key));
+  return Promise.all(entries.map((e) => codec.serializeAsync(e.value, e.key)));
+}
+
+/**
+ * The values of a `getMany` batch (`null`/`undefined`: a miss). An unreadable one is an
+ * UnreadableEntry (one miss and one counted error), the rest stand; large ones are inflated off
+ * the event loop when the serializer compresses.
+ */
+export function readBatch(
+  serializer: CacheSerializer,
+  texts: readonly (string | null | undefined)[],
+  keys: readonly string[],
+): unknown[] | Promise<unknown[]> {
+  const codec = asyncCodec(serializer);
+  if (codec === undefined) {
+    return texts.map((t, i) => (t === null || t === undefined ? undefined : readBatchValue(serializer, t, keys[i])));
+  }
+  return Promise.all(
+    texts.map((t, i) =>
+      t === null || t === undefined
+        ? undefined
+        : codec.deserializeAsync(t, keys[i]).catch((err: unknown) => new UnreadableEntry(err)),
+    ),
+  );
 }
 
 class Pipeline implements PipelineSerializer {
   private readonly compress: ResolvedPipeline['compress'];
+  readonly compresses: boolean;
   private readonly byId: Map<string, Buffer>;
   private readonly writeKey: { id: string; key: Buffer } | undefined;
 
@@ -71,6 +121,7 @@ class Pipeline implements PipelineSerializer {
     pipeline: ResolvedPipeline,
   ) {
     this.compress = pipeline.compress;
+    this.compresses = pipeline.compress !== undefined;
     this.byId = new Map(pipeline.encrypt?.keys.map((k) => [k.id, k.key]));
     this.writeKey = pipeline.encrypt?.keys[0];
   }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Clock } from '../../core/clock';
+import { asyncCodec, type PipelineSerializer } from '../../core/pipeline';
 import type { CacheSerializer } from '../../core/serializer';
 import { decodeEntry, encodeEntry } from './file-entry.codec';
 import { tempPath, type EntryLocation } from './file-paths';
@@ -58,15 +59,23 @@ export class FileEntries {
     private readonly serializer: CacheSerializer,
     private readonly clock: Clock,
     private readonly onWrite: (bytes: number) => void,
-  ) {}
+  ) {
+    this.codec = asyncCodec(serializer);
+  }
+
+  private readonly codec?: PipelineSerializer;
 
   /** The epoch ms at which an entry written now with `ttlMs` expires (`undefined`: never). */
   expiry(ttlMs: number | undefined): number | undefined {
     return ttlMs === undefined ? undefined : this.clock.now() + ttlMs;
   }
 
-  /** The entry of `loc` if present, intact, of this key and not expired. Damaged files are removed. */
-  async read(loc: EntryLocation): Promise<LiveEntry | undefined> {
+  /**
+   * The entry of `loc` if present, intact, of this key and not expired. Damaged files are removed;
+   * with `strict` (reads for the caller), a value that cannot be decoded (such as one failing
+   * authentication) also rejects, so the cache counts it as an error (and answers a miss).
+   */
+  async read(loc: EntryLocation, strict = false): Promise<LiveEntry | undefined> {
     let fd: number;
     try {
       fd = await open(loc.file, 'r');
@@ -97,9 +106,14 @@ export class FileEntries {
     if (entry.keyText !== loc.keyText) return undefined;
     if (entry.expiresAt !== undefined && entry.expiresAt <= this.clock.now()) return undefined;
     try {
-      return { value: this.serializer.deserialize(entry.valueText, loc.key), expiresAt: entry.expiresAt };
-    } catch {
+      const text = entry.valueText;
+      const value = this.codec
+        ? await this.codec.deserializeAsync(text, loc.key)
+        : this.serializer.deserialize(text, loc.key);
+      return { value, expiresAt: entry.expiresAt };
+    } catch (err) {
       await remove(loc.file).catch(() => undefined);
+      if (strict) throw err;
       return undefined;
     }
   }
@@ -107,6 +121,11 @@ export class FileEntries {
   /** Serialises `value` (a CacheSerializationError naming the key when it cannot be stored). */
   serialize(value: unknown, key: string): string {
     return this.serializer.serialize(value, key);
+  }
+
+  /** {@link serialize}, compressing large values off the event loop when the store compresses. */
+  async encode(value: unknown, key: string): Promise<string> {
+    return this.codec ? this.codec.serializeAsync(value, key) : this.serializer.serialize(value, key);
   }
 
   /** Writes a temp file beside the entry and renames it over: readers see the old or the new file. */

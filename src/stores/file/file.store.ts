@@ -1,6 +1,12 @@
 import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CacheArgumentError, CacheConfigError, CacheUnavailableError } from '../../core/cache.errors';
+import {
+  CacheArgumentError,
+  CacheConfigError,
+  CacheSerializationError,
+  CacheUnavailableError,
+} from '../../core/cache.errors';
+import { UnreadableEntry } from '../../core/store-access/unreadable-entry';
 import { systemClock, type Clock } from '../../core/clock';
 import { consoleLogger } from '../../core/logger';
 import type { CacheStore, StoreContext, StoreEntry, StoreStats } from '../../core/store.types';
@@ -80,25 +86,31 @@ export class FileStore implements CacheStore {
   }
 
   async get(key: string): Promise<unknown> {
-    return (await this.entries.read(entryLocation(this.nsDir, key)))?.value;
+    return (await this.entries.read(entryLocation(this.nsDir, key), true))?.value;
   }
 
   async has(key: string): Promise<boolean> {
-    return (await this.entries.read(entryLocation(this.nsDir, key))) !== undefined;
+    return (await this.entries.read(entryLocation(this.nsDir, key), true)) !== undefined;
   }
 
   async getMany(keys: readonly string[]): Promise<unknown[]> {
-    return Promise.all(keys.map((k) => this.get(k)));
+    // An entry that cannot be decoded is one miss and one counted error; the others stand.
+    const read = (k: string) =>
+      this.get(k).catch((err: unknown) => {
+        if (err instanceof CacheSerializationError) return new UnreadableEntry(err);
+        throw err;
+      });
+    return Promise.all(keys.map(read));
   }
 
   async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
-    const text = this.entries.serialize(value, key);
+    const text = await this.entries.encode(value, key);
     await this.entries.write(entryLocation(this.nsDir, key), text, this.entries.expiry(ttlMs));
   }
 
   async setMany(entries: readonly StoreEntry[]): Promise<void> {
     // Serialise everything first so one bad value writes nothing.
-    const texts = entries.map((e) => this.entries.serialize(e.value, e.key));
+    const texts = await Promise.all(entries.map((e) => this.entries.encode(e.value, e.key)));
     await Promise.all(
       entries.map((e, i) =>
         this.entries.write(entryLocation(this.nsDir, e.key), texts[i], this.entries.expiry(e.ttlMs)),
@@ -118,7 +130,7 @@ export class FileStore implements CacheStore {
   }
 
   async add(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
-    const text = this.entries.serialize(value, key);
+    const text = await this.entries.encode(value, key);
     const loc = entryLocation(this.nsDir, key);
     return this.locked(loc, 'add', async () => {
       if (await this.entries.read(loc)) return false;
@@ -162,7 +174,7 @@ export class FileStore implements CacheStore {
     return this.locked(loc, 'touch', async () => {
       const entry = await this.entries.read(loc);
       if (!entry) return false;
-      await this.entries.write(loc, this.entries.serialize(entry.value, key), this.entries.expiry(ttlMs));
+      await this.entries.write(loc, await this.entries.encode(entry.value, key), this.entries.expiry(ttlMs));
       return true;
     });
   }

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { CacheArgumentError } from '../../core/cache.errors';
 import { consoleLogger, type CacheLogger } from '../../core/logger';
-import { withKeyHashing } from '../../core/pipeline';
+import { asyncCodec, readBatch, serializeEntries, withKeyHashing, type PipelineSerializer } from '../../core/pipeline';
 import type { CacheStore, StoreContext, StoreEntry } from '../../core/store.types';
 import type { CacheSerializer } from '../../core/serializer';
-import { readBatchValue } from '../../core/store-access/unreadable-entry';
 import type { InvalidationBus } from '../tiered/invalidation-bus';
 import { PostgresConnection } from './postgres.connection';
 import { PostgresLeases } from './postgres.leases';
@@ -44,6 +43,7 @@ export class PostgresStore implements CacheStore {
   private readonly name: string;
   private readonly logger: CacheLogger;
   private readonly serializer: CacheSerializer;
+  private readonly codec?: PipelineSerializer; // `compress`: large values off the event loop
   private readonly sql: Statements;
   private readonly conn: PostgresConnection;
   private readonly leases: PostgresLeases;
@@ -57,6 +57,7 @@ export class PostgresStore implements CacheStore {
     this.nsPrefix = this.ns ? `${this.ns}:` : '';
     this.logger = context.logger ?? consoleLogger;
     this.serializer = this.o.pipeline.serializer;
+    this.codec = asyncCodec(this.serializer);
     this.sql = statements(this.o.qualified);
     this.conn = new PostgresConnection(this.o, this.name, this.logger);
     this.leases = new PostgresLeases(
@@ -92,7 +93,8 @@ export class PostgresStore implements CacheStore {
 
   async get(key: string): Promise<unknown> {
     const text = await this.reads.get(this.k(key));
-    return text === undefined ? undefined : this.serializer.deserialize(text, key);
+    if (text === undefined) return undefined;
+    return this.codec ? this.codec.deserializeAsync(text, key) : this.serializer.deserialize(text, key);
   }
 
   async has(key: string): Promise<boolean> {
@@ -100,14 +102,14 @@ export class PostgresStore implements CacheStore {
   }
 
   async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
-    const text = this.serializer.serialize(value, key);
+    const text = this.codec ? await this.codec.serializeAsync(value, key) : this.serializer.serialize(value, key);
     const k = this.k(key);
     await this.conn.run('set', this.sql.set, [this.ns, k, text, ttlMs ?? null]);
     this.leases.notify(k);
   }
 
   async add(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
-    const text = this.serializer.serialize(value, key);
+    const text = this.codec ? await this.codec.serializeAsync(value, key) : this.serializer.serialize(value, key);
     const k = this.k(key);
     const added = (await this.conn.run('add', this.sql.add, [this.ns, k, text, ttlMs ?? null])).rowCount === 1;
     if (added) this.leases.notify(k);
@@ -127,12 +129,11 @@ export class PostgresStore implements CacheStore {
     const r = await this.conn.run('getMany', this.sql.getMany, [this.ns, ks]);
     const found = new Map<string, string>();
     for (const row of r.rows) found.set(row[0] as string, row[1] as string);
-    const out = new Array<unknown>(keys.length);
-    for (let i = 0; i < keys.length; i++) {
-      const text = found.get(ks[i]);
-      out[i] = text === undefined ? undefined : readBatchValue(this.serializer, text, keys[i]);
-    }
-    return out;
+    return readBatch(
+      this.serializer,
+      ks.map((k) => found.get(k)),
+      keys,
+    );
   }
 
   async setMany(entries: readonly StoreEntry[]): Promise<void> {
@@ -140,7 +141,8 @@ export class PostgresStore implements CacheStore {
     // Serialize everything first, so one value that cannot be stored writes nothing. One
     // statement cannot write a row twice: the last entry of a repeated key wins.
     const rows = new Map<string, [string, number | null]>();
-    for (const e of entries) rows.set(this.k(e.key), [this.serializer.serialize(e.value, e.key), e.ttlMs ?? null]);
+    const texts = await serializeEntries(this.serializer, entries);
+    entries.forEach((e, i) => rows.set(this.k(e.key), [texts[i], e.ttlMs ?? null]));
     const ks = [...rows.keys()];
     const vs = ks.map((k) => rows.get(k)![0]);
     const ts = ks.map((k) => rows.get(k)![1]);

@@ -1,10 +1,9 @@
 import type { Cluster, Redis } from 'ioredis';
 import { CacheArgumentError } from '../../core/cache.errors';
 import { consoleLogger } from '../../core/logger';
-import { withKeyHashing } from '../../core/pipeline';
+import { asyncCodec, readBatch, serializeEntries, withKeyHashing, type PipelineSerializer } from '../../core/pipeline';
 import type { CacheStore, StoreContext, StoreEntry } from '../../core/store.types';
 import type { CacheSerializer } from '../../core/serializer';
-import { readBatchValue } from '../../core/store-access/unreadable-entry';
 import { CoalescedReads, CoalescedWrites } from './redis.batching';
 import { RedisConnection } from './redis.connection';
 import { RedisLocks } from './redis.locks';
@@ -36,6 +35,7 @@ export type RedisStoreContext = Pick<StoreContext, 'namespace'> & Partial<Pick<S
 export class RedisStore implements CacheStore {
   private readonly ns: string;
   private readonly serializer: CacheSerializer;
+  private readonly codec?: PipelineSerializer; // `compress`: large values off the event loop
   private readonly options: ResolvedRedisStoreOptions;
   private readonly conn: RedisConnection;
   private readonly locks: RedisLocks;
@@ -50,6 +50,7 @@ export class RedisStore implements CacheStore {
     this.ns = context.namespace;
     this.options = resolveRedisStoreOptions(options, name, this.ns);
     this.serializer = this.options.serializer;
+    this.codec = asyncCodec(this.serializer);
     this.conn = new RedisConnection(this.options, name, context.logger ?? consoleLogger);
     this.locks = new RedisLocks(this.conn, this.ns);
     this.notifier = this.locks.notifier;
@@ -83,7 +84,8 @@ export class RedisStore implements CacheStore {
     } catch (err) {
       throw this.conn.failure('get', err);
     }
-    return raw === null ? undefined : this.serializer.deserialize(raw, key);
+    if (raw === null) return undefined;
+    return this.codec ? this.codec.deserializeAsync(raw, key) : this.serializer.deserialize(raw, key);
   }
 
   async has(key: string): Promise<boolean> {
@@ -96,7 +98,7 @@ export class RedisStore implements CacheStore {
   }
 
   async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
-    const text = this.serializer.serialize(value, key);
+    const text = this.codec ? await this.codec.serializeAsync(value, key) : this.serializer.serialize(value, key);
     const c = this.conn.client ?? (await this.conn.connected('set'));
     try {
       await this.conn.guarded(this.writes.run(c, { key, text, ttlMs }));
@@ -107,7 +109,7 @@ export class RedisStore implements CacheStore {
   }
 
   async add(key: string, value: unknown, ttlMs?: number): Promise<boolean> {
-    const text = this.serializer.serialize(value, key);
+    const text = this.codec ? await this.codec.serializeAsync(value, key) : this.serializer.serialize(value, key);
     const c = this.conn.client ?? (await this.conn.connected('add'));
     let reply: string | null;
     try {
@@ -143,18 +145,13 @@ export class RedisStore implements CacheStore {
     } catch (err) {
       throw this.conn.failure('getMany', err);
     }
-    const out = new Array<unknown>(keys.length);
-    for (let i = 0; i < keys.length; i++) {
-      const raw = raws[i];
-      out[i] = raw === null ? undefined : readBatchValue(this.serializer, raw, keys[i]);
-    }
-    return out;
+    return readBatch(this.serializer, raws, keys);
   }
 
   async setMany(entries: readonly StoreEntry[]): Promise<void> {
     if (entries.length === 0) return;
     // Serialize everything first, so one value that cannot be stored writes nothing.
-    const texts = entries.map((e) => this.serializer.serialize(e.value, e.key));
+    const texts = await serializeEntries(this.serializer, entries);
     const c = this.conn.client ?? (await this.conn.connected('setMany'));
     try {
       if (c.isCluster) {
