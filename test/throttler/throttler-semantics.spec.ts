@@ -25,22 +25,25 @@ import { THROTTLE } from '../../src/stores/redis/redis.throttle';
 import { ManualClock } from '../../src/testing';
 import { CacheThrottlerStorage, type CacheThrottlerRecord } from '../../src/throttler';
 import { dropSchema, PG_URL, schemaName } from '../support/postgres';
-import { freePort, RedisServer } from '../support/redis-server';
+import { freePort, RedisClusterHarness, RedisServer } from '../support/redis-server';
 
 const run = promisify(execFile);
 const quiet = { warn: () => undefined, error: () => undefined };
 
 let redis: RedisServer;
+let cluster: RedisClusterHarness;
 let directory: string;
 const schemas: string[] = [];
 const managers: CacheManager[] = [];
 beforeAll(async () => {
+  // One after the other: free ports are picked before binding.
   redis = await RedisServer.start();
+  cluster = await RedisClusterHarness.start();
   directory = mkdtempSync(join(tmpdir(), 'cachekit-throttle-'));
-}, 30_000);
+}, 60_000);
 afterAll(async () => {
   await Promise.all(managers.map((m) => m.close()));
-  await redis?.stop();
+  await Promise.all([redis?.stop(), cluster?.stop()]);
   if (directory) rmSync(directory, { recursive: true, force: true });
   for (const s of schemas) await dropSchema(s);
 });
@@ -55,6 +58,21 @@ function manager(options: CacheManagerOptions): CacheManager {
 /** Two managers (two connections, two store instances) over one backend, and the store name. */
 const shared: [string, () => CacheManagerOptions][] = [
   ['redis', () => ({ prefix: `t${++prefixes}`, stores: { s: { driver: 'redis', url: redis.url } } })],
+  [
+    'redis cluster',
+    () => ({ prefix: `t${++prefixes}`, stores: { s: { driver: 'redis', cluster: { nodes: cluster.nodes } } } }),
+  ],
+  [
+    'two-tier (memory + redis)',
+    () => ({
+      prefix: `t${++prefixes}`,
+      stores: {
+        mem: { driver: 'memory' },
+        r: { driver: 'redis', url: redis.url },
+        s: { driver: 'tiered', tiers: ['mem', 'r'] },
+      },
+    }),
+  ],
   [
     'postgres',
     () => {
