@@ -63,19 +63,33 @@ function scaleCurves() {
       : r.unit === 'ms'
         ? `${r.ms} ms`
         : `${fmt(r.opsPerSec)} ${r.unit}`;
-  const out = ['| curve | subject | points | spread |', '|---|---|---|---:|'];
+  const out = ['| curve | subject | points | spread | vs peer, per point |', '|---|---|---|---:|---|'];
+  const value = (r) => (r.unit === 'ms' ? r.ms : r.opsPerSec);
   for (const c of curves.values()) {
-    const values = c.points.map((p) => (p.row.unit === 'ms' ? p.row.ms : p.row.opsPerSec)).filter((v) => v > 0);
-    const ms = c.points[0].row.unit === 'ms';
+    const [curve, subject] = c.id.split(' | ');
+    const first = c.points[0].row;
+    // A spread says something when the points are amounts of work (keys, entries), not payload sizes.
+    const sized = c.points.some((p) => /^\d+(kb|mb)$/.test(p.point));
+    const values = c.points.map((p) => value(p.row)).filter((v) => v > 0);
     const spread =
-      values.length > 1 && c.points[0].row.loaderCalls === undefined
-        ? ms
+      values.length > 1 && first.loaderCalls === undefined && !sized
+        ? first.unit === 'ms'
           ? `${(Math.max(...values) / Math.min(...values)).toFixed(2)}× slower at most`
           : `${(Math.min(...values) / Math.max(...values)).toFixed(2)}× of the fastest`
         : '';
-    const [curve, subject] = c.id.split(' | ');
+    // cachekit against the other subject of the same curve, point by point.
+    const peer =
+      subject === 'cachekit' ? [...curves.values()].find((o) => o !== c && o.id.startsWith(`${curve} |`)) : undefined;
+    const vs = peer
+      ? `vs ${peer.id.split(' | ')[1]}: ${c.points
+          .map((p) => {
+            const q = peer.points.find((x) => x.point === p.point);
+            return q ? `${(value(p.row) / value(q.row)).toFixed(2)}×` : '–';
+          })
+          .join(' · ')}`
+      : '';
     out.push(
-      `| ${curve} | ${subject} | ${c.points.map((p) => `${p.point}: ${cell(p.row)}`).join(' · ')} | ${spread} |`,
+      `| ${curve} | ${subject} | ${c.points.map((p) => `${p.point}: ${cell(p.row)}`).join(' · ')} | ${spread} | ${vs} |`,
     );
   }
   return out;

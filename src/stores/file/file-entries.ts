@@ -6,6 +6,7 @@ import { asyncCodec, type PipelineSerializer } from '../../core/pipeline';
 import type { CacheSerializer } from '../../core/serializer';
 import { decodeEntry, encodeEntry } from './file-entry.codec';
 import { tempPath, type EntryLocation } from './file-paths';
+import { noatimeRefused, readFlags } from './file-read-flags';
 import { remove } from './file-sweep';
 
 // The callback API is markedly faster than fs/promises (no FileHandle objects, fewer promises).
@@ -78,7 +79,7 @@ export class FileEntries {
   async read(loc: EntryLocation, strict = false): Promise<LiveEntry | undefined> {
     let fd: number;
     try {
-      fd = await open(loc.file, 'r');
+      fd = await openForReading(loc.file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
@@ -155,6 +156,15 @@ export class FileEntries {
 
   private giveBack(buf: Buffer): void {
     if (this.spare.length < SPARE_BUFFERS) this.spare.push(buf);
+  }
+}
+
+async function openForReading(file: string): Promise<number> {
+  try {
+    return await open(file, readFlags());
+  } catch (err) {
+    if (noatimeRefused(err)) return open(file, readFlags());
+    throw err;
   }
 }
 

@@ -3,6 +3,7 @@ import { open, readdir, rmdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeHeader, MAX_HEADER_BYTES } from './file-entry.codec';
 import { isEntryName, isFanOutName, isTempName } from './file-paths';
+import { noatimeRefused, readFlags } from './file-read-flags';
 
 /** A temp file older than this was left by a crashed writer. */
 const ORPHAN_TEMP_MS = 60_000;
@@ -108,7 +109,10 @@ async function readHeader(
 ): Promise<{ expiresAt: number | undefined; size: number; mtimeMs: number } | 'gone' | 'bad'> {
   let fh;
   try {
-    fh = await open(path, 'r');
+    fh = await open(path, readFlags()).catch((err: unknown) => {
+      if (noatimeRefused(err)) return open(path, readFlags());
+      throw err;
+    });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
     throw err;

@@ -6,6 +6,7 @@ import {
   readlinkSync,
   statSync,
   truncateSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { encodeEntry } from '../../../src/stores/file/file-entry.codec';
@@ -92,5 +93,17 @@ describe('file store entries: verified reads', () => {
       });
     for (let i = 0; i < 500 && open().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(open()).toEqual([]);
+  });
+
+  it('reads and sweeps leave access times alone (no inode write per first read)', async () => {
+    const store = fx.make();
+    await store.set('k', { n: 1 });
+    const file = entryLocation(namespaceDir(fx.dir, 'app'), 'k').file;
+    // Three days old: with relatime (the usual mount) a plain read would move the access time.
+    const old = new Date(Date.now() - 3 * 86_400_000);
+    utimesSync(file, old, old);
+    expect(await store.get('k')).toEqual({ n: 1 });
+    await store.prune();
+    expect(Math.round(statSync(file).atimeMs)).toBe(old.getTime());
   });
 });

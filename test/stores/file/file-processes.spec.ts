@@ -108,6 +108,23 @@ describe('file store across processes', () => {
       expect((out.init as { message: string }).message).toMatch(/stores\.file\.directory ".*sub" is not usable/);
     });
 
+    it('reads an entry owned by another user (O_NOATIME refused there), with plain reads from then on', async () => {
+      const store = new FileStore({ directory: dir, pruneInterval: 0 }, { namespace: 'x' });
+      await store.set('k', { owner: 'parent' });
+      await store.set('k2', 'second');
+      await store.close();
+      // World-readable for this test: the reader is another user, not the files' owner.
+      chmodSync(dir, 0o755);
+      for (const f of walk(dir)) chmodSync(f, 0o644);
+      for (const d of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+        if (statSync(join(dir, d)).isDirectory()) chmodSync(join(dir, d), 0o755);
+      }
+      const out = await startWorker({ op: 'get', directory: dir, key: 'k' }, asUser).result;
+      expect(out.get).toEqual({ owner: 'parent' });
+      const again = await startWorker({ op: 'get', directory: dir, key: 'k2' }, asUser).result;
+      expect(again.get).toBe('second');
+    });
+
     it('a read-only directory makes writes fail, counted, without crashing', async () => {
       const store = new FileStore({ directory: dir, pruneInterval: 0 }, { namespace: 'x' });
       await store.init();
