@@ -36,7 +36,7 @@ export { createCacheManager, DEFAULT_PREFIX } from './config/create-cache-manage
 export { FileStore } from './stores/file/file.store';
 export type { FileStoreOptions } from './stores/file/file.store';
 export { MemoryStore } from './stores/memory/memory.store';
-export type { MemoryStoreOptions } from './stores/memory/memory-store.options';
+export type { MemoryIsolation, MemoryStoreOptions } from './stores/memory/memory-store.options';
 export { RedisStore } from './stores/redis/redis.store';
 export type { RedisStoreContext } from './stores/redis/redis.store';
 export type {

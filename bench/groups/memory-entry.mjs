@@ -4,7 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { emit, printRow } from '../lib/harness.mjs';
 
 const child = fileURLToPath(new URL('./memory-entry-child.mjs', import.meta.url));
-const subjects = ['cachekit', 'cachekit-noclone', 'lru-cache', 'async-map', 'cache-manager', 'cacheable', 'bentocache'];
+const subjects = [
+  'cachekit',
+  'cachekit-freeze',
+  'cachekit-noclone',
+  'lru-cache',
+  'async-map',
+  'cache-manager',
+  'cacheable',
+  'bentocache',
+];
 const rows = [];
 for (const subject of subjects) {
   const out = execFileSync(process.execPath, ['--expose-gc', child, subject], { encoding: 'utf8' });

@@ -43,6 +43,7 @@ function makeSubjects(maxEntries, only) {
     : undefined;
   return [
     want('cachekit') && cachekit('cachekit', { driver: 'memory', maxEntries }),
+    want('cachekit-freeze') && cachekit('cachekit-freeze', { driver: 'memory', maxEntries, isolation: 'freeze' }),
     want('cachekit-noclone') && cachekit('cachekit-noclone', { driver: 'memory', maxEntries, clone: false }),
     lru && {
       subject: 'lru-cache',

@@ -4,10 +4,11 @@ import type { Clock } from '../../core/clock';
 import { systemClock } from '../../core/clock';
 import type { CacheStore, StoreEntry, StoreStats } from '../../core/store.types';
 import { estimateSize } from './value-size';
-import { resolveMemoryStoreOptions, type MemoryStoreOptions } from './memory-store.options';
+import { resolveMemoryStoreOptions, type MemoryIsolation, type MemoryStoreOptions } from './memory-store.options';
+import { deepFreeze } from './value-freeze';
 import { copierFor, copyHeld, WriteShapes, type Copier } from './write-shapes';
 
-export type { MemoryStoreOptions } from './memory-store.options';
+export type { MemoryIsolation, MemoryStoreOptions } from './memory-store.options';
 
 /** `null` is a value like any other, but the LRU cannot hold it directly. */
 const NULL: object = Object.freeze({ null: true });
@@ -40,7 +41,7 @@ class Held {
  */
 export class MemoryStore implements CacheStore {
   private readonly lru: LRUCache<string, object>;
-  private readonly clone: boolean;
+  private readonly isolation: MemoryIsolation;
   private evictions = 0;
   private readonly timer?: NodeJS.Timeout;
   private readonly trackBytes: boolean;
@@ -54,8 +55,8 @@ export class MemoryStore implements CacheStore {
     /** Told about each key evicted to make room (for `evict` events). */
     onEvict?: (key: string) => void,
   ) {
-    const { maxEntries: max, maxBytes, clone, pruneInterval } = resolveMemoryStoreOptions(options, name);
-    this.clone = clone;
+    const { maxEntries: max, maxBytes, isolation, pruneInterval } = resolveMemoryStoreOptions(options, name);
+    this.isolation = isolation;
     const trackBytes = (this.trackBytes = maxBytes !== undefined);
     this.maxBytes = maxBytes ?? Infinity;
     this.lru = new LRUCache<string, object>({
@@ -221,12 +222,24 @@ export class MemoryStore implements CacheStore {
     return ttlMs === undefined ? { ttl: 0, start: 0, size } : { ttl: ttlMs, start: this.clock.now() - 0.5, size };
   }
 
-  /** What the LRU holds for a value: the value, NULL, or (isolation on) a validated private copy. */
+  /**
+   * What the LRU holds for a value: the value, NULL, or a validated private copy: held for
+   * copies on read (`clone`), or deep-frozen and returned as it is (`freeze`).
+   */
   private prepare(key: string, value: unknown): object {
-    if (!this.clone) return value === null ? NULL : (value as object);
+    const isolation = this.isolation;
+    if (isolation === 'none') return value === null ? NULL : (value as object);
     const copy = this.shapes.copy(value, key);
     if (copy === null) return NULL;
-    return typeof copy === 'object' ? new Held(copy, this.shapes.last?.read) : (copy as object);
+    if (typeof copy !== 'object') return copy as object;
+    const read = this.shapes.last?.read;
+    if (isolation === 'freeze') {
+      // Readers get the held object itself: plain objects (a shape's `write` builds objects of
+      // its own constructors, its `read` object literals), frozen once.
+      const plain = (read ? read(copy) : copy) as object;
+      if (deepFreeze(plain)) return plain;
+    }
+    return new Held(copy, read);
   }
 
   private write(key: string, value: unknown, ttlMs: number | undefined): void {
