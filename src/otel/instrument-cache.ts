@@ -7,6 +7,7 @@ import {
   trace,
   type Attributes,
   type BatchObservableResult,
+  type Histogram,
   type MeterProvider,
   type Observable,
   type Tracer,
@@ -36,13 +37,45 @@ export interface InstrumentCacheOptions {
   traces?: boolean;
   /**
    * Without spans, time one operation in this many for `cachekit.operation.duration` (the
-   * `cachekit.operations` counts stay exact). With spans every operation is timed.
+   * `cachekit.operations` counts stay exact), and hand the histogram at most 1,024 of them per
+   * store and operation per collection (a uniform random sample of those timed since the last
+   * one). With spans every operation is timed and recorded at once.
    * @default 16
    */
   sampleEvery?: number;
 }
 
 const SCOPE = 'nestjs-cachekit';
+
+/** Timed durations kept per store and operation between two collections (without spans). */
+const RESERVOIR_SIZE = 1024;
+
+/**
+ * Durations of one store and operation timed since the last collection: all of them up to
+ * {@link RESERVOIR_SIZE}, then a uniform random sample of that many (reservoir sampling). The
+ * SDK's `Histogram.record` costs several times a memory hit; recording here is one store in a
+ * typed array, and the sample is handed to the histogram when a reader collects.
+ */
+class Reservoir {
+  private seen = 0;
+  private readonly values = new Float64Array(RESERVOIR_SIZE);
+  constructor(readonly attributes: Attributes) {}
+
+  add(seconds: number): void {
+    const n = this.seen++;
+    if (n < RESERVOIR_SIZE) this.values[n] = seconds;
+    else {
+      const j = Math.floor(Math.random() * (n + 1));
+      if (j < RESERVOIR_SIZE) this.values[j] = seconds;
+    }
+  }
+
+  drainInto(histogram: Histogram): void {
+    const n = Math.min(this.seen, RESERVOIR_SIZE);
+    for (let i = 0; i < n; i++) histogram.record(this.values[i], this.attributes);
+    this.seen = 0;
+  }
+}
 
 /** `db.system.name` of the stores that talk to a server. */
 function dbSystem(store: object): string | undefined {
@@ -122,7 +155,22 @@ export function instrumentCache(manager: CacheManager, options: InstrumentCacheO
     return systems.get(store);
   };
 
+  // Without spans, timed durations wait in a reservoir per store and operation until a reader
+  // collects: the SDK runs batch observable callbacks before it collects synchronous
+  // instruments, so what `observe` records lands in that same collection.
+  const reservoirs = new Map<string, Map<string, Reservoir>>();
+  const reservoir = (store: string, operation: string): Reservoir => {
+    let byOp = reservoirs.get(store);
+    if (byOp === undefined) reservoirs.set(store, (byOp = new Map()));
+    let r = byOp.get(operation);
+    if (r === undefined) {
+      byOp.set(operation, (r = new Reservoir({ 'cache.store': store, 'cache.operation': operation })));
+    }
+    return r;
+  };
+
   const observe = (result: BatchObservableResult): void => {
+    for (const byOp of reservoirs.values()) for (const r of byOp.values()) r.drainInto(duration);
     for (const store of meterApi.stores()) {
       for (const [operation, tally] of store.operations) {
         for (const r of OPERATION_RESULTS) {
@@ -147,12 +195,15 @@ export function instrumentCache(manager: CacheManager, options: InstrumentCacheO
   meter.addBatchObservableCallback(observe, observables);
 
   const onTimed = (op: TimedOperation): void => {
+    if (!traces) {
+      reservoir(op.store, op.operation).add(op.durationMs / 1000);
+      return;
+    }
     const a = attributes(`d|${op.store}|${op.operation}`, () => ({
       'cache.store': op.store,
       'cache.operation': op.operation,
     }));
     duration.record(op.durationMs / 1000, a);
-    if (!traces) return;
     const spanAttributes: Attributes = {
       'cache.store': op.store,
       'cache.operation': op.operation,

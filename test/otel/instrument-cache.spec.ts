@@ -216,6 +216,26 @@ describe('instrumentCache (real OpenTelemetry SDK)', () => {
     void reader;
   });
 
+  it('without spans hands the histogram at most 1,024 timed durations per collection, counts exact', async () => {
+    const { reader, meterProvider } = setup();
+    const m = manager({ mem: { driver: 'memory' } });
+    instrumentCache(m, { meterProvider, traces: false, sampleEvery: 1 });
+    await m.store('mem').set('k', 1);
+    for (let i = 0; i < 3000; i++) await m.store('mem').get('k');
+    const point = async () =>
+      (((await collect(reader)).get('cachekit.operation.duration') as HistogramMetricData).dataPoints.find(
+        (p) => p.attributes['cache.operation'] === 'get',
+      ) ?? { value: { count: 0, sum: 0 } }) as { value: { count: number; sum?: number } };
+    const first = await point();
+    expect(operations(await collect(reader))['mem/get/hit']).toBe(3000);
+    // A uniform sample of the 3,000 timed gets, recorded when the reader collected.
+    expect(first.value.count).toBe(1024);
+    expect(first.value.sum).toBeGreaterThan(0);
+    for (let i = 0; i < 10; i++) await m.store('mem').get('k');
+    expect((await point()).value.count).toBe(1034);
+    await meterProvider.shutdown();
+  });
+
   it('CacheModule.forRoot({ telemetry: true }) reports through the global providers until shutdown', async () => {
     const { reader, meterProvider, spans, tracerProvider } = setup();
     metrics.setGlobalMeterProvider(meterProvider);
