@@ -27,6 +27,7 @@ export type { Clock } from './core/clock';
 export { normalizeKey, MAX_KEY_BYTES } from './core/keys';
 export type { CacheLogger } from './core/logger';
 export { UnreadableEntry } from './core/store-access/unreadable-entry';
+export { getWithTagsByGetMany } from './core/tags/get-with-tags';
 export type { CacheStore, StoreContext, StoreEntry, StoreHealthDetail, StoreStats } from './core/store.types';
 export { computeExpiry, computeExpiryMs, parseTtl, remainingTtl, remainingTtlMs } from './core/ttl';
 export type { Ttl } from './core/ttl';

@@ -36,8 +36,8 @@ import { StoreGuard } from './store-access/store-guard';
 import { SyncCacheView } from './sync-cache';
 import { probeStore } from './store-access/store-probe';
 import type { CacheStore, StoreEntry } from './store.types';
-import { TaggedCache, type TaggedWrites } from './tagged-cache';
-import { TaggedEntries } from './tags/tagged-entries';
+import { TaggedCache, type TaggedAccess } from './tagged-cache';
+import { MISS, REFETCH, TaggedEntries, type Entry } from './tags/tagged-entries';
 import { FOREVER, resolveTtlArg, type Ttl, type TtlArg } from './ttl';
 
 /**
@@ -56,8 +56,8 @@ export class Cache implements CacheApi<CacheStats> {
   private readonly guard: StoreGuard;
   private readonly entries: TaggedEntries;
   private readonly loads: RememberLoader;
-  /** What a {@link TaggedCache} writes through: built once, shared by every tagged view. */
-  private readonly tagged: TaggedWrites;
+  /** What a {@link TaggedCache} reads and writes through: built once, shared by every tagged view. */
+  private readonly tagged: TaggedAccess;
   /** What locks and funnels use of this cache (built on first use). */
   private locks?: LockSite;
   private syncView?: SyncCache;
@@ -72,6 +72,7 @@ export class Cache implements CacheApi<CacheStats> {
     this.loads = new RememberLoader({ store, keys, guard, meter, entries }, settings.clock);
     this.tagged = {
       name: settings.name,
+      get: (key, fallback, tags) => this.getTagged(key, fallback, tags),
       write: (key, value, ttl, tags) => this.write(key, value, ttl, tags),
       add: (key, value, ttl, tags) => this.addWith(key, value, ttl, tags),
       setMany: (list, ttl, tags) => this.setManyWith(list, ttl, tags),
@@ -122,10 +123,61 @@ export class Cache implements CacheApi<CacheStats> {
     }
     let hit = raw !== undefined;
     if (hit && isEnvelope(raw)) {
-      const entry =
-        this.backend.getSync !== undefined
-          ? this.entries.unwrapSync(k, raw, key)
-          : await this.entries.unwrap(k, raw, key);
+      if (this.backend.getSync !== undefined) {
+        // Synchronous store: the tags are checked in place, no entry allocated.
+        raw = this.entries.freshValueSync(k, raw, key);
+        hit = raw !== MISS;
+      } else {
+        const entry = await this.entries.unwrap(k, raw, key);
+        hit = entry !== undefined && !entry.stale;
+        raw = entry?.value;
+      }
+    }
+    this.meter.read('get', hit, key, start);
+    if (hit) return raw as T;
+    if (typeof fallback === 'function') return (fallback as () => T | Promise<T>)();
+    return fallback;
+  }
+
+  /**
+   * `get` through a tagged view: on a store with `getWithTags`, the entry and the current
+   * versions of the view's tags in one round trip (one await); elsewhere a plain `get` (a
+   * synchronous store checks the tags in place; others read the versions after the entry).
+   * Not async itself: handing on the promise of `get` costs no extra turn.
+   */
+  private getTagged<T>(
+    key: string,
+    fallback: T | (() => T | Promise<T>) | undefined,
+    tags: readonly string[],
+  ): Promise<T | undefined> {
+    const store = this.backend;
+    if (store.getWithTags === undefined || store.getSync !== undefined) {
+      return this.get<T | undefined>(key, fallback);
+    }
+    return this.getWithTags(key, fallback, tags);
+  }
+
+  /** {@link getTagged} on a store with `getWithTags`: the body of `get` with the versions read at once. */
+  private async getWithTags<T>(
+    key: string,
+    fallback: T | (() => T | Promise<T>) | undefined,
+    tags: readonly string[],
+  ): Promise<T | undefined> {
+    const k = this.keys.read(key);
+    const start = this.meter.started();
+    let found: unknown[];
+    try {
+      found = await this.backend.getWithTags!(k, this.entries.tagKeys(tags));
+    } catch (err) {
+      this.guard.readFailed('get', key, err);
+      this.meter.missAfterFailure('get', key, start);
+      return typeof fallback === 'function' ? (fallback as () => T | Promise<T>)() : fallback;
+    }
+    let raw = found[0];
+    let hit = raw !== undefined;
+    if (hit && isEnvelope(raw)) {
+      let entry = this.entries.unwrapFound(k, raw, tags, found);
+      if (entry === REFETCH) entry = await this.entries.unwrapRest(k, raw, key, tags);
       hit = entry !== undefined && !entry.stale;
       raw = entry?.value;
     }
@@ -506,10 +558,14 @@ export class Cache implements CacheApi<CacheStats> {
     const plan = planRemember(ttl, options, this.settings.defaultTtlMs, this.settings.lock);
     const start = this.meter.started();
     // Inline twin of the read in get (kept inline on purpose: no helper, no extra frame).
+    // Through a tagged view, on a store that can: the entry and the view's tag versions at once.
     let raw: unknown;
+    let found: unknown[] | undefined;
+    const store = this.backend;
     try {
-      const store = this.backend;
-      raw = store.getSync !== undefined ? store.getSync(k) : await store.get(k);
+      if (store.getSync !== undefined) raw = store.getSync(k);
+      else if (tags === undefined || store.getWithTags === undefined) raw = await store.get(k);
+      else raw = (found = await store.getWithTags(k, this.entries.tagKeys(tags)))[0];
     } catch (err) {
       raw = this.guard.readFailed('get', key, err);
       // The store just failed: do not wait on it again for tags, a lock or the write.
@@ -522,7 +578,14 @@ export class Cache implements CacheApi<CacheStats> {
     }
     // The dependency scope of an enclosing remember (only needed past the plain hit).
     const scope = dependencyScope.getStore();
-    const entry = raw === undefined ? undefined : await this.entries.unwrap(k, raw as Envelope, key);
+    let entry: Entry | undefined;
+    if (raw === undefined) entry = undefined;
+    else if (store.getSync !== undefined) entry = this.entries.unwrapSync(k, raw as Envelope, key);
+    else if (found === undefined) entry = await this.entries.unwrap(k, raw as Envelope, key);
+    else {
+      const e = this.entries.unwrapFound(k, raw as Envelope, tags!, found);
+      entry = e === REFETCH ? await this.entries.unwrapRest(k, raw as Envelope, key, tags!) : e;
+    }
     if (entry !== undefined && (!entry.stale || plan.staleMs !== undefined)) {
       if (entry.stale) {
         this.meter.stale(key, start);

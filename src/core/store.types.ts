@@ -45,6 +45,20 @@ export interface CacheStore {
   /** Remaining milliseconds, `Infinity` without expiry, `undefined` when missing. Never more than was set. */
   ttl?(key: string): Promise<number | undefined>;
 
+  // -- Tags (optional): a tagged read in one round trip -----------------------------------------
+
+  /**
+   * The value under `key` and the values under `tagKeys`, read together in one round trip:
+   * resolves `[value, ...versions]` (`versions[i]` is what `tagKeys[i]` holds, `undefined` where
+   * it is missing). The cache calls it for reads through a tagged view (`cache.tags([...]).get`,
+   * `remember` hits), `tagKeys` being the core's version keys of the view's tags. The value is
+   * read as by `get` (an unreadable value rejects as `get` would); an unreadable version may come
+   * back as anything but a string (it reads as a flushed tag: a miss). Without it the core reads
+   * the value, then the versions its tags name: two round trips. `getManyWithTags` shows how a
+   * store with a one-round-trip `getMany` implements it.
+   */
+  getWithTags?(key: string, tagKeys: readonly string[]): Promise<unknown[]>;
+
   // -- Synchronous fast path (in-process stores only) ------------------------------------------
 
   /**

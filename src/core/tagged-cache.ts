@@ -8,13 +8,15 @@ import { trackDependencies } from './remember/dependency-scope';
 import { FOREVER, type Ttl, type TtlArg } from './ttl';
 
 /**
- * The writes of a cache on behalf of its tagged views (internal): `Cache` builds one such object
- * in its constructor and hands it to every {@link TaggedCache} it creates, so the tagged write
- * paths stay private to the cache instead of being public members of it.
+ * The reads and writes of a cache on behalf of its tagged views (internal): `Cache` builds one
+ * such object in its constructor and hands it to every {@link TaggedCache} it creates, so the
+ * tagged paths stay private to the cache instead of being public members of it.
  */
-export interface TaggedWrites {
+export interface TaggedAccess {
   /** The store's configured name. */
   readonly name: string;
+  /** `get`, reading the versions of `tags` with the entry where the store can (one round trip). */
+  get<T>(key: string, fallback: T | (() => T | Promise<T>) | undefined, tags: readonly string[]): Promise<T | undefined>;
   write(key: string, value: unknown, ttl: TtlArg, tags: readonly string[]): Promise<boolean>;
   add(key: string, value: unknown, ttl: TtlArg, tags: readonly string[]): Promise<boolean>;
   setMany(
@@ -33,14 +35,16 @@ export interface TaggedWrites {
 }
 
 /**
- * A view of a cache whose writes carry tags. Reads are those of the plain cache: a tagged entry
- * is self-describing, so `get` anywhere sees a flush.
+ * A view of a cache whose writes carry tags. Reads answer what the plain cache answers: a tagged
+ * entry is self-describing, so `get` anywhere sees a flush. `get` and `remember` hits through
+ * the view read the entry and its tags' versions in one round trip where the store can
+ * (`getWithTags`); the view knows its tags before the entry arrives.
  */
 export class TaggedCache implements TaggedCacheApi {
   constructor(
     /** The plain cache: reads go there (typed by its API, so this file needs no Cache import). */
     private readonly cache: CacheApi<CacheStats>,
-    private readonly writes: TaggedWrites,
+    private readonly writes: TaggedAccess,
     /** The tags this view writes with. */
     readonly tagNames: readonly string[],
   ) {
@@ -50,7 +54,7 @@ export class TaggedCache implements TaggedCacheApi {
   get<T = unknown>(key: string): Promise<T | undefined>;
   get<T = unknown>(key: string, fallback: T | (() => T | Promise<T>)): Promise<T>;
   get<T = unknown>(key: string, fallback?: T | (() => T | Promise<T>)): Promise<T | undefined> {
-    return fallback === undefined ? this.cache.get<T>(key) : this.cache.get<T>(key, fallback);
+    return this.writes.get<T>(key, fallback, this.tagNames);
   }
   has(key: string): Promise<boolean> {
     return this.cache.has(key);

@@ -1,7 +1,7 @@
 /**
  * The published declarations carry the public API only: the build strips `@internal` members
  * (`stripInternal`), and the Cache's internals (its collaborators, the tagged write paths that
- * TaggedCache reaches through a private TaggedWrites object) never appear as public members.
+ * TaggedCache reaches through a private TaggedAccess object) never appear as public members.
  * Reads the real build output (scripts/build.mjs), both module systems.
  */
 import { execFileSync } from 'node:child_process';
@@ -75,7 +75,7 @@ describe('published declarations', () => {
         expect(members).not.toContain(internal);
       }
       // The collaborators' types stay out of the class's public surface.
-      expect(text).not.toMatch(/\b(CacheMeter|StoreGuard|TaggedEntries|RememberLoader|TaggedWrites)\b/);
+      expect(text).not.toMatch(/\b(CacheMeter|StoreGuard|TaggedEntries|RememberLoader|TaggedAccess)\b/);
     }
   });
 

@@ -10,6 +10,16 @@ import type { CacheStore } from '../store.types';
 import { addIfAbsent } from '../store-access/store-fallbacks';
 import { readTagVersions, reclaimOutdated, sameEnvelope } from './tag-versions';
 
+/** What {@link TaggedEntries.freshValueSync} answers for a miss (no value is ever this). */
+export const MISS: unique symbol = Symbol('cachekit.miss');
+/** What {@link TaggedEntries.unwrapFound} answers when the entry names tags that were not read. */
+export const REFETCH: unique symbol = Symbol('cachekit.refetch');
+
+/** Whether a version read from the store is the one an entry was written with. */
+function isVersion(current: unknown, written: string): boolean {
+  return typeof current === 'string' && current === written;
+}
+
 /** A value read from the store, with its metadata. */
 export interface Entry {
   value: unknown;
@@ -113,6 +123,75 @@ export class TaggedEntries {
     } catch (err) {
       current = this.guard.readFailed('tags', key, err);
     }
+    return this.checkTags(k, env, stale, names, current);
+  }
+
+  /**
+   * The value of an envelope read synchronously (memory) if it is fresh and its tags current,
+   * else {@link MISS}: what a `get` hit needs, without allocating an entry.
+   */
+  freshValueSync(k: string, env: Envelope, key: string): unknown {
+    if (env.f !== undefined && this.clock.now() >= env.f) return MISS;
+    const t = env.t;
+    if (!t) return env.v;
+    trackDependencies();
+    const store = this.store;
+    const keys = this.keys;
+    try {
+      for (const name in t) {
+        const version = store.getSync!(keys.tag(name));
+        if (typeof version !== 'string' || version !== t[name]) {
+          reclaimOutdated(store, k, env);
+          return MISS;
+        }
+      }
+    } catch (err) {
+      this.guard.readFailed('tags', key, err);
+      return MISS;
+    }
+    return env.v;
+  }
+
+  /** The version keys of `tags`, for a store's `getWithTags`. */
+  tagKeys(tags: readonly string[]): string[] {
+    const out = new Array<string>(tags.length);
+    for (let i = 0; i < tags.length; i++) out[i] = this.keys.tag(tags[i]);
+    return out;
+  }
+
+  /**
+   * {@link unwrap} of an envelope read by `getWithTags(k, tagKeys(tags))`: `found[i + 1]` is the
+   * current version of `tags[i]`. Synchronous when those cover the entry's tags (the usual case:
+   * the view wrote it); {@link REFETCH} when the entry names tags the view does not (nested
+   * `remember` dependencies): then {@link unwrapRest} reads those.
+   */
+  unwrapFound(
+    k: string,
+    env: Envelope,
+    tags: readonly string[],
+    found: readonly unknown[],
+  ): Entry | undefined | typeof REFETCH {
+    const stale = env.f !== undefined && this.clock.now() >= env.f;
+    const t = env.t;
+    if (!t) return { value: env.v, stale };
+    trackDependencies();
+    let rest = false;
+    for (const name in t) {
+      const i = tags.indexOf(name);
+      if (i < 0) rest = true;
+      else if (!isVersion(found[i + 1], t[name])) {
+        reclaimOutdated(this.store, k, env);
+        return undefined;
+      }
+    }
+    return rest ? REFETCH : { value: env.v, stale, tags: t };
+  }
+
+  /** {@link unwrapFound} answered {@link REFETCH}: reads the versions of the tags not read yet. */
+  async unwrapRest(k: string, env: Envelope, key: string, tags: readonly string[]): Promise<Entry | undefined> {
+    const names = Object.keys(env.t!).filter((n) => !tags.includes(n));
+    const current = await this.guard.failOpen('tags', key, () => this.fetchVersions(names, false), undefined);
+    const stale = env.f !== undefined && this.clock.now() >= env.f;
     return this.checkTags(k, env, stale, names, current);
   }
 

@@ -4,6 +4,7 @@ import { consoleLogger, type CacheLogger } from '../../core/logger';
 import { asyncCodec, readBatch, serializeEntries, withKeyHashing, type PipelineSerializer } from '../../core/pipeline';
 import type { CacheStore, StoreContext, StoreEntry } from '../../core/store.types';
 import type { CacheSerializer } from '../../core/serializer';
+import { getWithTagsByGetMany } from '../../core/tags/get-with-tags';
 import type { InvalidationBus } from '../tiered/invalidation-bus';
 import { PostgresConnection } from './postgres.connection';
 import { PostgresLeases } from './postgres.leases';
@@ -123,10 +124,19 @@ export class PostgresStore implements CacheStore {
     return r.rows.length > 0 && r.rows[0][0] === true;
   }
 
-  async getMany(keys: readonly string[]): Promise<unknown[]> {
+  getMany(keys: readonly string[]): Promise<unknown[]> {
+    return this.readMany('getMany', keys);
+  }
+
+  /** A tagged read in one round trip: one query for the entry and the tag versions. */
+  getWithTags(key: string, tagKeys: readonly string[]): Promise<unknown[]> {
+    return getWithTagsByGetMany((keys) => this.readMany('get', keys), key, tagKeys);
+  }
+
+  private async readMany(op: string, keys: readonly string[]): Promise<unknown[]> {
     if (keys.length === 0) return [];
     const ks = keys.map((key) => this.k(key));
-    const r = await this.conn.run('getMany', this.sql.getMany, [this.ns, ks]);
+    const r = await this.conn.run(op, this.sql.getMany, [this.ns, ks]);
     const found = new Map<string, string>();
     for (const row of r.rows) found.set(row[0] as string, row[1] as string);
     return readBatch(

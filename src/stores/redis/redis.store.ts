@@ -18,6 +18,7 @@ import {
 } from './redis-store.options';
 import { INCREMENT, PERSIST } from './redis.scripts';
 import { groupBySlot } from './redis.slots';
+import { redisGetWithTags } from './redis.tagged-read';
 import { clearNode, clusterMget, escapeGlob, px, setWithTtl, throwFirst } from './redis.commands';
 
 /** What the store needs from its surroundings; `createCacheManager` passes the full context. */
@@ -86,6 +87,11 @@ export class RedisStore implements CacheStore {
     }
     if (raw === null) return undefined;
     return this.codec ? this.codec.deserializeAsync(raw, key) : this.serializer.deserialize(raw, key);
+  }
+
+  /** A tagged read in one round trip (see redis.tagged-read.ts). */
+  getWithTags(key: string, tagKeys: readonly string[]): Promise<unknown[]> {
+    return redisGetWithTags(this.conn, this.serializer, key, tagKeys);
   }
 
   async has(key: string): Promise<boolean> {

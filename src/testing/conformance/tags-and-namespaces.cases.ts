@@ -20,6 +20,38 @@ export const namespaceCases: ConformanceCase = (fw, ctx, options) => {
     assert.equal(await ctx.cache.get('user:3'), 3, 'new writes after a flush are visible');
   });
 
+  fw.it('tags: reads through a tagged view see what plain reads see, and a flush by another cache', async () => {
+    const other = await ctx.twin();
+    const view = ctx.cache.tags(['users', 'active']);
+    await view.set('user:1', { id: 1 });
+    await ctx.cache.set('plain', 'p');
+    assert.deepEqual(await view.get('user:1'), { id: 1 });
+    assert.equal(await view.get('plain'), 'p', 'an untagged entry read through a view');
+    assert.equal(await view.get('missing'), undefined);
+    assert.equal(await view.get('missing', 'fb'), 'fb');
+    let loads = 0;
+    const load = () => ++loads;
+    assert.deepEqual(await view.remember('user:1', 60, load), { id: 1 });
+    assert.equal(loads, 0, 'a remember hit through the view runs no loader');
+    await other.tags(['active']).flush();
+    assert.equal(await view.get('user:1'), undefined, 'the next tagged read sees the other cache\u2019s flush');
+    assert.equal(await ctx.cache.get('user:1'), undefined);
+    assert.equal(await view.remember('user:1', 60, load), 1);
+    assert.equal(await view.get('user:1'), 1);
+    assert.equal(await other.tags(['users', 'active']).get('user:1'), 1);
+  });
+
+  fw.it('tags: a view checks every tag an entry carries, named by the view or not', async () => {
+    const other = await ctx.twin();
+    await ctx.cache.tags(['a', 'b']).set('k', 'v');
+    assert.equal(await ctx.cache.tags('a').get('k'), 'v');
+    assert.equal(await ctx.cache.tags(['a', 'c']).get('k'), 'v', 'a tag the entry lacks changes nothing');
+    assert.equal(await ctx.cache.tags('c').remember('k', 60, () => 'loaded'), 'v');
+    await other.tags('b').flush();
+    assert.equal(await ctx.cache.tags('a').get('k'), undefined, 'flushed through a tag the view does not name');
+    assert.equal(await ctx.cache.tags('c').remember('k', 60, () => 'loaded'), 'loaded');
+  });
+
   fw.it('clear removes this cache\u2019s keys only', async () => {
     const other = await ctx.neighbour();
     await ctx.cache.set('mine', 1);
