@@ -1,0 +1,162 @@
+/**
+ * Tagged reads in the core: the memory store's synchronous check (tags read in place, what a
+ * third party does to a version key reads as a flush), and the `getWithTags` store hook on a
+ * custom store (one store call per read through a tagged view, fail open, today's two calls
+ * without it).
+ */
+import { describe, expect, it } from '@jest/globals';
+import {
+  createCacheManager,
+  getWithTagsByGetMany,
+  MemoryStore,
+  UnreadableEntry,
+  type CacheManager,
+  type CacheStore,
+} from '../../src';
+import { tagVersionKey } from '../../src/core/tags/tag-versions';
+import { ManualClock } from '../../src/testing';
+
+const quiet = { warn: () => undefined, error: () => undefined };
+
+function over(store: CacheStore, prefix = 'tr'): CacheManager {
+  return createCacheManager({ prefix, logger: quiet, default: 's', stores: { s: { driver: store } } });
+}
+
+describe('tagged reads on the memory store', () => {
+  it('a version deleted or overwritten by a third party reads as a miss (get, remember, plain get)', async () => {
+    const store = new MemoryStore();
+    const m = over(store);
+    const view = m.tags(['users', 'active']);
+    await view.set('a', 'cached');
+    await view.set('b', 'cached');
+    expect(await view.get('a')).toBe('cached');
+    expect(await store.delete(tagVersionKey('tr', 'active'))).toBe(true);
+    expect(await view.get('a')).toBeUndefined();
+    expect(await m.get('a')).toBeUndefined();
+    expect(m.sync.get('b')).toBeUndefined();
+    expect(await view.remember('a', 60, () => 'loaded')).toBe('loaded');
+    for (const corrupt of [5, { v: 1 }, null, 'another-version']) {
+      await view.set('c', 'cached');
+      expect(await view.get('c')).toBe('cached');
+      await store.set(tagVersionKey('tr', 'users'), corrupt);
+      expect(await view.get('c')).toBeUndefined();
+      expect(await view.get('c', 'fallback')).toBe('fallback');
+    }
+    expect(m.store('s').stats().errors).toBe(0);
+  });
+
+  it('a flush by another cache instance over the same store is seen by the next tagged read', async () => {
+    const store = new MemoryStore();
+    const [a, b] = [over(store), over(store)];
+    await a.tags(['users', 'active']).set('user:1', 'cached');
+    expect(await b.tags('users').get('user:1')).toBe('cached');
+    await b.tags(['active']).flush();
+    expect(await a.tags(['users', 'active']).get('user:1')).toBeUndefined();
+    expect(await a.get('user:1')).toBeUndefined();
+  });
+
+  it('a stale-while-revalidate entry with tags: get misses, remember serves it stale', async () => {
+    const clock = new ManualClock();
+    const m = createCacheManager({ prefix: 'tr', clock, stores: { memory: { driver: 'memory' } } });
+    const view = m.tags('t');
+    await view.remember('k', 1, () => 'v1', { staleTtl: 60 });
+    clock.advance('1500ms');
+    expect(await view.get('k')).toBeUndefined();
+    expect(m.sync.get('k')).toBeUndefined();
+    expect(await view.remember('k', 1, () => 'v2', { staleTtl: 60 })).toBe('v1');
+  });
+});
+
+/** A custom store over a Map that counts its calls; `getWithTags` through its `getMany`. */
+class MapStore implements CacheStore {
+  readonly data = new Map<string, unknown>();
+  readonly calls: string[] = [];
+  failReads = false;
+  async get(key: string): Promise<unknown> {
+    this.calls.push('get');
+    return this.data.get(key);
+  }
+  async getMany(keys: readonly string[]): Promise<unknown[]> {
+    this.calls.push('getMany');
+    if (this.failReads) throw new Error('backend unreachable');
+    return keys.map((k) => this.data.get(k));
+  }
+  async set(key: string, value: unknown): Promise<void> {
+    this.data.set(key, value);
+  }
+  async add(key: string, value: unknown): Promise<boolean> {
+    if (this.data.has(key)) return false;
+    this.data.set(key, value);
+    return true;
+  }
+  async delete(key: string): Promise<boolean> {
+    return this.data.delete(key);
+  }
+  async clear(): Promise<void> {
+    this.data.clear();
+  }
+}
+
+class HookStore extends MapStore {
+  getWithTags(key: string, tagKeys: readonly string[]): Promise<unknown[]> {
+    return getWithTagsByGetMany((keys) => this.getMany(keys), key, tagKeys);
+  }
+}
+
+describe('the getWithTags store hook', () => {
+  it('a read through a tagged view is one store call; without the hook, a get then the versions', async () => {
+    for (const [store, expected] of [
+      [new HookStore(), ['getMany']],
+      [new MapStore(), ['get', 'getMany']],
+    ] as const) {
+      const m = over(store);
+      const view = m.tags(['users', 'active']);
+      await view.set('k', { id: 1 });
+      store.calls.length = 0;
+      expect(await view.get('k')).toEqual({ id: 1 });
+      expect(store.calls).toEqual(expected);
+      store.calls.length = 0;
+      expect(await view.remember('k', 60, () => 'loaded')).toEqual({ id: 1 });
+      expect(store.calls).toEqual(expected);
+    }
+  });
+
+  it('reads the versions of tags the view does not name after the entry, and checks them', async () => {
+    const store = new HookStore();
+    const m = over(store);
+    await m.tags(['a', 'b']).set('k', 'v');
+    store.calls.length = 0;
+    expect(await m.tags('a').get('k')).toBe('v');
+    expect(store.calls).toEqual(['getMany', 'getMany']);
+    store.data.delete(tagVersionKey('tr', 'b'));
+    expect(await m.tags('a').get('k')).toBeUndefined();
+    expect(await m.tags('a').remember('k', 60, () => 'loaded')).toBe('loaded');
+  });
+
+  it('a version deleted or unreadable reads as a miss; an unreadable entry is a miss and an error', async () => {
+    const store = new HookStore();
+    const m = over(store);
+    const view = m.tags(['users']);
+    await view.set('k', 'v');
+    store.data.set(tagVersionKey('tr', 'users'), new UnreadableEntry(new Error('corrupt')));
+    expect(await view.get('k')).toBeUndefined();
+    expect(m.store('s').stats().errors).toBe(0);
+    await view.set('k', 'v2');
+    expect(await view.get('k')).toBe('v2');
+    store.data.set('tr:k', new UnreadableEntry(new Error('corrupt entry')));
+    expect(await view.get('k')).toBeUndefined();
+    expect(m.store('s').stats()).toMatchObject({ errors: 1 });
+  });
+
+  it('fails open: a failing hook is a miss (fallback, loader runs) and a counted error', async () => {
+    const store = new HookStore();
+    const m = over(store);
+    const view = m.tags(['users']);
+    await view.set('k', 'v');
+    store.failReads = true;
+    expect(await view.get('k')).toBeUndefined();
+    expect(await view.get('k', () => 'fallback')).toBe('fallback');
+    expect(await view.remember('k', 60, () => 'loaded')).toBe('loaded');
+    expect(m.store('s').stats().errors).toBe(3);
+  });
+});
