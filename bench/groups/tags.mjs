@@ -1,9 +1,12 @@
-// tags.*: what tags cost (issue 5), on the memory store and on Redis.
-//   tags.get-hit.<store>.1kb   a get hit of an entry written with tags(['users','active'])
-//                              (`cachekit+tags`) vs an untagged entry (`cachekit`, the baseline),
-//                              interleaved rounds; rows carry `ratio` to the baseline. A tagged
-//                              read also reads the tags' current versions (one more round trip
-//                              on Redis).
+// tags.*: what tags cost (issues 5 and 19), on the memory store and on Redis.
+//   tags.get-hit.<store>.1kb   a get hit of an entry written with tags(['users','active']), read
+//                              through that tagged view (`cachekit+tags`: the entry and the tags'
+//                              versions in one round trip, one MGET on Redis) and with a plain
+//                              `cache.get` (`cachekit+tags-plain-get`: the versions are read after
+//                              the entry, one more round trip on Redis), vs an untagged entry
+//                              (`cachekit`, the baseline); interleaved rounds, rows carry `ratio`
+//                              to the baseline.
+//   tags.remember-hit.<store>.1kb  the same for a remember hit: through the view vs untagged.
 //   tags.flush-10k.<store>     tags(['bulk']).flush() with 10,000 entries carrying 'bulk'
 //   tags.get-after-flush.<store>  the first get of one of those entries after the flush (a miss)
 // Flush rows are single operations timed over 5 trials (10,000 entries written afresh each
@@ -34,6 +37,14 @@ await manager.ready();
 
 const round3 = (ms) => Math.round(ms * 1000) / 1000;
 
+/** Sets `ratio` (to the first row, the untagged baseline) on the other rows and prints it. */
+function withRatios(scenarioRows, label) {
+  for (const row of scenarioRows.slice(1)) {
+    row.ratio = Math.round((row.opsPerSec / scenarioRows[0].opsPerSec) * 100) / 100;
+    console.log(`  ${label.padEnd(28)} ${row.subject.padEnd(22)} ${row.ratio}×`);
+  }
+}
+
 for (const store of Object.keys(stores)) {
   const cache = manager.store(store);
   const tagged = cache.tags(['users', 'active']);
@@ -45,18 +56,30 @@ for (const store of Object.keys(stores)) {
   }
   if ((await cache.get(taggedKeys[3]))?.id !== 3) throw new Error(`${store}: tagged get-hit failed`);
   const opts = store === 'redis' ? { rounds: 5, roundMs: 500, warmupMs: 300 } : {};
+  if ((await tagged.get(taggedKeys[3]))?.id !== 3) throw new Error(`${store}: tagged view get-hit failed`);
   const getRows = await runScenario(
     `tags.get-hit.${store}.1kb`,
     [
       { subject: 'cachekit', op: (i) => cache.get(plainKeys[i & M]) },
-      { subject: 'cachekit+tags', op: (i) => cache.get(taggedKeys[i & M]) },
+      { subject: 'cachekit+tags', op: (i) => tagged.get(taggedKeys[i & M]) },
+      { subject: 'cachekit+tags-plain-get', op: (i) => cache.get(taggedKeys[i & M]) },
     ],
     opts,
   );
-  const ratio = Math.round((getRows[1].opsPerSec / getRows[0].opsPerSec) * 100) / 100;
-  getRows[1].ratio = ratio;
-  console.log(`  ${'tagged / untagged'.padEnd(28)} ${ratio}×`);
-  rows.push(...getRows);
+  withRatios(getRows, 'tagged / untagged');
+  const neverLoads = () => {
+    throw new Error(`${store}: remember missed`);
+  };
+  const rememberRows = await runScenario(
+    `tags.remember-hit.${store}.1kb`,
+    [
+      { subject: 'cachekit', op: (i) => cache.remember(plainKeys[i & M], 60, neverLoads) },
+      { subject: 'cachekit+tags', op: (i) => tagged.remember(taggedKeys[i & M], 60, neverLoads) },
+    ],
+    opts,
+  );
+  withRatios(rememberRows, 'tagged / untagged');
+  rows.push(...getRows, ...rememberRows);
 
   // flush() with 10,000 tagged entries, and the first get after it.
   const bulk = cache.tags(['bulk']);
