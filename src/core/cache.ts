@@ -4,7 +4,9 @@
 // - the bodies of the three hot paths, inline: `get` (hit), `write` (set) and the hit part of
 //   `rememberWith`. On a plain entry each runs exactly one `await`, on the store-call line (none
 //   on a synchronous store); nothing else on them is awaited, allocated or called through a
-//   closure. `get` and `rememberWith` hold deliberate twins of the same inline read.
+//   closure. `get` and `rememberWith` hold deliberate twins of the same inline read, and
+//   `getWithTags` (a tagged view's get on a store with the `getWithTags` hook: the entry and the
+//   view's tag versions in one store call) a third.
 // What does not: everything else lives in a collaborator built once in the constructor, held in
 // a readonly field, synchronous where a hot path touches it:
 //   keys    CacheKeys       cache-keys.ts                 user key → store key (memo), tag/lock keys
