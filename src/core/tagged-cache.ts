@@ -16,7 +16,11 @@ export interface TaggedAccess {
   /** The store's configured name. */
   readonly name: string;
   /** `get`, reading the versions of `tags` with the entry where the store can (one round trip). */
-  get<T>(key: string, fallback: T | (() => T | Promise<T>) | undefined, tags: readonly string[]): Promise<T | undefined>;
+  get<T>(
+    key: string,
+    fallback: T | (() => T | Promise<T>) | undefined,
+    tags: readonly string[],
+  ): Promise<T | undefined>;
   write(key: string, value: unknown, ttl: TtlArg, tags: readonly string[]): Promise<boolean>;
   add(key: string, value: unknown, ttl: TtlArg, tags: readonly string[]): Promise<boolean>;
   setMany(

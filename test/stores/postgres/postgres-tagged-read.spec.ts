@@ -37,7 +37,9 @@ function countingPool(): { pool: PgQueryable; texts: string[] } {
 }
 
 async function manager(pool?: PgQueryable): Promise<CacheManager> {
-  const store = pool ? { driver: 'postgres' as const, pool, schema } : { driver: 'postgres' as const, url: PG_URL, schema };
+  const store = pool
+    ? { driver: 'postgres' as const, pool, schema }
+    : { driver: 'postgres' as const, url: PG_URL, schema };
   const m = createCacheManager({ prefix: 'ptr', logger: quiet, stores: { pg: store } });
   managers.push(m);
   await m.ready();
@@ -50,10 +52,10 @@ async function setVersionRow(tag: string, text: string | undefined): Promise<voi
   if (text === undefined) {
     await adminQuery(`DELETE FROM "${schema}".cachekit_entries WHERE namespace = 'ptr' AND key = $1`, [key]);
   } else {
-    const r = await adminQuery(`UPDATE "${schema}".cachekit_entries SET value = $2 WHERE namespace = 'ptr' AND key = $1`, [
-      key,
-      text,
-    ]);
+    const r = await adminQuery(
+      `UPDATE "${schema}".cachekit_entries SET value = $2 WHERE namespace = 'ptr' AND key = $1`,
+      [key, text],
+    );
     expect(r.rowCount).toBe(1);
   }
 }
