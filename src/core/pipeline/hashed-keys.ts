@@ -90,6 +90,13 @@ export function withHashedKeys<S extends CacheStore>(store: S, hasher: KeyHasher
             hasher.prefix,
           );
         };
+      } else if (prop === 'getWithTags') {
+        // A tagged read: the entry's key and the tag version keys, all hashed as their writes were.
+        fn = (key: string, tagKeys: readonly string[]) => {
+          const pairs = [key, ...tagKeys].map((k) => [hasher.hash(k), k] as const);
+          const tags = pairs.slice(1).map((p) => p[0]);
+          return renamed(() => call.call(target, pairs[0][0], tags), pairs, hasher.prefix);
+        };
       } else if (ENTRY_LIST.has(prop)) {
         fn = (entries: readonly StoreEntry[], ...rest: unknown[]) => {
           const pairs = entries.map((e) => [hasher.hash(e.key), e.key] as const);

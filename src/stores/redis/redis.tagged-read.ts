@@ -10,7 +10,8 @@
 // begins after a flush has completed still sees the flushed (deleted) version and misses.
 import type { Cluster } from 'ioredis';
 import type { CacheSerializer } from '../../core/serializer';
-import { readBatchValue } from '../../core/store-access/unreadable-entry';
+import { readBatch } from '../../core/pipeline';
+import { UnreadableEntry } from '../../core/store-access/unreadable-entry';
 import { clusterMget } from './redis.commands';
 import type { RedisConnection } from './redis.connection';
 
@@ -34,12 +35,10 @@ export async function redisGetWithTags(
   } catch (err) {
     throw conn.failure('get', err);
   }
-  const out = new Array<unknown>(keys.length);
-  const raw = raws[0];
-  out[0] = raw === null ? undefined : serializer.deserialize(raw, key);
-  for (let i = 1; i < keys.length; i++) {
-    const text = raws[i];
-    out[i] = text === null ? undefined : readBatchValue(serializer, text, keys[i]);
-  }
-  return out;
+  // Through the store's value pipeline (compression, encryption) like any read.
+  const read = readBatch(serializer, raws, keys);
+  const found = Array.isArray(read) ? read : await read;
+  const value = found[0];
+  if (value instanceof UnreadableEntry) throw value.error;
+  return found;
 }

@@ -131,6 +131,35 @@ describe('redis tagged reads', () => {
     expect(await b.tags(['users', 'active']).get('user:1')).toBe('loaded');
   });
 
+  it('works through the value pipeline: hashed keys, compression and encryption', async () => {
+    const m = createCacheManager({
+      prefix: 'pipe',
+      logger: quiet,
+      stores: {
+        r: {
+          driver: 'redis',
+          url: server.url,
+          hashKeys: true,
+          compress: { threshold: 0 },
+          encrypt: { keys: [{ id: 'a', secret: 'a-secret-of-at-least-thirty-two-chars!' }] },
+        },
+      },
+    });
+    managers.push(m);
+    await m.ready();
+    const view = m.tags(['users', 'active']);
+    await view.set('user:1', { id: 1, name: 'x'.repeat(200) });
+    let value: unknown;
+    expect(await commandsOf(async () => (value = await view.get('user:1')))).toEqual({ mget: 1 });
+    expect(value).toEqual({ id: 1, name: 'x'.repeat(200) });
+    expect(await view.remember('user:1', 60, () => 'loaded')).toEqual({ id: 1, name: 'x'.repeat(200) });
+    await m.tags('active').flush();
+    expect(await view.get('user:1')).toBeUndefined();
+    expect(await view.remember('user:1', 60, () => 'loaded')).toBe('loaded');
+    expect(await view.get('user:1')).toBe('loaded');
+    expect(m.store('r').stats().errors).toBe(0);
+  });
+
   it('the store hook answers the value and the versions in the order asked', async () => {
     const store = new RedisStore({ url: server.url }, { namespace: 'hook' });
     try {
