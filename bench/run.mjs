@@ -21,6 +21,7 @@ const GROUPS = {
   events: ['events.mjs'],
   tags: ['tags.mjs'],
   scale: ['scale.mjs'],
+  pipeline: ['pipeline.mjs'],
 };
 const asked = process.argv.slice(2);
 for (const g of asked)
