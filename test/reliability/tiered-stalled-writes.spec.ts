@@ -118,4 +118,19 @@ describe('two-tier writes that timed out while Redis was stalled (SIGSTOP)', () 
     await until(async () => (await server.cli('GET', `${prefix}:n`)).trim() === '6', 'Redis applied the increment');
     await until(async () => (await b.get('n')) === 6, "b's L1 dropped its copy of n");
   });
+
+  it("tag flush: the other instance stops serving the flushed entry (its L1 held the tag's version)", async () => {
+    const { a, b, redis } = await twoInstances();
+    await b.tags(['t']).set('k', 'v1', '1h');
+    expect(await b.get('k')).toBe('v1'); // the entry and its tag's version are in b's L1
+
+    await stalled(() =>
+      a
+        .tags(['t'])
+        .flush()
+        .catch(() => undefined),
+    );
+    await until(async () => (await redis.get('k')) === undefined, 'Redis applied the flush');
+    await until(async () => (await b.get('k')) === undefined, "b's L1 dropped the tag's version");
+  });
 });
