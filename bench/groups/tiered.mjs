@@ -1,4 +1,6 @@
-// tiered.get-hit.1kb: an L1 hit of a two-tier (memory + Redis) cache, vs BentoCache's two-tier.
+// tiered.get-hit.1kb: an L1 hit of a two-tier (memory + Redis) cache, vs BentoCache's two-tier, and
+// vs our own memory store configured like the L1 (subject cachekit-memory): an L1 hit should cost
+// what a memory hit costs.
 import { BentoCache, bentostore } from 'bentocache';
 import { memoryDriver } from 'bentocache/drivers/memory';
 import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
@@ -24,6 +26,8 @@ const manager = ck.createCacheManager({
   default: 'near',
   stores: {
     mem: { driver: 'memory' },
+    // The L1's twin, on its own: the cachekit-memory subject.
+    solo: { driver: 'memory' },
     redis: { driver: 'redis', url: server.url },
     near: { driver: 'tiered', tiers: ['mem', 'redis'] },
   },
@@ -40,7 +44,11 @@ const bento = new BentoCache({
       .useBus(redisBusDriver({ connection: { host: '127.0.0.1', port: Number(new URL(server.url).port) } })),
   },
 });
-const subjects = [cachekitSubject(kit, 60), bentoSubject(bento, 60_000)];
+const subjects = [
+  cachekitSubject(kit, 60),
+  { ...cachekitSubject(manager.store('solo'), 60), subject: 'cachekit-memory' },
+  bentoSubject(bento, 60_000),
+];
 for (const s of subjects) {
   for (let i = 0; i < N; i++) await s.set(keys[i], object1kb(i));
   for (let i = 0; i < N; i++) await s.get(keys[i]); // make sure L1 holds every key
@@ -52,7 +60,9 @@ rows.push(
     subjects.map((s) => ({ subject: s.subject, op: (i) => s.get(keys[i & (N - 1)]) })),
   )),
 );
-for (const s of subjects) rows.push(await stampede('stampede.tiered', s.subject, s.remember));
+for (const s of subjects) {
+  if (s.subject !== 'cachekit-memory') rows.push(await stampede('stampede.tiered', s.subject, s.remember));
+}
 await manager.close();
 await bento.disconnectAll();
 for (const c of conns) c.disconnect();
