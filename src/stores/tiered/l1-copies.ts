@@ -1,5 +1,6 @@
 import { CacheSerializationError } from '../../core/cache.errors';
 import type { CacheStore } from '../../core/store.types';
+import type { BusListener } from './invalidation-bus';
 import { ChangeWaiters } from './change-waiters';
 import { ReadTickets } from './read-tickets';
 
@@ -60,6 +61,12 @@ export class L1Copies {
     await this.store.delete(key);
   }
 
+  /** Forgets the copies of `keys` (every copy for `'clear'`) in the background. */
+  forget(keys: readonly string[] | 'clear'): void {
+    if (keys === 'clear') this.dropAll();
+    else for (const k of keys) void this.drop(k).catch(() => undefined);
+  }
+
   /** Forgets every copy (in the background) and spoils every read in flight. */
   dropAll(): void {
     this.reads.spoilAll();
@@ -77,6 +84,16 @@ export class L1Copies {
   trustAgain(): void {
     this.dropAll();
     this.trusted = true;
+  }
+
+  /** What the bus tells these copies: another instance's changes, and the subscription's state. */
+  busListener(): BusListener {
+    return {
+      keys: (keys) => this.forget(keys),
+      clear: () => this.dropAll(),
+      down: () => this.distrust(),
+      up: () => this.trustAgain(),
+    };
   }
 
   /** The values L1 holds for `keys` (`undefined` where it holds none). */

@@ -49,3 +49,11 @@ async function whatIsMissing(probeL2: () => Promise<void>, bus: InvalidationBus 
     missing.push(`the invalidation bus${bus.address ? ` at ${bus.address}` : ''} is not subscribed`);
   return missing;
 }
+
+/** Waits for `started` (which never rejects), but never longer than `ms`. */
+export async function atMost(started: Promise<unknown> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([started, bound]);
+  clearTimeout(timer);
+}

@@ -4,7 +4,9 @@ import { parseDurationOption, parseOptionalTtl, type Ttl } from '../../core/ttl'
 // Type only: the bus connection has the Redis store's shapes. Nothing of ../redis runs here;
 // create-tiered-store.ts is the one file of this folder that uses the Redis code.
 import type { TieredBusOptions } from '../redis/redis.bus';
+import type { CacheStore } from '../../core/store.types';
 import type { InvalidationBus } from './invalidation-bus';
+import type { TieredStartup } from './tiered-startup';
 
 /** Options of `driver: 'tiered'`. */
 export interface TieredStoreOptions {
@@ -41,6 +43,20 @@ export interface TieredStoreOptions {
    * @default '10s'
    */
   connectTimeout?: Ttl;
+}
+
+/** The parts of a {@link TieredStore}. */
+export interface TieredStoreTiers {
+  /** The near tier, local to this process (usually a memory store). */
+  l1: CacheStore;
+  /** The shared truth (usually Redis). Counters and locks live here alone. */
+  l2: CacheStore;
+  /** Longest life of an L1 copy in ms; copies never outlive the L2 entry either. */
+  l1TtlMs?: number;
+  /** Keeps the L1 of every instance coherent. Without one, use a single instance only. */
+  bus?: InvalidationBus;
+  /** Start-up: by default nothing waits for L2 or the bus; `required` waits up to `timeoutMs`. */
+  startup?: TieredStartup;
 }
 
 /** Every default of a two-tier store, written once. */

@@ -1,35 +1,25 @@
 import { CacheUnsupportedError } from '../../core/cache.errors';
 import { pingKey } from '../../core/keys';
 import { consoleLogger } from '../../core/logger';
+import { isCallerError } from '../../core/store-access/store-guard';
 import type { CacheStore, StoreContext, StoreEntry, StoreHealthDetail, StoreStats } from '../../core/store.types';
 import { l2Or } from './degraded-read';
-import type { InvalidationBus } from './invalidation-bus';
 import { L1Copies, readMany } from './l1-copies';
 import { ReadThrough } from './read-through';
 import { TieredBusLink } from './tiered-bus-link';
 import { tieredHealthDetail } from './tiered-health';
-import { requireTiers, type TieredStartup } from './tiered-startup';
-import { TIERED_DEFAULTS } from './tiered-store.options';
+import { atMost, requireTiers, type TieredStartup } from './tiered-startup';
+import { TIERED_DEFAULTS, type TieredStoreTiers } from './tiered-store.options';
+import { UnsettledWrites } from './unsettled-writes';
 
-/** The parts of a {@link TieredStore}. */
-export interface TieredStoreTiers {
-  /** The near tier, local to this process (usually a memory store). */
-  l1: CacheStore;
-  /** The shared truth (usually Redis). Counters and locks live here alone. */
-  l2: CacheStore;
-  /** Longest life of an L1 copy in ms; copies never outlive the L2 entry either. */
-  l1TtlMs?: number;
-  /** Keeps the L1 of every instance coherent. Without one, use a single instance only. */
-  bus?: InvalidationBus;
-  /** Start-up: by default nothing waits for L2 or the bus; `required` waits up to `timeoutMs`. */
-  startup?: TieredStartup;
-}
+export type { TieredStoreTiers };
 
 /**
  * `driver: 'tiered'`: reads hit L1, then L2 (copying the value into L1 for the time L2 still
  * keeps it); writes go to L2, then L1, then the bus tells the other instances to drop their
  * copies. While the bus is disconnected, L1 is bypassed (it serves only when L2 cannot answer)
- * and it is emptied once the bus is back, since the messages in between are lost.
+ * and it is emptied once the bus is back, since the messages in between are lost. A write L2
+ * failed (a timeout) may still be applied: the others are told once L2 answers again.
  *
  * Keys arrive already namespaced and are passed to both tiers as they are.
  */
@@ -45,6 +35,8 @@ export class TieredStore implements CacheStore {
   /** Read to probe a tier that has no `ping`. */
   private readonly pingKey: string;
   private readonly startup: TieredStartup;
+  /** Writes L2 failed after they may have left: the other instances are told once L2 answers. */
+  private readonly unsettled: UnsettledWrites;
 
   constructor(tiers: TieredStoreTiers, context: Partial<Pick<StoreContext, 'name' | 'namespace' | 'logger'>> = {}) {
     this.l1 = tiers.l1;
@@ -58,16 +50,14 @@ export class TieredStore implements CacheStore {
     const copies = (this.copies = new L1Copies(tiers.l1, tiers.l1TtlMs, !tiers.bus, (err: unknown) =>
       logger.warn(`Cache store "${name}": L1 clear failed: ${String(err)}`),
     ));
-    const listener = {
-      keys: (keys: readonly string[]) => {
-        for (const k of keys) void copies.drop(k).catch(() => undefined);
-      },
-      clear: () => copies.dropAll(),
-      down: () => copies.distrust(),
-      up: () => copies.trustAgain(),
-    };
     this.through = new ReadThrough(tiers.l2, copies);
-    this.link = new TieredBusLink(tiers.bus, listener, name, logger, this.startup.required);
+    const link = (this.link = new TieredBusLink(tiers.bus, copies.busListener(), name, logger, this.startup.required));
+    this.unsettled = new UnsettledWrites({
+      probe: (keys) => (keys === 'clear' ? this.ping() : readMany(tiers.l2, keys)),
+      dropLocal: (keys) => copies.forget(keys),
+      announce: (keys) => link.announce(keys),
+      warn: (message) => logger.warn(`Cache store "${name}": ${message}`),
+    });
     // Rate limits count on the shared tier, atomically where it has the hook.
     const l2 = tiers.l2;
     if (l2.throttle) this.throttle = (key, hit) => l2.throttle!(key, hit);
@@ -77,20 +67,13 @@ export class TieredStore implements CacheStore {
   readonly throttle?: CacheStore['throttle'];
 
   /**
-   * Start-up: connects the bus. By default an unreachable bus (or L2) never fails start-up: it is
-   * logged, L1 is bypassed, and it connects in the background. With `requireOnStartup` start-up
-   * waits until L2 answers and the bus is subscribed, or fails naming the store.
+   * Start-up: connects the bus. By default an unreachable bus (or L2) never fails start-up (logged,
+   * L1 bypassed, connects in the background); `requireOnStartup` waits for L2 and the bus.
    */
   async init(): Promise<void> {
     const started = this.link.start()?.catch(() => undefined);
-    if (!this.startup.required) {
-      // A first look, so a reachable bus is live for the first request; never longer than this.
-      let timer: NodeJS.Timeout | undefined;
-      const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, TIERED_DEFAULTS.firstLook)));
-      await Promise.race([started, bound]);
-      clearTimeout(timer);
-      return;
-    }
+    // By default a first look, so a reachable bus is live for the first request; never longer.
+    if (!this.startup.required) return atMost(started, TIERED_DEFAULTS.firstLook);
     try {
       await requireTiers(this.name, () => this.ping(), this.link.bus, this.startup.timeoutMs);
     } catch (err) {
@@ -153,7 +136,7 @@ export class TieredStore implements CacheStore {
     const { copies } = this;
     const ticket = copies.dropAndBegin(key);
     try {
-      await this.l2.set(key, value, ttlMs);
+      await this.l2Write([key], this.l2.set(key, value, ttlMs));
       await copies.fill(key, value, ttlMs ?? Infinity, ticket);
     } finally {
       copies.reads.end(key);
@@ -166,8 +149,9 @@ export class TieredStore implements CacheStore {
     const { copies } = this;
     const tickets = entries.map((e) => copies.dropAndBegin(e.key));
     try {
-      if (this.l2.setMany) await this.l2.setMany(entries);
-      else await Promise.all(entries.map((e) => this.l2.set(e.key, e.value, e.ttlMs)));
+      const keys = entries.map((e) => e.key);
+      if (this.l2.setMany) await this.l2Write(keys, this.l2.setMany(entries));
+      else await this.l2Write(keys, Promise.all(entries.map((e) => this.l2.set(e.key, e.value, e.ttlMs))));
       for (let i = 0; i < entries.length; i++)
         await copies.fill(entries[i].key, entries[i].value, entries[i].ttlMs ?? Infinity, tickets[i]);
     } finally {
@@ -182,9 +166,9 @@ export class TieredStore implements CacheStore {
     const ticket = copies.reads.begin(key);
     let added: boolean;
     try {
-      if (this.l2.add) added = await this.l2.add(key, value, ttlMs);
+      if (this.l2.add) added = await this.l2Write([key], this.l2.add(key, value, ttlMs));
       else if ((await this.l2.get(key)) !== undefined) added = false;
-      else added = (await this.l2.set(key, value, ttlMs), true); // not atomic: see docs/stores-tiered.md
+      else added = (await this.l2Write([key], this.l2.set(key, value, ttlMs)), true); // not atomic: see docs/stores-tiered.md
       if (added) {
         // A copy here could only be a leftover of an entry L2 lost (eviction): replace it.
         await this.l1.delete(key);
@@ -200,7 +184,7 @@ export class TieredStore implements CacheStore {
   async delete(key: string): Promise<boolean> {
     this.link.start();
     await this.copies.drop(key);
-    const removed = await this.l2.delete(key);
+    const removed = await this.l2Write([key], this.l2.delete(key));
     await this.link.announce([key]);
     return removed;
   }
@@ -209,9 +193,12 @@ export class TieredStore implements CacheStore {
     this.link.start();
     // Tag flushes arrive here too (the core deletes tag version keys): every L1 must hear of it.
     for (const k of keys) await this.copies.drop(k);
-    const n = this.l2.deleteMany
-      ? await this.l2.deleteMany(keys)
-      : (await Promise.all(keys.map((k) => this.l2.delete(k)))).filter(Boolean).length;
+    const n = await this.l2Write(
+      keys,
+      this.l2.deleteMany
+        ? this.l2.deleteMany(keys)
+        : Promise.all(keys.map((k) => this.l2.delete(k))).then((all) => all.filter(Boolean).length),
+    );
     await this.link.announce(keys);
     return n;
   }
@@ -220,7 +207,7 @@ export class TieredStore implements CacheStore {
     this.link.start();
     this.copies.reads.spoilAll();
     await this.l1.clear();
-    await this.l2.clear();
+    await this.l2Write('clear', this.l2.clear());
     this.copies.waiters.wakeAll();
     await this.link.announce('clear');
   }
@@ -229,7 +216,7 @@ export class TieredStore implements CacheStore {
     this.link.start();
     if (!this.l2.increment) throw new CacheUnsupportedError(this.name, 'increment');
     await this.copies.drop(key);
-    const n = await this.l2.increment(key, by, ttlMs);
+    const n = await this.l2Write([key], this.l2.increment(key, by, ttlMs));
     await this.link.announce([key]);
     return n;
   }
@@ -247,10 +234,10 @@ export class TieredStore implements CacheStore {
     this.link.start();
     await this.copies.drop(key);
     let existed: boolean;
-    if (this.l2.touch) existed = await this.l2.touch(key, ttlMs);
+    if (this.l2.touch) existed = await this.l2Write([key], this.l2.touch(key, ttlMs));
     else {
       const value = await this.l2.get(key);
-      existed = value !== undefined && (await this.l2.set(key, value, ttlMs), true);
+      existed = value !== undefined && (await this.l2Write([key], this.l2.set(key, value, ttlMs)), true);
     }
     await this.link.announce([key]);
     return existed;
@@ -295,7 +282,18 @@ export class TieredStore implements CacheStore {
 
   /** Closes the bus connections. The tiers are closed by their owner (the cache manager). */
   async close(): Promise<void> {
+    this.unsettled.close();
     this.copies.waiters.wakeAll();
     await this.link.close();
+  }
+
+  /** An L2 write; one failed for any reason but the caller's may be applied: see unsettled-writes.ts. */
+  private async l2Write<T>(keys: readonly string[] | 'clear', write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } catch (err) {
+      if (!isCallerError(err, 'set')) this.unsettled.add(keys);
+      throw err;
+    }
   }
 }
