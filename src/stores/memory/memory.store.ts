@@ -5,7 +5,7 @@ import { systemClock } from '../../core/clock';
 import type { CacheStore, StoreEntry, StoreStats } from '../../core/store.types';
 import { estimateSize } from './value-size';
 import { resolveMemoryStoreOptions, type MemoryIsolation, type MemoryStoreOptions } from './memory-store.options';
-import { deepFreeze } from './value-freeze';
+import { frozenCopy } from './value-freeze';
 import { copierFor, copyHeld, WriteShapes, type Copier } from './write-shapes';
 
 export type { MemoryIsolation, MemoryStoreOptions } from './memory-store.options';
@@ -234,10 +234,10 @@ export class MemoryStore implements CacheStore {
     if (typeof copy !== 'object') return copy as object;
     const read = this.shapes.last?.read;
     if (isolation === 'freeze') {
-      // Readers get the held object itself: plain objects (a shape's `write` builds objects of
-      // its own constructors, its `read` object literals), frozen once.
-      const plain = (read ? read(copy) : copy) as object;
-      if (deepFreeze(plain)) return plain;
+      // Readers get the held object itself: a plain copy (a shape's `write` builds objects of its
+      // own constructors), frozen once.
+      const frozen = frozenCopy(copy);
+      if (frozen !== undefined) return frozen;
     }
     return new Held(copy, read);
   }
