@@ -34,6 +34,43 @@ describe('remember', () => {
     expect(calls).toBe(1);
   });
 
+  it('a caller whose store read missed while another load stored the key does not load again', async () => {
+    // B's read is issued before A's write and answers only after A's whole load is over: the
+    // miss it reports is already outdated, and the single-flight of A has ended.
+    const data = new Map<string, unknown>();
+    const held: (() => void)[] = [];
+    let holdNext = false;
+    const store = {
+      async get(key: string) {
+        const snapshot = data.get(key);
+        if (holdNext) {
+          holdNext = false;
+          await new Promise<void>((resolve) => held.push(resolve));
+        }
+        return snapshot;
+      },
+      async set(key: string, value: unknown) {
+        data.set(key, value);
+      },
+      async delete(key: string) {
+        return data.delete(key);
+      },
+      async clear() {
+        data.clear();
+      },
+    };
+    const m = createCacheManager({ default: 'slow', stores: { slow: { driver: store } }, logger: quiet });
+    let calls = 0;
+    const loader = () => (calls++, 'v');
+    holdNext = true;
+    const b = m.default.remember('k', 60, loader);
+    const a = await m.default.remember('k', 60, loader);
+    held.forEach((release) => release());
+    expect([a, await b]).toEqual(['v', 'v']);
+    expect(calls).toBe(1);
+    await m.close();
+  });
+
   it('supports plain (non-Promise) loaders', async () => {
     expect(await manager.default.remember('sync', 60, () => 7)).toBe(7);
     expect(await manager.default.get('sync')).toBe(7);
