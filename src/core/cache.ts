@@ -564,6 +564,7 @@ export class Cache implements CacheApi<CacheStats> {
     let raw: unknown;
     let found: unknown[] | undefined;
     const store = this.backend;
+    const seen = this.loads.stored;
     try {
       if (store.getSync !== undefined) raw = store.getSync(k);
       else if (tags === undefined || store.getWithTags === undefined) raw = await store.get(k);
@@ -599,7 +600,7 @@ export class Cache implements CacheApi<CacheStats> {
     // The loader's own time is the application's, not the cache's: measured up to the miss.
     if (plan.storeDown) this.meter.missAfterFailure('remember', key, start);
     else this.meter.read('remember', false, key, start);
-    const result = await this.loads.run(k, key, plan, loader, tags);
+    const result = await this.loads.run(k, key, plan, loader, tags, seen);
     if (scope && result.tags) Object.assign(scope.tags, result.tags);
     return result.value as T;
   }

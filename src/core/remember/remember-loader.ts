@@ -26,6 +26,14 @@ interface InFlight {
 export class RememberLoader {
   private readonly flights = new SingleFlight();
   private readonly inflight = new Map<string, InFlight>();
+  /**
+   * Loads of this cache that stored their result so far. A caller reads it before its store read:
+   * if it moved by the time that read missed, another load may have stored the key while the read
+   * was on its way (its miss is outdated and that load's single-flight is over), so the caller's
+   * load looks again first. One number for every key: a load that finished for another key costs
+   * a look, never a second loader call.
+   */
+  stored = 0;
 
   constructor(
     private readonly ctx: LeaseContext,
@@ -44,15 +52,19 @@ export class RememberLoader {
     for (const flight of this.inflight.values()) flight.invalidated = true;
   }
 
-  /** Runs the loader for `k` (once per key in this process) and stores its result. */
+  /**
+   * Runs the loader for `k` (once per key in this process) and stores its result. `seen` is
+   * {@link stored} as it was before the caller's store read (omitted: no read to doubt).
+   */
   run(
     k: string,
     key: string,
     plan: RememberPlan,
     loader: () => unknown,
     tags: readonly string[] | undefined,
+    seen = this.stored,
   ): Promise<Loaded> {
-    return this.flights.run(k, () => this.load(k, key, plan, loader, tags));
+    return this.flights.run(k, () => this.load(k, key, plan, loader, tags, seen));
   }
 
   /** Refreshes a stale value in the background (stale-while-revalidate). */
@@ -74,6 +86,7 @@ export class RememberLoader {
     plan: RememberPlan,
     loader: () => unknown,
     tags: readonly string[] | undefined,
+    seen: number,
   ): Promise<Loaded> {
     const { store, guard, meter, entries } = this.ctx;
     const flight: InFlight = { invalidated: false };
@@ -84,6 +97,10 @@ export class RememberLoader {
       // result outdated on arrival (write-race protection across processes).
       if (plan.storeDown) {
         return { value: isTracking() ? await dependencyScope.run({ tags: {} }, loader) : await loader() };
+      }
+      if (seen !== this.stored) {
+        const entry = await entries.read(k, key);
+        if (entry !== undefined && !entry.stale) return { value: entry.value, tags: entry.tags };
       }
       const versions = tags ? await entries.versionsOpen(tags) : undefined;
       if (plan.lock) {
@@ -118,8 +135,10 @@ export class RememberLoader {
           },
           false,
         );
-        if (ok) meter.wrote('set', key, start);
-        else meter.writeFailed('set', key, start);
+        if (ok) {
+          this.stored++;
+          meter.wrote('set', key, start);
+        } else meter.writeFailed('set', key, start);
       }
       return { value, tags: Object.keys(allTags).length ? allTags : undefined };
     } finally {
