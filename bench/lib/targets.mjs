@@ -85,6 +85,9 @@ export const TARGETS = [
   ratio('http.cached-route.fastify', 'cachekit', 'nestjs-cache-manager', 1.3),
   ratio('http.cached-route.fastify', 'cachekit', 'const', 1.0, { peerScenario: 'http.const-route.fastify' }),
   exact('stampede.http-50', 'cachekit', 1),
+  // File store vs BentoCache's file driver (issue 19).
+  ratio('file.get.1kb', 'cachekit', 'bentocache', 1.5),
+  ratio('file.set.1kb', 'cachekit', 'bentocache', 1.0),
   // Scaling (issue 19, bench/groups/scale.mjs): the bigger point vs the smaller one of the same run.
   ...['memory', 'redis'].map((st) =>
     within(
