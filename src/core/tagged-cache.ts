@@ -1,9 +1,8 @@
 import type { CacheApi, TaggedCacheApi } from './cache-api';
 import { normalizeTags } from './cache-args';
-import type { CacheFunnel, FunnelOptions } from './locks/cache-funnel';
-import type { Lock, LockOptions } from './locks/cache-lock';
 import { CacheUnsupportedError } from './cache.errors';
-import type { CacheStats, HealthReport, RememberOptions } from './cache.types';
+import { CacheView } from './cache-view';
+import type { CacheStats, RememberOptions } from './cache.types';
 import { trackDependencies } from './remember/dependency-scope';
 import { FOREVER, type Ttl, type TtlArg } from './ttl';
 
@@ -44,14 +43,15 @@ export interface TaggedAccess {
  * the view read the entry and its tags' versions in one round trip where the store can
  * (`getWithTags`); the view knows its tags before the entry arrives.
  */
-export class TaggedCache implements TaggedCacheApi {
+export class TaggedCache extends CacheView<CacheStats> implements TaggedCacheApi {
   constructor(
-    /** The plain cache: reads go there (typed by its API, so this file needs no Cache import). */
-    private readonly cache: CacheApi<CacheStats>,
+    /** The plain cache: reads go there. */
+    cache: CacheApi<CacheStats>,
     private readonly writes: TaggedAccess,
     /** The tags this view writes with. */
     readonly tagNames: readonly string[],
   ) {
+    super(cache);
     trackDependencies();
   }
 
@@ -129,27 +129,8 @@ export class TaggedCache implements TaggedCacheApi {
   store(name: string): CacheApi<CacheStats> {
     return this.cache.store(name);
   }
-  // Locks and funnels are the plain cache's (tags do not apply to them); memo reads are untagged too.
-  lock(name: string, ttl?: Ttl, options?: LockOptions): Lock {
-    return this.cache.lock(name, ttl, options);
-  }
-  restoreLock(name: string, owner: string, ttl?: Ttl): Lock {
-    return this.cache.restoreLock(name, owner, ttl);
-  }
-  funnel(name: string, options: FunnelOptions): CacheFunnel {
-    return this.cache.funnel(name, options);
-  }
+  // Locks, funnels, health and counters are the plain cache's (CacheView); memo reads are untagged.
   memo(): CacheApi<CacheStats> {
     return this.cache.memo();
-  }
-  isHealthy(): Promise<boolean> {
-    return this.cache.isHealthy();
-  }
-  health(): Promise<HealthReport> {
-    return this.cache.health();
-  }
-  /** The underlying store's counters (tags have none of their own). */
-  stats(): CacheStats {
-    return this.cache.stats();
   }
 }

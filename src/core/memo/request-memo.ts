@@ -3,10 +3,9 @@
 // through the view update the memo; writes through a tagged view forget it.
 import { toPairs } from '../cache-args';
 import type { CacheApi, CacheEntries, CacheFallback, StatsReport, TaggedCacheApi } from '../cache-api';
-import type { CacheStats, HealthReport, RememberOptions } from '../cache.types';
-import type { CacheFunnel, FunnelOptions } from '../locks/cache-funnel';
-import type { Lock, LockOptions } from '../locks/cache-lock';
+import type { CacheStats, RememberOptions } from '../cache.types';
 import type { Ttl } from '../ttl';
+import { CacheView } from '../cache-view';
 import { currentRequestMemo, useRequestMemo } from './memo-scope';
 
 /** A memoised miss (a plain `undefined` could not be told from "not memoised"). */
@@ -26,14 +25,16 @@ export function memoOf<Stats extends CacheStats | StatsReport>(
 
 const READS = new Set(['get', 'getMany', 'has', 'ttl', 'isHealthy', 'health', 'stats', 'tagNames']);
 
-class MemoCache<Stats extends CacheStats | StatsReport> implements CacheApi<Stats> {
+class MemoCache<Stats extends CacheStats | StatsReport> extends CacheView<Stats> implements CacheApi<Stats> {
   /** The memo outside any request: lives as long as this object. */
   private readonly own = new Map<string, unknown>();
 
   constructor(
-    private readonly cache: CacheApi<Stats>,
+    cache: CacheApi<Stats>,
     private readonly identity: () => object,
-  ) {}
+  ) {
+    super(cache);
+  }
 
   private map(): Map<string, unknown> {
     const request = currentRequestMemo();
@@ -179,25 +180,6 @@ class MemoCache<Stats extends CacheStats | StatsReport> implements CacheApi<Stat
   memo(): CacheApi<Stats> {
     return this;
   }
-  lock(name: string, ttl?: Ttl, options?: LockOptions): Lock {
-    return this.cache.lock(name, ttl, options);
-  }
-  restoreLock(name: string, owner: string, ttl?: Ttl): Lock {
-    return this.cache.restoreLock(name, owner, ttl);
-  }
-  funnel(name: string, options: FunnelOptions): CacheFunnel {
-    return this.cache.funnel(name, options);
-  }
-  isHealthy(): Promise<boolean> {
-    return this.cache.isHealthy();
-  }
-  health(): Promise<HealthReport> {
-    return this.cache.health();
-  }
-  stats(): Stats {
-    return this.cache.stats();
-  }
-
   private wrote(key: string, value: unknown, ok: boolean): boolean {
     if (ok) this.map().set(key, value);
     else this.map().delete(key);
