@@ -1,3 +1,7 @@
+// One concept: the CacheStore contract on Redis, method for method (a little over 300 lines only
+// because every optional member is here). Each part lives in its own file: the connection and its
+// failures (redis.connection), tick batching (redis.batching), commands and scripts
+// (redis.commands, redis.scripts), locks and change notices, the tagged read, the bus.
 import type { Cluster, Redis } from 'ioredis';
 import { CacheArgumentError } from '../../core/cache.errors';
 import { consoleLogger } from '../../core/logger';
