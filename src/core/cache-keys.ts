@@ -43,6 +43,28 @@ export class CacheKeys {
     return k;
   }
 
+  /**
+   * The store keys of a batch (`getMany`), in one pass. The memo is looked up, and filled only
+   * while it has room: a batch larger than the memo never clears it, so a big batch costs one
+   * normalisation per key instead of a memo filled, cleared and refilled (and its tables left
+   * behind in old space) on every call.
+   */
+  many(keys: readonly string[]): string[] {
+    const memo = this.memo;
+    const ns = this.ns;
+    const out = new Array<string>(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      let k = memo.get(key);
+      if (k === undefined) {
+        k = normalizeKey(key, ns);
+        if (memo.size < MEMO_KEYS && key.length <= MEMO_KEY_LENGTH) memo.set(key, k);
+      }
+      out[i] = k;
+    }
+    return out;
+  }
+
   /** The store key of a tag's current version. */
   tag(tag: string): string {
     let k = this.tags.get(tag);

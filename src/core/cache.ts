@@ -202,28 +202,36 @@ export class Cache implements CacheApi<CacheStats> {
   /** Values for many keys, in one round trip where the store can. Misses are `undefined`. */
   async getMany<T = unknown>(keys: readonly string[]): Promise<Record<string, T | undefined>> {
     checkKeyList('getMany', keys);
-    const ks = keys.map((key) => this.keys.read(key));
+    // One pass per stage, nothing allocated per key but the result: the cost per key stays flat
+    // from 10 keys to 10,000 (docs/benchmarks.md, scale.getMany).
+    const ks = this.keys.many(keys);
     const start = this.meter.started();
     const errors = this.meter.errors;
-    const raws = await this.guard.failOpen(
-      'getMany',
-      keys.join(','),
-      () => fallbacks.getMany(this.backend, ks),
-      ks.map(() => undefined) as unknown[],
-    );
-    for (let i = 0; i < raws.length; i++) {
+    const n = keys.length;
+    let raws: unknown[];
+    try {
+      raws = await fallbacks.getMany(this.backend, ks);
+    } catch (err) {
+      // The whole batch failed: one report naming its keys, every key a miss.
+      this.guard.readFailed('getMany', keys.join(','), err, start);
+      raws = new Array<unknown>(n).fill(undefined);
+    }
+    let wrapped = false;
+    for (let i = 0; i < n; i++) {
       // One unreadable entry of the batch is one miss and one counted error; the others stand.
       const raw = raws[i];
+      if (raw === undefined) continue;
       if (raw instanceof UnreadableEntry) raws[i] = this.guard.readFailed('getMany', keys[i], raw.error);
+      else if (isEnvelope(raw)) wrapped = true;
     }
-    const entries = await this.entries.unwrapMany(ks, raws, keys);
+    const values = wrapped ? await this.entries.valuesOfMany(ks, raws, keys) : raws;
     const out: Record<string, T | undefined> = {};
-    keys.forEach((key, i) => {
-      const e = entries[i];
+    for (let i = 0; i < n; i++) {
+      const value = values[i] as T | undefined;
       // One timed sample per call: the keys share one round trip.
-      this.meter.readOfMany(e !== undefined, key, i === 0 ? start : 0, errors);
-      out[key] = e === undefined ? undefined : (e.value as T);
-    });
+      this.meter.readOfMany(value !== undefined, keys[i], i === 0 ? start : 0, errors);
+      out[keys[i]] = value;
+    }
     return out;
   }
 

@@ -139,7 +139,7 @@ export class SyncCacheView implements SyncCache {
   getMany<T = unknown>(keys: readonly string[]): Record<string, T | undefined> {
     checkKeyList('getMany', keys);
     const { meter } = this.#p;
-    const ks = keys.map((key) => this.#p.keys.read(key));
+    const ks = this.#p.keys.many(keys);
     const start = meter.started();
     const errors = meter.errors;
     const entries = ks.map((k, i) => this.#read(k, keys[i], 'getMany'));

@@ -35,9 +35,9 @@ export class StoreGuard {
   ) {}
 
   /** A failed store read: the caller's own errors surface, backend failures become a miss. */
-  readFailed(op: string, key: string, err: unknown): undefined {
+  readFailed(op: string, key: string, err: unknown, start?: number): undefined {
     if (isCallerError(err, op)) throw this.withUserKey(err);
-    this.report(op, key, err);
+    this.report(op, key, err, start);
     return undefined;
   }
 

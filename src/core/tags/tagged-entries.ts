@@ -195,35 +195,43 @@ export class TaggedEntries {
     return this.checkTags(k, env, stale, names, current);
   }
 
-  /** Entries of a `getMany`: one tag-version read for all of them; stale entries are misses. */
-  async unwrapMany(ks: string[], raws: unknown[], keys: readonly string[]): Promise<(Entry | undefined)[]> {
+  /**
+   * The values of a `getMany` batch holding envelopes: one tag-version read for all of them;
+   * stale entries and entries of a flushed tag are misses (`undefined`, and reclaimed).
+   */
+  async valuesOfMany(ks: string[], raws: unknown[], keys: readonly string[]): Promise<unknown[]> {
     const tagNames = new Set<string>();
-    for (const raw of raws) if (isEnvelope(raw) && raw.t) for (const t of Object.keys(raw.t)) tagNames.add(t);
+    for (const raw of raws) if (isEnvelope(raw) && raw.t) for (const t in raw.t) tagNames.add(t);
     let current: Record<string, string> | undefined = {};
-    if (tagNames.size) trackDependencies();
-    if (tagNames.size)
+    if (tagNames.size) {
+      trackDependencies();
       current = await this.guard.failOpen(
         'tags',
         keys.join(','),
         () => this.fetchVersions([...tagNames], false),
         undefined,
       );
+    }
     const now = this.clock.now();
-    return raws.map((raw, i) => {
-      if (raw === undefined) return undefined;
-      if (!isEnvelope(raw)) return { value: raw, stale: false };
-      if (raw.f !== undefined && now >= raw.f) return undefined;
-      if (raw.t) {
-        if (!current) return undefined;
-        for (const [t, v] of Object.entries(raw.t)) {
-          if (current[t] !== v) {
-            reclaimOutdated(this.store, ks[i], raw);
-            return undefined;
-          }
+    const out = new Array<unknown>(raws.length);
+    for (let i = 0; i < raws.length; i++) out[i] = this.valueOfMany(ks[i], raws[i], current, now);
+    return out;
+  }
+
+  private valueOfMany(k: string, raw: unknown, current: Record<string, string> | undefined, now: number): unknown {
+    if (raw === undefined || !isEnvelope(raw)) return raw;
+    if (raw.f !== undefined && now >= raw.f) return undefined;
+    const t = raw.t;
+    if (t) {
+      if (!current) return undefined;
+      for (const name in t) {
+        if (current[name] !== t[name]) {
+          reclaimOutdated(this.store, k, raw);
+          return undefined;
         }
       }
-      return { value: raw.v, stale: false, tags: raw.t };
-    });
+    }
+    return raw.v;
   }
 
   /**

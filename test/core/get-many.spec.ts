@@ -1,0 +1,64 @@
+import { createCacheManager, type CacheManager } from '../../src';
+import { ManualClock } from '../../src/testing';
+
+// getMany reads a batch in one pass: plain values as they are, envelopes (tags, SWR) checked
+// together; batches larger than the key memo (4,096 keys) read like small ones.
+describe('getMany', () => {
+  let manager: CacheManager;
+  let clock: ManualClock;
+
+  beforeEach(() => {
+    clock = new ManualClock();
+    manager = createCacheManager({
+      clock,
+      logger: { warn: () => undefined, error: () => undefined },
+      stores: { memory: { driver: 'memory', maxEntries: 50_000 } },
+    });
+  });
+  afterEach(() => manager.close());
+
+  it('mixes plain, tagged, flushed, stale and missing entries in one batch', async () => {
+    const cache = manager.default;
+    await cache.set('plain', { p: 1 });
+    await cache.set('nul', null);
+    await cache.tags(['live']).set('tagged', { t: 1 });
+    await cache.tags(['gone']).set('flushed', { f: 1 });
+    await cache.remember('swr', 1, () => ({ s: 1 }), { staleTtl: 60 });
+    await cache.tags(['gone']).flush();
+    clock.advance(2); // 2 s: 'swr' is past its fresh part (stale, a miss for getMany), not its stale window
+    expect(await cache.getMany(['plain', 'nul', 'tagged', 'flushed', 'swr', 'missing'])).toEqual({
+      plain: { p: 1 },
+      nul: null,
+      tagged: { t: 1 },
+      flushed: undefined,
+      swr: undefined,
+      missing: undefined,
+    });
+    // The flushed entry was reclaimed; the stale one is still there for remember.
+    expect(await cache.driver.get('cachekit:flushed')).toBeUndefined();
+    expect(await cache.remember('swr', 1, () => ({ s: 2 }), { staleTtl: 60 })).toEqual({ s: 1 });
+    // Misses: the first remember, then flushed, swr and missing; hits: three here and the stale remember.
+    expect(cache.stats()).toMatchObject({ hits: 4, misses: 4 });
+  });
+
+  it('reads a batch larger than the key memo, twice, and single keys after it', async () => {
+    const cache = manager.default;
+    const keys = Array.from({ length: 10_000 }, (_, i) => `k:${i}`);
+    await cache.setMany(keys.map((k, i) => [k, i]));
+    for (let round = 0; round < 2; round++) {
+      const got = await cache.getMany(keys);
+      expect(Object.keys(got)).toHaveLength(10_000);
+      expect(keys.every((k, i) => got[k] === i)).toBe(true);
+    }
+    expect(await cache.get('k:9999')).toBe(9999);
+    expect(cache.sync.getMany(['k:0', 'k:9999', 'nope'])).toEqual({ 'k:0': 0, 'k:9999': 9999, nope: undefined });
+    expect(cache.stats()).toMatchObject({ hits: 20_003, misses: 1 });
+  });
+
+  it('a long key in a batch is hashed as a single read hashes it', async () => {
+    const cache = manager.default;
+    const long = 'x'.repeat(5000);
+    await cache.set(long, 'long');
+    expect(await cache.getMany([long, 'short'])).toEqual({ [long]: 'long', short: undefined });
+  });
+});
