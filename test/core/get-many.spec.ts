@@ -44,7 +44,7 @@ describe('getMany', () => {
   it('reads a batch larger than the key memo, twice, and single keys after it', async () => {
     const cache = manager.default;
     const keys = Array.from({ length: 10_000 }, (_, i) => `k:${i}`);
-    await cache.setMany(keys.map((k, i) => [k, i]));
+    await cache.setMany(keys.map((k, i) => [k, i] as const));
     for (let round = 0; round < 2; round++) {
       const got = await cache.getMany(keys);
       expect(Object.keys(got)).toHaveLength(10_000);
