@@ -117,7 +117,8 @@ export class Cache implements CacheApi<CacheStats> {
     let raw: unknown;
     try {
       const store = this.backend;
-      raw = store.getSync !== undefined ? store.getSync(k) : await store.get(k);
+      if (store.getSync !== undefined) raw = store.getSync(k);
+      else if (store.peekSync === undefined || (raw = store.peekSync(k)) === undefined) raw = await store.get(k);
     } catch (err) {
       this.guard.readFailed('get', key, err);
       this.meter.missAfterFailure('get', key, start);
@@ -575,8 +576,9 @@ export class Cache implements CacheApi<CacheStats> {
     const seen = this.loads.stored;
     try {
       if (store.getSync !== undefined) raw = store.getSync(k);
-      else if (tags === undefined || store.getWithTags === undefined) raw = await store.get(k);
-      else raw = (found = await store.getWithTags(k, this.entries.tagKeys(tags)))[0];
+      else if (tags === undefined || store.getWithTags === undefined) {
+        if (store.peekSync === undefined || (raw = store.peekSync(k)) === undefined) raw = await store.get(k);
+      } else raw = (found = await store.getWithTags(k, this.entries.tagKeys(tags)))[0];
     } catch (err) {
       raw = this.guard.readFailed('get', key, err);
       // The store just failed: do not wait on it again for tags, a lock or the write.

@@ -69,6 +69,14 @@ export interface CacheStore {
   getSync?(key: string): unknown;
   /** Synchronous `set`; see {@link getSync}. */
   setSync?(key: string, value: unknown, ttlMs?: number): void;
+  /**
+   * @internal A hit answered synchronously by a store whose `get` is not always synchronous (the
+   * two-tier store: an L1 hit): exactly what `get(key)` would resolve now, or `undefined` for
+   * "not known without `get`" (a miss, or a read that must go further); throws what `get` would
+   * reject with. The cache tries it before `get` and saves the await of such a hit. Not part of
+   * the public contract (docs/custom-stores.md); a store with `getSync` never needs it.
+   */
+  peekSync?(key: string): unknown;
 
   // -- Atomic operations: atomic across processes where the backend allows ---------------------
 
