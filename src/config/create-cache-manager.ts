@@ -6,7 +6,7 @@ import { consoleLogger } from '../core/logger';
 import { toCacheStore } from '../core/seed-store';
 import { msLookingTtlWarning, parseOptionalTtl, type Ttl } from '../core/ttl';
 import { OptionChecks, storeOptionChecks } from '../core/option-checks';
-import { limitValues } from '../core/value-limit';
+import { parseMaxValueBytes } from '../core/value-limit';
 import { builtInDriverKeys, builtInDrivers } from './built-in-drivers';
 import {
   CACHE_MANAGER_OPTION_KEYS,
@@ -54,7 +54,8 @@ export function createCacheManager(options: CacheManagerOptions = {}): CacheMana
   const definitions: Record<string, StoreDefinition> = {};
   for (const name of names) {
     const def = defineStore(name, stores[name], modulePrefix, moduleTtl);
-    definitions[name] = limitValues(def, stores[name].maxValueBytes, name);
+    const max = stores[name].maxValueBytes;
+    definitions[name] = max === undefined ? def : { ...def, maxValueBytes: parseMaxValueBytes(max, name) };
   }
   warnNestedNamespaces(definitions, options.logger ?? consoleLogger);
   warnMsLookingTtls(options, options.logger ?? consoleLogger);

@@ -22,6 +22,8 @@ export interface StoreDefinition {
   namespace: string;
   defaultTtlMs?: number;
   lock?: boolean;
+  /** Largest serialized value the cache writes (validated `maxValueBytes`); none when absent. */
+  maxValueBytes?: number;
 }
 
 /** What the manager is built from; `createCacheManager(options)` makes it from module options. */
@@ -254,6 +256,7 @@ export class CacheManager extends DefaultStoreCache {
       store,
       defaultTtlMs: def.defaultTtlMs,
       lock: def.lock,
+      maxValueBytes: def.maxValueBytes,
       clock: this.settings.clock,
       errorLog: this.errorLog,
       events: this.events,

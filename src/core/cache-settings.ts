@@ -16,6 +16,8 @@ export interface CacheSettings<C = unknown> {
   defaultTtlMs?: number;
   /** Default for `RememberOptions.lock`. */
   lock?: boolean;
+  /** Largest serialized entry a write may store (`maxValueBytes`); `undefined`: no limit. */
+  maxValueBytes?: number;
   clock: Clock;
   errorLog: BurstLogger;
   events: CacheEvents;

@@ -36,6 +36,7 @@ import { RememberLoader } from './remember/remember-loader';
 import * as fallbacks from './store-access/store-fallbacks';
 import { StoreGuard } from './store-access/store-guard';
 import { SyncCacheView } from './sync-cache';
+import { checkValueSize } from './value-limit';
 import { probeStore } from './store-access/store-probe';
 import type { CacheStore, StoreEntry } from './store.types';
 import { TaggedCache, type TaggedAccess } from './tagged-cache';
@@ -71,7 +72,7 @@ export class Cache implements CacheApi<CacheStats> {
     const meter = (this.meter = new CacheMeter(settings.name, settings.events, settings.meter, keys));
     const guard = (this.guard = new StoreGuard(settings.name, settings.errorLog, meter, keys));
     const entries = (this.entries = new TaggedEntries(store, keys, guard, settings.clock));
-    this.loads = new RememberLoader({ store, keys, guard, meter, entries }, settings.clock);
+    this.loads = new RememberLoader({ store, keys, guard, meter, entries }, settings.clock, settings.maxValueBytes);
     this.tagged = {
       name: settings.name,
       get: (key, fallback, tags) => this.getTagged(key, fallback, tags),
@@ -482,17 +483,20 @@ export class Cache implements CacheApi<CacheStats> {
       return false;
     }
     const store = this.backend;
+    const stored = wrap(value, versions);
+    const max = this.settings.maxValueBytes;
+    if (max !== undefined) checkValueSize(key, stored, max);
     let ok = true;
     if (store.setSync !== undefined) {
       try {
-        store.setSync(k, wrap(value, versions), ttlMs);
+        store.setSync(k, stored, ttlMs);
       } catch (err) {
         ok = this.guard.writeFailed('set', key, err, start);
       }
     } else {
       // Inline, as in `get`: one await on the store, no closure and no promise of our own.
       try {
-        await store.set(k, wrap(value, versions), ttlMs);
+        await store.set(k, stored, ttlMs);
       } catch (err) {
         ok = this.guard.writeFailed('set', key, err, start);
       }
@@ -513,6 +517,8 @@ export class Cache implements CacheApi<CacheStats> {
     const ttlMs = resolveTtlArg(ttl, this.settings.defaultTtlMs);
     const versions = tags ? await this.entries.versions(tags, true) : undefined;
     const stored = wrap(value, versions);
+    const max = this.settings.maxValueBytes;
+    if (max !== undefined) checkValueSize(key, stored, max);
     const start = this.meter.started();
     const added = await this.guard.strict('add', () => this.entries.add(k, stored, ttlMs), 'add', start, key);
     if (added) {
@@ -540,6 +546,9 @@ export class Cache implements CacheApi<CacheStats> {
       this.loads.invalidate(k);
       return { key: k, value: wrap(value, versions), ttlMs };
     });
+    // The whole call is checked first: one oversized entry and nothing is written.
+    const max = this.settings.maxValueBytes;
+    if (max !== undefined) list.forEach((e, i) => checkValueSize(pairs[i][0], e.value, max));
     const start = this.meter.started();
     const keys = pairs.map((p) => p[0]);
     const ok = await this.guard.failOpen(

@@ -18,6 +18,7 @@ import { isCallerError, type StoreGuard } from './store-access/store-guard';
 import type { CacheStore, StoreEntry } from './store.types';
 import { isSyncStore, type SyncStore } from './sync-store';
 import type { Entry, TaggedEntries } from './tags/tagged-entries';
+import { checkValueSize } from './value-limit';
 import { resolveTtlArg, type Ttl } from './ttl';
 
 /** The collaborators a {@link SyncCacheView} shares with its `Cache` (internal). */
@@ -34,6 +35,7 @@ interface Parts extends SyncCacheParts {
   store: CacheStore;
   clock: Clock;
   defaultTtlMs: number | undefined;
+  maxValueBytes: number | undefined;
 }
 
 /**
@@ -46,9 +48,9 @@ export class SyncCacheView implements SyncCache {
 
   /** @throws CacheUnsupportedError naming the store when it cannot answer synchronously */
   constructor(settings: CacheSettings, parts: SyncCacheParts) {
-    const { name, store, clock, defaultTtlMs } = settings;
+    const { name, store, clock, defaultTtlMs, maxValueBytes } = settings;
     if (!isSyncStore(store)) throw new CacheUnsupportedError(name, 'sync');
-    this.#p = { ...parts, name, store, clock, defaultTtlMs };
+    this.#p = { ...parts, name, store, clock, defaultTtlMs, maxValueBytes };
     this.#store = store;
   }
 
@@ -83,9 +85,11 @@ export class SyncCacheView implements SyncCache {
     checkValue(key, value);
     const ttlMs = resolveTtlArg(ttl, this.#p.defaultTtlMs);
     loads.invalidate(k);
+    const stored = wrap(value);
+    this.#limit(key, stored);
     const start = meter.started();
     try {
-      this.#store.setSync(k, wrap(value), ttlMs);
+      this.#store.setSync(k, stored, ttlMs);
     } catch (err) {
       guard.writeFailed('set', key, err, start);
       meter.writeFailed('set', key, start);
@@ -100,11 +104,13 @@ export class SyncCacheView implements SyncCache {
     const k = keys.lookup(key);
     checkValue(key, value);
     const ttlMs = resolveTtlArg(ttl, this.#p.defaultTtlMs);
+    const stored = wrap(value);
+    this.#limit(key, stored);
     const start = meter.started();
     // Read and write with nothing in between: atomic in this process, which is all memory has.
     const added = this.#strict('add', start, key, () => {
       if (this.#live(k, key) !== undefined) return false;
-      this.#store.setSync(k, wrap(value), ttlMs);
+      this.#store.setSync(k, stored, ttlMs);
       return true;
     });
     if (added) {
@@ -163,6 +169,7 @@ export class SyncCacheView implements SyncCache {
       loads.invalidate(k);
       return { key: k, value: wrap(value), ttlMs };
     });
+    list.forEach((e, i) => this.#limit(pairs[i][0], e.value));
     const names = pairs.map((p) => p[0]);
     const start = meter.started();
     try {
@@ -291,9 +298,11 @@ export class SyncCacheView implements SyncCache {
       const freshUntil = plan.staleMs !== undefined && plan.ttlMs !== undefined ? now + plan.ttlMs : undefined;
       const hardTtl = freshUntil !== undefined ? plan.ttlMs! + plan.staleMs! : plan.ttlMs;
       loads.invalidate(k);
+      const stored = wrap(value, tags, freshUntil);
+      this.#limit(key, stored);
       const at = meter.started();
       try {
-        this.#store.setSync(k, wrap(value, tags, freshUntil), hardTtl);
+        this.#store.setSync(k, stored, hardTtl);
         meter.wrote('set', key, at);
       } catch (err) {
         this.#p.guard.writeFailed('set', key, err, at);
@@ -360,6 +369,12 @@ export class SyncCacheView implements SyncCache {
 
   #raw(k: string, key: string): unknown {
     return this.#open('get', key, () => this.#store.getSync(k), undefined);
+  }
+
+  /** The store's `maxValueBytes` on what a write is about to store (the caller's `key` in the error). */
+  #limit(key: string, stored: unknown): void {
+    const max = this.#p.maxValueBytes;
+    if (max !== undefined) checkValueSize(key, stored, max);
   }
 
   /** A store call failing open: backend errors are reported and give `fallback`. */

@@ -59,7 +59,9 @@ export class KeyHasher {
 
 /**
  * Wraps `store` so that it only ever sees hashed keys; errors naming a hashed key name the key
- * the caller gave. A Proxy (as `withValueLimit`): the store's other members stay its own.
+ * the caller gave. A Proxy rather than a wrapper class: the store's other members stay its own
+ * (`instanceof` and driver-specific members reached through `cache.driver` keep working). The
+ * function of each member is made once and reused while the member is the same function.
  */
 export function withHashedKeys<S extends CacheStore>(store: S, hasher: KeyHasher): S {
   const made = new Map<PropertyKey, { member: unknown; fn: unknown }>();

@@ -7,6 +7,7 @@ import { checkValue } from '../cache-args';
 import { CacheUnavailableError } from '../cache.errors';
 import type { Clock } from '../clock';
 import { wrap } from '../envelope';
+import { checkValueSize } from '../value-limit';
 import { acquireLease, type Lease, type LeaseContext } from './lock-lease';
 import { dependencyScope, isTracking, type DependencyScope } from './dependency-scope';
 import type { RememberPlan } from './remember-plan';
@@ -38,6 +39,8 @@ export class RememberLoader {
   constructor(
     private readonly ctx: LeaseContext,
     private readonly clock: Clock,
+    /** The store's `maxValueBytes`, checked on the write of a loaded value. */
+    private readonly maxValueBytes: number | undefined,
   ) {}
 
   /** A write to the store key `k`: a load running for it must not store its (older) result. */
@@ -125,6 +128,7 @@ export class RememberLoader {
         const freshUntil = plan.staleMs !== undefined && plan.ttlMs !== undefined ? now + plan.ttlMs : undefined;
         const hardTtl = freshUntil !== undefined ? plan.ttlMs! + plan.staleMs! : plan.ttlMs;
         const stored = wrap(value, allTags, freshUntil);
+        if (this.maxValueBytes !== undefined) checkValueSize(key, stored, this.maxValueBytes);
         const start = meter.started();
         const ok = await guard.failOpen(
           'set',
