@@ -96,6 +96,13 @@ function globalTracing(tracer: Tracer): boolean {
   return valid;
 }
 
+/** The store figures of `stats()`, each exported as an observable `cachekit.<field>`. */
+const STORE_FIGURES = [
+  { field: 'evictions', counter: true, unit: '{entry}', description: 'Entries dropped by a store to make room' },
+  { field: 'entries', counter: false, unit: '{entry}', description: 'Entries a store holds' },
+  { field: 'bytes', counter: false, unit: 'By', description: 'Estimated bytes a store holds' },
+] as const;
+
 /**
  * Reports a manager's cache operations to OpenTelemetry:
  *
@@ -123,17 +130,12 @@ export function instrumentCache(manager: CacheManager, options: InstrumentCacheO
     description: 'Cache operations by store, operation and result (hit, miss, stale, ok, error)',
     unit: '{operation}',
   });
-  const evictions = meter.createObservableCounter('cachekit.evictions', {
-    description: 'Entries dropped by a store to make room',
-    unit: '{entry}',
-  });
-  const entries = meter.createObservableGauge('cachekit.entries', {
-    description: 'Entries a store holds',
-    unit: '{entry}',
-  });
-  const bytes = meter.createObservableGauge('cachekit.bytes', {
-    description: 'Estimated bytes a store holds',
-    unit: 'By',
+  const figures = STORE_FIGURES.map(({ field, counter, ...described }) => {
+    const name = `cachekit.${field}`;
+    const instrument = counter
+      ? meter.createObservableCounter(name, described)
+      : meter.createObservableGauge(name, described);
+    return { field, instrument };
   });
   const duration = meter.createHistogram('cachekit.operation.duration', {
     description: 'Duration of cache operations',
@@ -186,12 +188,13 @@ export function instrumentCache(manager: CacheManager, options: InstrumentCacheO
     }
     for (const [store, stats] of Object.entries(manager.stats())) {
       const a = attributes(`s|${store}`, () => ({ 'cache.store': store }));
-      if (stats.evictions !== undefined) result.observe(evictions, stats.evictions, a);
-      if (stats.entries !== undefined) result.observe(entries, stats.entries, a);
-      if (stats.bytes !== undefined) result.observe(bytes, stats.bytes, a);
+      for (const { field, instrument } of figures) {
+        const n = stats[field];
+        if (n !== undefined) result.observe(instrument, n, a);
+      }
     }
   };
-  const observables: Observable[] = [operations, evictions, entries, bytes];
+  const observables: Observable[] = [operations, ...figures.map((f) => f.instrument)];
   meter.addBatchObservableCallback(observe, observables);
 
   const onTimed = (op: TimedOperation): void => {
