@@ -27,14 +27,17 @@ import type { StoreStats } from './store.types';
  * With none subscribed, an operation reads no clock ({@link started} returns 0) and builds nothing.
  */
 export class CacheMeter {
+  // The counters behind `stats()` (plain number fields, a stable shape), grouped by what they
+  // count: reads, store failures (with the last one), writes.
   hits = 0;
   misses = 0;
-  writes = 0;
-  deletes = 0;
-  errors = 0;
   staleHits = 0;
+  /** Store failures, logged by the guard; operations compare it before and after to see one. */
+  errors = 0;
   /** The last store failure, for the `error` result of the operation that met it (spans). */
   lastError: unknown = undefined;
+  writes = 0;
+  deletes = 0;
   private readonly tallies: StoreOperations;
   /** The tallies of the two hottest reads, held directly (no lookup by name per operation). */
   private readonly getTally: OperationTally;
