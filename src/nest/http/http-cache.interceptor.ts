@@ -15,10 +15,10 @@ import { CacheDecoratorRuntime } from '../methods/cache-decorator.runtime';
 import type { CacheMethodMetadata } from '../methods/cache-metadata.accessor';
 import { NotCached, callOption } from '../methods/cache-loader.signals';
 import {
+  cachedCallTarget,
   NOT_STORED,
   PlainResult,
   rememberDecorated,
-  renderTags,
   runDecorated,
   type DecoratedCallHost,
 } from '../methods/decorated-call';
@@ -134,16 +134,11 @@ export class HttpCacheInterceptor implements NestInterceptor {
     route.text ??= route.outermost ? textMode(req, res) : undefined;
     const text = route.text;
     const toText = textOf(text, res);
-    let key: string;
-    let cache: ReturnType<DecoratedCallHost['cache']>;
-    try {
-      if (options.condition && !callOption(options.condition, [req, context])) return handle();
-      key = httpKey(options, req, context, getRoot);
-      cache = rt.cache(options.store, meta.tags?.length ? renderTags(meta.tags, getRoot()) : undefined);
-    } catch (err) {
-      rt.report(where, 'key', err);
-      return handle();
-    }
+    const target = cachedCallTarget(rt, where, options, meta, [req, context], getRoot, () =>
+      httpKey(options, req, context, getRoot),
+    );
+    if (target === undefined) return handle();
+    const { key, cache } = target;
 
     let mine: { entry: HttpCacheEntry; body: unknown } | undefined;
     // The ETag this request was answered with from the cache; a loader that sees it on the response

@@ -2,9 +2,10 @@ import type { Cache } from '../../core/cache';
 import type { TaggedCache } from '../../core/tagged-cache';
 import type { Ttl } from '../../core/ttl';
 import type { CacheEvictOptions } from '../interfaces/cache-evict-options.interface';
+import type { CacheableOptions } from '../interfaces/cacheable-options.interface';
 import { renderTemplate, resolveKey, type CacheKeyOption } from '../keys/cache-key';
 import type { CacheMetadataAccessor, CacheMethodMetadata } from './cache-metadata.accessor';
-import { LoaderFailure, NotCached } from './cache-loader.signals';
+import { callOption, LoaderFailure, NotCached } from './cache-loader.signals';
 
 /**
  * What a decorated call needs from its app: the caches, the metadata and the diagnostics.
@@ -24,6 +25,37 @@ export interface DecoratedCallHost {
 /** Renders tag templates for one call. */
 export function renderTags(tags: readonly string[] | undefined, root: unknown): string[] | undefined {
   return tags?.map((t) => renderTemplate(t, root));
+}
+
+/** Where one `@Cacheable` call reads and writes. */
+export interface CachedCallTarget {
+  key: string;
+  cache: Cache | TaggedCache;
+}
+
+/**
+ * The key step of a `@Cacheable` call, alike for providers and HTTP handlers: its `condition`
+ * (called with `conditionArgs`), its key (`makeKey`), its cache (tagged with `meta.tags` rendered
+ * over `root()`, built only when there are tags). `undefined` when the call is to run uncached:
+ * the condition said no, or a step threw (reported as a `key` failure, never thrown).
+ */
+export function cachedCallTarget(
+  host: DecoratedCallHost,
+  where: string,
+  options: CacheableOptions,
+  meta: CacheMethodMetadata,
+  conditionArgs: readonly unknown[],
+  root: () => unknown,
+  makeKey: () => string,
+): CachedCallTarget | undefined {
+  try {
+    if (options.condition && !callOption(options.condition, conditionArgs)) return undefined;
+    const key = makeKey();
+    return { key, cache: host.cache(options.store, meta.tags?.length ? renderTags(meta.tags, root()) : undefined) };
+  } catch (err) {
+    host.report(where, 'key', err);
+    return undefined;
+  }
 }
 
 /**

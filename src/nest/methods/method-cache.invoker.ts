@@ -6,10 +6,10 @@ import type { CacheMethodCarrier } from './cache-trampoline';
 import { callOption } from './cache-loader.signals';
 import { withMethodLock } from './method-lock';
 import {
+  cachedCallTarget,
   NOT_STORED,
   PlainResult,
   rememberDecorated,
-  renderTags,
   runDecorated,
   type DecoratedCallHost,
 } from './decorated-call';
@@ -58,16 +58,17 @@ async function cachedCall(
 ): Promise<unknown> {
   const options = meta.cacheable!;
   const where = `${className}.${method}`;
-  let key: string;
-  let cache: ReturnType<DecoratedCallHost['cache']>;
-  try {
-    if (options.condition && !callOption(options.condition, args)) return call();
-    key = options.key ? resolveKey(options.key, args, args) : defaultMethodKey(className, method, keyArgs());
-    cache = host.cache(options.store, renderTags(meta.tags, args));
-  } catch (err) {
-    host.report(where, 'key', err);
-    return call();
-  }
+  const target = cachedCallTarget(
+    host,
+    where,
+    options,
+    meta,
+    args,
+    () => args,
+    () => (options.key ? resolveKey(options.key, args, args) : defaultMethodKey(className, method, keyArgs())),
+  );
+  if (target === undefined) return call();
+  const { key, cache } = target;
   const result = await rememberDecorated(
     host,
     where,

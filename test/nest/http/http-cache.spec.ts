@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { CacheManager } from '../../../src';
+import { CacheDecoratorRuntime, CacheManager } from '../../../src';
 import { bootHttpApp, Calls, type Platform } from '../../fixtures/decorators/http.fixture';
 
 describe.each<Platform>(['express', 'fastify'])('HTTP cache on %s', (platform) => {
@@ -41,6 +41,25 @@ describe.each<Platform>(['express', 'fastify'])('HTTP cache on %s', (platform) =
     expect(text2.text).toBe(text1.text);
     expect(calls.of('accepted')).toBe(1);
     expect(calls.of('text')).toBe(1);
+  });
+
+  it('runs uncached, logs and counts when the key cannot be built', async () => {
+    const first = await http().get('/items/bad-key').expect(200);
+    const second = await http().get('/items/bad-key').expect(200);
+    expect(first.headers['x-cache']).toBeUndefined();
+    expect(second.body).toEqual({ run: 2 });
+    expect(app.get(CacheDecoratorRuntime).stats().errors).toBe(2);
+  });
+
+  it('caches only the requests its condition accepts', async () => {
+    await http().get('/items/conditional?cache=no').expect(200);
+    const plain = await http().get('/items/conditional?cache=no').expect(200);
+    expect(plain.headers['x-cache']).toBeUndefined();
+    await http().get('/items/conditional?cache=yes').expect(200);
+    const hit = await http().get('/items/conditional?cache=yes').expect(200);
+    expect(hit.headers['x-cache']).toBe('HIT');
+    expect(calls.of('conditional')).toBe(3);
+    expect(app.get(CacheDecoratorRuntime).stats().errors).toBe(0);
   });
 
   it('does not cache POST', async () => {
