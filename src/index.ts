@@ -3,7 +3,8 @@ export { Cache } from './core/cache';
 export type { CacheStats, HealthReport, RememberOptions, StoreHealth } from './core/cache.types';
 export { TaggedCache } from './core/tagged-cache';
 export { CacheManager } from './core/cache-manager';
-export type { RegisterStoreOptions, StoreFactory } from './core/cache-manager';
+export type { StoreFactory } from './core/cache-manager';
+export type { RegisterStoreOptions } from './core/register-store-options';
 export type {
   CacheApi,
   CacheEntries,

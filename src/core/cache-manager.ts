@@ -8,9 +8,9 @@ import { DefaultStoreCache } from './default-store-cache';
 import { joinPrefix } from './keys';
 import { BurstLogger, type CacheLogger } from './logger';
 import { OperationMeter } from './operation-meter';
+import { checkRegisterStore, type RegisterStoreOptions } from './register-store-options';
 import { toCacheStore, type SeedVocabularyStore } from './seed-store';
 import type { CacheStore, StoreContext } from './store.types';
-import { parseOptionalTtl, type Ttl } from './ttl';
 
 /** Turns one store's configuration into a store. Registered per driver name. */
 export type StoreFactory = (context: StoreContext) => CacheStore;
@@ -36,16 +36,6 @@ export interface CacheManagerSettings {
   prefix?: string;
   /** The module's default TTL in ms, for stores added by `registerStore` without their own. */
   defaultTtlMs?: number;
-}
-
-/** Options of {@link CacheManager.registerStore}. */
-export interface RegisterStoreOptions {
-  /** Default TTL of the store: seconds or a duration string. @default the module's `ttl` (none: no expiry) */
-  ttl?: Ttl;
-  /** The store's own prefix, joined after the module prefix (`shop` + `v2` → `shop:v2:<key>`). */
-  prefix?: string;
-  /** Default for `remember`'s `lock` option on this store. @default false */
-  lock?: boolean;
 }
 
 /**
@@ -162,26 +152,16 @@ export class CacheManager extends DefaultStoreCache {
   }
 
   /**
-   * Adds (or replaces) a store at run time, such as a custom store. The module prefix applies
-   * (then `options.prefix`), so its keys never meet another app's. A store written in the seed
-   * vocabulary (`get`/`put`/`forget`/`flush`) is adapted here, once.
-   * @throws CacheConfigError for an empty name, an invalid TTL or an object that is not a store
+   * Adds a store at run time, such as a custom store. The module prefix applies (then
+   * `options.prefix`), so its keys never meet another app's. A store written in the seed
+   * vocabulary (`get`/`put`/`forget`/`flush`) is adapted here, once. A name already in use is
+   * refused: replacing a store would leave its connection open and `@InjectCache` holders on it.
+   * @throws CacheConfigError for an empty or taken name, an invalid TTL or an object that is not a store
    * @example manager.registerStore('legacy', new LegacyStore(), { ttl: '10m', prefix: 'v1' });
    */
   registerStore(name: string, store: CacheStore | SeedVocabularyStore, options: RegisterStoreOptions = {}): Cache {
-    if (typeof name !== 'string' || !name)
-      throw new CacheConfigError('registerStore(name): name must be a non-empty string', name, 'name');
-    const where = `registerStore(${JSON.stringify(name)})`;
-    if (options.prefix !== undefined && typeof options.prefix !== 'string') {
-      throw new CacheConfigError(`${where}: prefix must be a string`, name, 'prefix');
-    }
-    let defaultTtlMs: number | undefined;
-    try {
-      defaultTtlMs = parseOptionalTtl(options.ttl, `${where} ttl`);
-    } catch (err) {
-      throw new CacheConfigError((err as Error).message, name, 'ttl');
-    }
-    const adapted = toCacheStore(store, name, `${where}: the store`);
+    const defaultTtlMs = checkRegisterStore(name, options, this.stores(), this.settings.logger);
+    const adapted = toCacheStore(store, name, `registerStore(${JSON.stringify(name)}): the store`);
     this.built.set(name, adapted);
     return this.register(name, adapted, {
       namespace: joinPrefix(this.settings.prefix, options.prefix),

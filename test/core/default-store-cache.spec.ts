@@ -183,6 +183,39 @@ describe('registerStore', () => {
     );
     expect(manager.hasStore('x')).toBe(false);
   });
+
+  it('refuses a name that is already a store, leaving that store in place and closed with the manager', async () => {
+    const manager = createCacheManager({ stores: { memory: { driver: 'memory' }, kept: { driver: 'memory' } } });
+    const kept = manager.store('kept');
+    await kept.set('k', 1);
+    let error: unknown;
+    try {
+      manager.registerStore('kept', new MemoryStore({ pruneInterval: 0 }));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(CacheConfigError);
+    expect((error as Error).message).toBe(
+      'registerStore("kept"): a store named "kept" is already configured (known stores: memory, kept); register it under another name',
+    );
+    expect((error as CacheConfigError).store).toBe('kept');
+    expect((error as CacheConfigError).field).toBe('name');
+    expect(manager.store('kept')).toBe(kept);
+    expect(await manager.store('kept').get('k')).toBe(1);
+    await manager.close();
+  });
+
+  it('warns once when its numeric TTL looks like milliseconds, naming registerStore and the store', () => {
+    const warnings: string[] = [];
+    const logger = { error: () => undefined, warn: (m: string) => warnings.push(m) };
+    const manager = createCacheManager({ logger });
+    manager.registerStore('legacy', new MemoryStore({ pruneInterval: 0 }), { ttl: 60000 });
+    manager.registerStore('fine', new MemoryStore({ pruneInterval: 0 }), { ttl: 90 });
+    expect(warnings).toEqual([
+      `registerStore("legacy") ttl: 60000 is read as seconds (16.7 hours). If you meant 60000 ms, write '1m' (a duration string).`,
+    ]);
+    void manager.close();
+  });
 });
 
 describe('new CacheManager()', () => {

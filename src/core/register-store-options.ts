@@ -1,0 +1,50 @@
+import { CacheConfigError } from './cache.errors';
+import type { CacheLogger } from './logger';
+import { msLookingTtlWarning, parseOptionalTtl, type Ttl } from './ttl';
+
+/** Options of `CacheManager.registerStore`. */
+export interface RegisterStoreOptions {
+  /** Default TTL of the store: seconds or a duration string. @default the module's `ttl` (none: no expiry) */
+  ttl?: Ttl;
+  /** The store's own prefix, joined after the module prefix (`shop` + `v2` → `shop:v2:<key>`). */
+  prefix?: string;
+  /** Default for `remember`'s `lock` option on this store. @default false */
+  lock?: boolean;
+}
+
+/**
+ * Checks the arguments of `registerStore(name, store, options)` before anything is registered:
+ * a non-empty name not already taken (replacing a store would leave its connection open and its
+ * `@InjectCache` holders on the old one), a string prefix, a valid TTL (with the warning for one
+ * that looks like milliseconds). Returns the store's default TTL in ms.
+ * @throws CacheConfigError naming the store and the field
+ */
+export function checkRegisterStore(
+  name: string,
+  options: RegisterStoreOptions,
+  known: readonly string[],
+  logger: CacheLogger,
+): number | undefined {
+  if (typeof name !== 'string' || !name)
+    throw new CacheConfigError('registerStore(name): name must be a non-empty string', name, 'name');
+  const where = `registerStore(${JSON.stringify(name)})`;
+  if (known.includes(name)) {
+    throw new CacheConfigError(
+      `${where}: a store named "${name}" is already configured (known stores: ${known.join(', ')}); register it under another name`,
+      name,
+      'name',
+    );
+  }
+  if (options.prefix !== undefined && typeof options.prefix !== 'string') {
+    throw new CacheConfigError(`${where}: prefix must be a string`, name, 'prefix');
+  }
+  let ttlMs: number | undefined;
+  try {
+    ttlMs = parseOptionalTtl(options.ttl, `${where} ttl`);
+  } catch (err) {
+    throw new CacheConfigError((err as Error).message, name, 'ttl');
+  }
+  const warning = msLookingTtlWarning(options.ttl, `${where} ttl`);
+  if (warning) logger.warn(warning);
+  return ttlMs;
+}
