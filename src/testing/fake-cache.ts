@@ -121,9 +121,8 @@ export class FakeCache extends CacheService {
   assertMissing(key: string, store?: string): void {
     const cache = this.manager.store(store);
     if (!cache.sync.has(key)) return;
-    const value = cache.sync.get(key);
     this.fail(
-      `Expected ${q(key)} to be missing from store ${q(cache.name)}, but it holds ${show(value)}.`,
+      `Expected ${q(key)} to be missing from store ${q(cache.name)}, but it holds ${show(this.peek(cache.name, key))}.`,
       'missing',
       key,
     );
@@ -170,6 +169,13 @@ export class FakeCache extends CacheService {
   assertMissed(key: string): void {
     if (this.recorded.some((op) => op.type === 'miss' && op.key === key)) return;
     this.fail(`Expected a cache miss for ${q(key)}, but none was recorded.`, 'miss', key);
+  }
+
+  /** The value held under `key`, read from the store itself: no hit is recorded or counted. */
+  private peek(store: string, key: string): unknown {
+    const rec = this.recorders.get(store);
+    const held = rec?.store.getSync(normalizeKey(key, rec.namespace));
+    return isEnvelope(held) ? held.v : held;
   }
 
   private record(event: CacheEvent): void {

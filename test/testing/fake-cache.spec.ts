@@ -141,6 +141,20 @@ describe('FakeCache', () => {
       expect(err.message).toMatch(/^Expected "a" to be missing from store "memory", but it holds \{ id: 7 \}\./);
     });
 
+    it('assertMissing, failing, reads without recording: no hit, no counted read', async () => {
+      await cache.tags('users').set('a', { id: 7 });
+      const err = failure(() => cache.assertMissing('a'));
+      expect(err.message).toBe(
+        'Expected "a" to be missing from store "memory", but it holds { id: 7 }.\n' +
+          'Recorded operations:\n  write memory "a" = { id: 7 }',
+      );
+      expect(cache.operations().map((op) => op.type)).toEqual(['write']);
+      expect(cache.stats()['memory']).toMatchObject({ hits: 0, misses: 0 });
+      expect(failure(() => cache.assertHit('a')).message).toMatch(
+        /^Expected a cache hit for "a", but none was recorded\./,
+      );
+    });
+
     it('a flushed tag makes a key missing', async () => {
       await cache.tags('users').set('u1', 1);
       await cache.tags('users').flush();
