@@ -31,7 +31,7 @@ export type RedisStoreContext = Pick<StoreContext, 'namespace'> & Partial<Pick<S
 /**
  * `driver: 'redis'`: a store on Redis, Redis Cluster or Redis Sentinel through ioredis (an
  * optional peer, loaded on first use). Every operation takes one round trip; the `get`s (and
- * `set`s) of one tick share one MGET (one pipeline). Reads fail fast when Redis is down or slow,
+ * `set`s) of one tick share one MGET (one socket write). Reads fail fast when Redis is down or slow,
  * and the connection recovers on its own.
  *
  * @example

@@ -1,7 +1,7 @@
 /**
  * Coalescing on real Redis: the first get of a tick goes out at once as a GET, the gets that
  * follow in the tick as one MGET (per hash slot on a Cluster); sets likewise, the followers in one
- * pipeline write. Every call keeps its own result, timeout and failure. Commands are counted
+ * socket write (one pipeline per node on a Cluster). Every call keeps its own result, timeout and failure. Commands are counted
  * with INFO commandstats on servers of this file alone.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
@@ -28,6 +28,23 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+type Writes = Record<'_write' | '_writev', (...args: unknown[]) => void>;
+
+/**
+ * Calls `onWrite` for each write the client's socket hands to the system: one `_write` or
+ * `_writev` each (ioredis writes every command to the socket; a corked socket gathers them).
+ */
+function countWrites(client: Redis, onWrite: (chunks: number) => void): void {
+  const socket = client.stream as Socket & Writes;
+  for (const method of ['_write', '_writev'] as const) {
+    const inner = socket[method].bind(socket);
+    socket[method] = (...args: unknown[]) => {
+      onWrite(method === '_writev' ? (args[0] as unknown[]).length : 1);
+      inner(...args);
+    };
+  }
 }
 
 async function open(options: CacheManagerOptions): Promise<CacheManager> {
@@ -101,28 +118,34 @@ describe('redis store: coalescing on one server', () => {
     expect(cache.stats().errors).toBe(errors + 1);
   });
 
-  it('concurrent sets: the first is written at once, the others in one pipeline write, each with its own value and TTL', async () => {
+  /**
+   * Runs `body` on a store over a client of the test's own, warmed up, with the writes of its
+   * socket recorded (the number of commands in each: see {@link countWrites}); closed after.
+   */
+  async function withOwnClient(prefix: string, body: (c: Cache, writes: number[]) => Promise<void>): Promise<void> {
     const client = new Redis(server.port, '127.0.0.1', { enableOfflineQueue: false, commandTimeout: 1000 });
-    const own = await open({ prefix: 'pw', stores: { r: { driver: 'redis', client } } });
+    const own = await open({ prefix, stores: { r: { driver: 'redis', client } } });
     try {
       const c = own.store('r');
       await c.get('warm-up');
-      // Counts the writes of the store's socket (the socket of ioredis, left as it is).
-      const socket = (client as unknown as { stream: Socket }).stream;
-      let writes = 0;
-      const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-      socket.write = ((...args: unknown[]) => {
-        writes++;
-        return write(...args);
-      }) as Socket['write'];
+      const writes: number[] = [];
+      countWrites(client, (chunks) => writes.push(chunks));
       await raw.config('RESETSTAT');
+      await body(c, writes);
+    } finally {
+      await own.close();
+      client.disconnect();
+    }
+  }
 
+  it('concurrent sets: the first is written at once, the others (SETs of their own) in one socket write, each with its own value and TTL', async () => {
+    await withOwnClient('pw', async (c, writes) => {
       const results = await Promise.all(
         Array.from({ length: 40 }, (_, i) => c.set(`w:${i}`, { i }, i % 2 === 0 ? '1h' : undefined)),
       );
 
       expect(results.every((r) => r === true)).toBe(true);
-      expect(writes).toBe(2);
+      expect(writes).toEqual([1, 39]);
       expect((await commandCalls(raw)).set).toBe(40);
       expect(await Promise.all(Array.from({ length: 40 }, (_, i) => c.get(`w:${i}`)))).toEqual(
         Array.from({ length: 40 }, (_, i) => ({ i })),
@@ -130,13 +153,42 @@ describe('redis store: coalescing on one server', () => {
       const ttls = await Promise.all(Array.from({ length: 40 }, (_, i) => raw.pttl(`pw:w:${i}`)));
       ttls.forEach((ms, i) => (i % 2 === 0 ? expect(ms).toBeGreaterThan(3_000_000) : expect(ms).toBe(-1)));
 
-      writes = 0;
+      writes.length = 0;
       expect(await c.set('w:lone', 'x')).toBe(true);
-      expect(writes).toBe(1);
+      expect(writes).toEqual([1]);
+    });
+  });
+
+  it('a burst of sets past the batch limit is one socket write per batch limit; the socket is not left corked', async () => {
+    await withOwnClient('pb', async (c, writes) => {
+      const n = MAX_BATCH * 2 + 5;
+      const results = await Promise.all(Array.from({ length: n }, (_, i) => c.set(`b:${i}`, i)));
+      expect(results.every((r) => r === true)).toBe(true);
+      // The first at once, then the followers in writes of at most MAX_BATCH commands.
+      expect(writes).toEqual([1, MAX_BATCH, MAX_BATCH, 4]);
+      expect((await commandCalls(raw)).set).toBe(n);
+      expect(await c.get(`b:${n - 1}`)).toBe(n - 1);
+      // Later ticks write at once: nothing stays held on the socket.
+      writes.length = 0;
+      expect(await c.set('b:after', 'x')).toBe(true);
+      expect(await raw.get('pb:b:after')).toBe('J"x"');
+      expect(writes).toEqual([1]);
+    });
+  });
+
+  it('sets of a batch during a stall each time out on their own and resolve false; the next batch is stored', async () => {
+    const errors = cache.stats().errors;
+    server.pause(true);
+    let stalled: boolean[];
+    try {
+      stalled = await Promise.all([cache.set('t1', 1), cache.set('t2', 2), cache.set('t3', 3)]);
     } finally {
-      await own.close();
-      client.disconnect();
+      server.pause(false);
     }
+    expect(stalled).toEqual([false, false, false]);
+    expect(cache.stats().errors).toBe(errors + 3);
+    expect(await Promise.all([cache.set('t1', 'a'), cache.set('t2', 'b')])).toEqual([true, true]);
+    expect(await Promise.all([cache.get('t1'), cache.get('t2')])).toEqual(['a', 'b']);
   });
 
   it('a batch during a stall: every call times out on its own and falls back; the next batch reads right', async () => {
