@@ -20,9 +20,10 @@ for (const r of latest.results) {
       `| ${r.scenario} | ${r.subject} | ${r.bytesPerEntry} B/entry (RSS) | heap ${r.heapBytesPerEntry} B/entry |`,
     );
   else {
-    const ratio = r.ratio !== undefined ? ` (${r.ratio}× cachekit)` : '';
+    const ratio = r.ratio !== undefined ? ` (${r.ratio}× ${r.ratioTo ?? 'cachekit'})` : '';
+    const inside = r.deflatedBytes !== undefined ? `; ${r.deflatedBytes} deflated bytes inside` : '';
     lines.push(
-      `| ${r.scenario} | ${r.subject} | ${fmt(r.opsPerSec)} ${r.unit}${ratio} | ${fmt(r.min)} – ${fmt(r.max)} |`,
+      `| ${r.scenario} | ${r.subject} | ${fmt(r.opsPerSec)} ${r.unit}${ratio}${inside} | ${fmt(r.min)} – ${fmt(r.max)} |`,
     );
   }
 }

@@ -86,6 +86,7 @@ const latest = {
       'keyv',
       '@keyv/redis',
       '@keyv/postgres',
+      '@keyv/compress-gzip',
       'pg',
       'knex',
       'ioredis',
