@@ -215,7 +215,7 @@ export class Cache implements CacheApi<CacheStats> {
       raws = await fallbacks.getMany(this.backend, ks);
     } catch (err) {
       // The whole batch failed: one report naming its keys, every key a miss.
-      this.guard.readFailed('getMany', keys.join(','), err, start);
+      this.guard.readFailed('getMany', keys, err, start);
       raws = new Array<unknown>(n).fill(undefined);
     }
     let wrapped = false;
@@ -302,7 +302,7 @@ export class Cache implements CacheApi<CacheStats> {
     ks.forEach((k) => this.loads.invalidate(k));
     const start = this.meter.started();
     const errors = this.meter.errors;
-    const n = await this.guard.failOpen('deleteMany', keys.join(','), () => fallbacks.deleteMany(this.backend, ks), 0);
+    const n = await this.guard.failOpen('deleteMany', keys, () => fallbacks.deleteMany(this.backend, ks), 0);
     this.meter.deleted('deleteMany', n, keys, start, errors);
     return n;
   }
@@ -553,7 +553,7 @@ export class Cache implements CacheApi<CacheStats> {
     const keys = pairs.map((p) => p[0]);
     const ok = await this.guard.failOpen(
       'setMany',
-      keys.join(','),
+      keys,
       async () => {
         await fallbacks.setMany(this.backend, list);
         return true;

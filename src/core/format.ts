@@ -22,3 +22,18 @@ export function round(ms: number): number {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** How many keys of a list a log line or an error message names before "and N more". */
+export const KEYS_SHOWN = 5;
+
+/**
+ * A key, or a list of keys, as a log line or an error message names it: one key as a JSON
+ * string; a list by its first {@link KEYS_SHOWN} keys, then "and N more" (a failed `getMany` of
+ * 100,000 keys logs one short line, not the whole list).
+ */
+export function describeKeys(keys: string | readonly string[]): string {
+  if (typeof keys === 'string') return JSON.stringify(keys);
+  const shown = keys.slice(0, KEYS_SHOWN).map((k) => JSON.stringify(k));
+  const more = keys.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
+}

@@ -175,7 +175,7 @@ export class SyncCacheView implements SyncCache {
     try {
       this.#store.setManySync(list);
     } catch (err) {
-      guard.writeFailed('setMany', names.join(','), err, start);
+      guard.writeFailed('setMany', names, err, start);
       meter.writeFailed('setMany', names.join(','), start);
       return false;
     }
@@ -194,7 +194,7 @@ export class SyncCacheView implements SyncCache {
     try {
       n = this.#store.deleteManySync(ks);
     } catch (err) {
-      guard.writeFailed('deleteMany', keys.join(','), err, start);
+      guard.writeFailed('deleteMany', keys, err, start);
     }
     meter.deleted('deleteMany', n, keys, start, errors);
     return n;

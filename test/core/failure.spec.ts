@@ -95,6 +95,24 @@ describe('a store that is down', () => {
     expect(cache.stats().errors).toBe(100);
   });
 
+  it('a failed getMany, setMany or deleteMany of 100,000 keys logs its first five keys and "and N more"', async () => {
+    const keys = Array.from({ length: 100_000 }, (_, i) => `user:${i}`);
+    for (const run of [
+      () => make().default.getMany(keys),
+      () => make().default.setMany(keys.map((k) => [k, 1] as const)),
+      () => make().default.deleteMany(keys),
+    ]) {
+      store.down = true;
+      errors.length = 0;
+      await run();
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(
+        /^Cache store "flaky" failed on (getMany|setMany|deleteMany) \("user:0", "user:1", "user:2", "user:3", "user:4" and 99995 more\): ECONNREFUSED/,
+      );
+      expect(errors[0].length).toBeLessThan(200);
+    }
+  });
+
   it('health reports the store down, then up again', async () => {
     const manager = make();
     store.down = true;

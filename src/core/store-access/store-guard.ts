@@ -9,7 +9,7 @@ import {
   CacheUnavailableError,
   CacheUnsupportedError,
 } from '../cache.errors';
-import { errorMessage } from '../format';
+import { describeKeys, errorMessage } from '../format';
 import type { CacheOperationName } from '../operation-meter';
 import type { BurstLogger } from '../logger';
 
@@ -19,6 +19,9 @@ export function isCallerError(err: unknown, op: string): boolean {
   // A value that cannot be stored is the caller's error; a stored value that cannot be read is a miss.
   return err instanceof CacheSerializationError && op !== 'get' && op !== 'getMany' && op !== 'tags';
 }
+
+/** The key of one operation, or the keys of a many-key one (`getMany`, `setMany`, `deleteMany`). */
+export type GuardedKeys = string | readonly string[];
 
 /**
  * Applies the failure policy around store calls. The hot paths keep their own inline
@@ -35,21 +38,21 @@ export class StoreGuard {
   ) {}
 
   /** A failed store read: the caller's own errors surface, backend failures become a miss. */
-  readFailed(op: string, key: string, err: unknown, start?: number): undefined {
+  readFailed(op: string, key: GuardedKeys, err: unknown, start?: number): undefined {
     if (isCallerError(err, op)) throw this.withUserKey(err);
     this.report(op, key, err, start);
     return undefined;
   }
 
   /** A failed store write: caller errors are thrown, store errors logged (`false`). */
-  writeFailed(op: string, key: string, err: unknown, start: number): false {
+  writeFailed(op: string, key: GuardedKeys, err: unknown, start: number): false {
     if (isCallerError(err, op)) throw this.withUserKey(err);
     this.report(op, key, err, start);
     return false;
   }
 
   /** Runs a store call; on a backend failure logs, counts and returns `fallback`. */
-  async failOpen<T, F>(op: string, key: string, fn: () => Promise<T>, fallback: F): Promise<T | F> {
+  async failOpen<T, F>(op: string, key: GuardedKeys, fn: () => Promise<T>, fallback: F): Promise<T | F> {
     const start = this.meter.started();
     try {
       return await fn();
@@ -77,11 +80,15 @@ export class StoreGuard {
     }
   }
 
-  /** Logs (once per burst), counts and reports a store failure. */
-  report(op: string, key: string, err: unknown, start?: number): void {
+  /**
+   * Logs (once per burst), counts and reports a store failure. The log line names a list of keys
+   * by its first few (`"a", "b", … and 995 more`); the `error` event carries them all, joined by
+   * commas, as before.
+   */
+  report(op: string, key: GuardedKeys, err: unknown, start?: number): void {
     this.meter.errors++;
-    this.log.error(`Cache store "${this.name}" failed on ${op} (${JSON.stringify(key)}): ${errorMessage(err)}`);
-    this.meter.failed(key, err, start);
+    this.log.error(`Cache store "${this.name}" failed on ${op} (${describeKeys(key)}): ${errorMessage(err)}`);
+    this.meter.failed(typeof key === 'string' ? key : key.join(','), err, start);
   }
 
   /** Stores see prefixed keys; errors shown to the caller name the caller's key. */

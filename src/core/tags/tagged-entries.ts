@@ -205,12 +205,7 @@ export class TaggedEntries {
     let current: Record<string, string> | undefined = {};
     if (tagNames.size) {
       trackDependencies();
-      current = await this.guard.failOpen(
-        'tags',
-        keys.join(','),
-        () => this.fetchVersions([...tagNames], false),
-        undefined,
-      );
+      current = await this.guard.failOpen('tags', keys, () => this.fetchVersions([...tagNames], false), undefined);
     }
     const now = this.clock.now();
     const out = new Array<unknown>(raws.length);

@@ -47,6 +47,23 @@ describe('StoreGuard', () => {
     expect(seen.map((e) => [e.type, e.key])).toEqual([['error', 'user:1']]);
   });
 
+  it('names a list of keys by its first five and "and N more" in the log line; the event keeps them all', async () => {
+    const { guard, logged, seen } = setup();
+    const many = Array.from({ length: 1000 }, (_, i) => `k${i}`);
+    await guard.failOpen('getMany', many, () => Promise.reject(backend()), []);
+    guard.writeFailed('setMany', ['a', 'b,c'], backend(), 0);
+    expect(logged).toEqual([
+      'Cache store "mem" failed on getMany ("k0", "k1", "k2", "k3", "k4" and 995 more): connection reset',
+    ]);
+    expect(seen.map((e) => e.key)).toEqual([many.join(','), 'a,b,c']);
+  });
+
+  it('names a short list of keys whole', () => {
+    const { guard, logged } = setup();
+    guard.writeFailed('deleteMany', ['a', 'b,c', 'd', 'e', 'f'], backend(), 0);
+    expect(logged).toEqual(['Cache store "mem" failed on deleteMany ("a", "b,c", "d", "e", "f"): connection reset']);
+  });
+
   it("rethrows the caller's own errors, naming the user's key rather than the store's", () => {
     const { guard, meter } = setup();
     const err = new CacheSerializationError('The value for key "app:user:1" cannot be cached: x', 'app:user:1');
