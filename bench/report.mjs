@@ -8,8 +8,16 @@ const fmt = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1
 const lines = [];
 const m = latest.machine;
 lines.push(
-  `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.platform}, Node ${m.node}, Redis ${m.redis}; load average during the run ${m.loadAverage.join(' / ')}.`,
+  `Machine of the last run: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.platform}, Node ${m.node}, Redis ${m.redis}; load average during the run ${m.loadAverage.join(' / ')}.`,
 );
+// Groups kept from earlier runs keep their own date, CPU and load (recorded since issue 23).
+const perGroup = Object.entries(latest.groups ?? {})
+  .filter(([, g]) => g.loadAverage)
+  .map(
+    ([name, g]) =>
+      `\`${name}\` ${g.at.slice(0, 16).replace('T', ' ')} UTC on ${g.cpu}, load ${g.loadAverage.join(' / ')}`,
+  );
+if (perGroup.length) lines.push('', `Per group: ${perGroup.join('; ')}.`);
 lines.push('', '| scenario | subject | median | min – max |', '|---|---|---:|---|');
 for (const r of latest.results) {
   if (r.loaderCalls !== undefined)

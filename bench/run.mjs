@@ -50,7 +50,13 @@ for (const group of groups) {
     rows.push(...data.rows.map((r) => ({ group, ...r })));
     skipped.push(...data.skipped.map((s) => ({ group, ...s })));
   }
-  ran[group] = { at: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000) };
+  // Per group, since groups of one file may come from different runs (and machines).
+  ran[group] = {
+    at: new Date().toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+    cpu: os.cpus()[0]?.model,
+    loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  };
 }
 
 const latestPath = here('./results/latest.json');
@@ -58,11 +64,13 @@ const previous = existsSync(latestPath) ? JSON.parse(readFileSync(latestPath, 'u
 const kept = (previous?.results ?? []).filter((r) => !groups.includes(r.group));
 const results = [...kept, ...rows];
 const require = createRequire(import.meta.url);
+// Packages whose `exports` hide package.json (keyv, cache-manager, …) are read from node_modules.
 const version = (p) => {
   try {
     return require(`${p}/package.json`).version;
   } catch {
-    return undefined;
+    const file = here(`../node_modules/${p}/package.json`);
+    return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).version : undefined;
   }
 };
 const cpus = os.cpus();
