@@ -333,7 +333,7 @@ export class Cache implements CacheApi<CacheStats> {
     const store = this.backend;
     const result = await this.guard.strict(
       'increment',
-      () => (store.increment ? store.increment(k, by, ttlMs) : fallbacks.incrementByGetSet(store, k, key, by, ttlMs)),
+      () => (store.increment ? store.increment(k, by, ttlMs) : fallbacks.incrementByGetSet(store, k, by, ttlMs)),
       'increment',
       start,
       key,

@@ -1,7 +1,7 @@
 // What the cache does when a store lacks an optional method: the same operation built from the
 // four required ones (get, set, delete, clear). None of these is atomic across processes; the
 // docs say so (docs/custom-stores.md). Only stores without the optional method come here.
-import { CacheArgumentError } from '../cache.errors';
+import { incremented } from '../increment';
 import type { CacheStore, StoreEntry } from '../store.types';
 
 /** `add` as get-then-set. */
@@ -20,18 +20,11 @@ export async function addIfAbsent(
 export async function incrementByGetSet(
   store: CacheStore,
   k: string,
-  key: string,
   by: number,
   ttlMs: number | undefined,
 ): Promise<number> {
   const current = await store.get(k);
-  const base = current === undefined ? 0 : current;
-  if (typeof base !== 'number') {
-    throw new CacheArgumentError(
-      `Cannot increment key ${JSON.stringify(key)}: it holds a ${typeof base}, not a number`,
-    );
-  }
-  const next = base + by;
+  const next = incremented(k, current, by);
   let keep = ttlMs;
   if (current !== undefined) {
     const left = store.ttl ? await store.ttl(k) : undefined;

@@ -1,11 +1,7 @@
 import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import {
-  CacheArgumentError,
-  CacheConfigError,
-  CacheSerializationError,
-  CacheUnavailableError,
-} from '../../core/cache.errors';
+import { incremented } from '../../core/increment';
+import { CacheConfigError, CacheSerializationError, CacheUnavailableError } from '../../core/cache.errors';
 import { UnreadableEntry } from '../../core/store-access/unreadable-entry';
 import { systemClock, type Clock } from '../../core/clock';
 import { consoleLogger } from '../../core/logger';
@@ -143,20 +139,7 @@ export class FileStore implements CacheStore {
     const loc = entryLocation(this.nsDir, key);
     return this.locked(loc, 'increment', async () => {
       const current = await this.entries.read(loc);
-      const base = current === undefined ? 0 : current.value;
-      if (typeof base !== 'number') {
-        throw new CacheArgumentError(
-          `Cannot increment key ${JSON.stringify(key)}: it holds a ${base === null ? 'null' : typeof base}, not a number`,
-          key,
-        );
-      }
-      const next = base + by;
-      if (!Number.isSafeInteger(next) && Number.isInteger(base) && Number.isInteger(by)) {
-        throw new CacheArgumentError(
-          `Cannot increment key ${JSON.stringify(key)}: the result would exceed Number.MAX_SAFE_INTEGER`,
-          key,
-        );
-      }
+      const next = incremented(key, current?.value, by);
       const expiresAt = current ? current.expiresAt : this.entries.expiry(ttlMs);
       await this.entries.write(loc, this.entries.serialize(next, key), expiresAt);
       return next;

@@ -1,5 +1,6 @@
-import { CacheArgumentError, CacheConfigError, CacheError, CacheSerializationError } from '../../core/cache.errors';
+import { CacheConfigError, CacheError, CacheSerializationError } from '../../core/cache.errors';
 import { CacheTimeoutError, CacheUnavailableError } from '../../core/cache.errors';
+import { incremented } from '../../core/increment';
 import { systemClock, type Clock } from '../../core/clock';
 import { consoleLogger } from '../../core/logger';
 import { OptionChecks } from '../../core/option-checks';
@@ -168,14 +169,7 @@ export class KeyvStore implements CacheStore {
   increment(key: string, by: number, ttlMs?: number): Promise<number> {
     return this.serial(key, async () => {
       const entry = await this.read('increment', key);
-      const base = entry === undefined ? 0 : entry.value;
-      if (typeof base !== 'number') {
-        throw new CacheArgumentError(
-          `Cannot increment key ${JSON.stringify(key)}: it holds a ${typeof base}, not a number`,
-          key,
-        );
-      }
-      const next = base + by;
+      const next = incremented(key, entry?.value, by);
       const keep = entry === undefined ? ttlMs : this.leftMs(entry.expires);
       await this.write('increment', key, next, keep);
       return next;

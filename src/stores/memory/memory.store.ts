@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { CacheArgumentError, CacheSerializationError } from '../../core/cache.errors';
+import { CacheSerializationError } from '../../core/cache.errors';
+import { incremented } from '../../core/increment';
 import type { Clock } from '../../core/clock';
 import { systemClock } from '../../core/clock';
 import type { CacheStore, StoreEntry, StoreStats } from '../../core/store.types';
@@ -154,20 +155,7 @@ export class MemoryStore implements CacheStore {
 
   incrementSync(key: string, by: number, ttlMs?: number): number {
     const current = this.lru.get(key);
-    const base = current === undefined ? 0 : current;
-    if (typeof base !== 'number') {
-      throw new CacheArgumentError(
-        `Cannot increment key ${JSON.stringify(key)}: it holds a ${describe(base)}, not a number`,
-        key,
-      );
-    }
-    const next = base + by;
-    if (!Number.isSafeInteger(next) && Number.isInteger(base) && Number.isInteger(by)) {
-      throw new CacheArgumentError(
-        `Cannot increment key ${JSON.stringify(key)}: the result would exceed Number.MAX_SAFE_INTEGER`,
-        key,
-      );
-    }
+    const next = incremented(key, current === NULL ? null : current, by);
     if (current === undefined)
       this.put(key, next as unknown as object, ttlMs, this.sizeFor(key, next as unknown as object));
     else this.lru.set(key, next as unknown as object, { noUpdateTTL: true });
@@ -280,8 +268,4 @@ export class MemoryStore implements CacheStore {
 function entrySize(v: object, k: string): number {
   const value = v instanceof Held ? v.value : v;
   return 32 + k.length * 2 + (value === NULL ? 8 : estimateSize(value));
-}
-
-function describe(v: unknown): string {
-  return v === NULL ? 'null' : typeof v;
 }
