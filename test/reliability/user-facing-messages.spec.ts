@@ -20,6 +20,7 @@ import {
   type CacheManager,
   type StoreConfig,
 } from '../../src';
+import { Redis } from 'ioredis';
 import { RedisServer } from '../support/redis-server';
 
 const quiet = { warn: () => undefined, error: () => undefined };
@@ -180,5 +181,35 @@ describe('configuration errors name the option', () => {
     expect((err as Error).message).toBe(
       'TypoInject injects @InjectCache("redsi"): Cache store "redsi" is not configured. Known stores: memory',
     );
+  });
+});
+
+describe("a stored value that cannot be read is logged with the user's key, never the prefixed one", () => {
+  it.each([
+    ['corrupted text', 'Jgarbage{'],
+    ['an encrypted entry whose key is not configured', '\u0001ezz.AAAA'],
+  ])('%s on Redis', async (_what, stored) => {
+    const errors: string[] = [];
+    const m = createCacheManager({
+      prefix: 'nwlaravel',
+      logger: { warn: () => undefined, error: (msg: string) => errors.push(msg) },
+      default: 'r',
+      stores: {
+        r: {
+          driver: 'redis',
+          url: server.url,
+          encrypt: { keys: [{ id: 'k1', secret: 'k1: a test secret of 32+ characters' }] },
+        },
+      },
+    });
+    managers.push(m);
+    await m.ready();
+    const raw = new Redis(server.url);
+    await raw.set('nwlaravel:profile', stored);
+    await raw.quit();
+    expect(await m.get('profile')).toBeUndefined();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^Cache store "r" failed on get \("profile"\): Stored value for key "profile" /);
+    expect(errors[0]).not.toContain('nwlaravel');
   });
 });

@@ -81,14 +81,15 @@ export class StoreGuard {
   }
 
   /**
-   * Logs (once per burst), counts and reports a store failure. The log line names a list of keys
-   * by its first few (`"a", "b", … and 995 more`); the `error` event carries them all, joined by
-   * commas, as before.
+   * Logs (once per burst), counts and reports a store failure, naming the caller's key. The log
+   * line names a list of keys by its first few (`"a", "b", … and 995 more`); the `error` event
+   * carries them all, joined by commas, as before.
    */
   report(op: string, key: GuardedKeys, err: unknown, start?: number): void {
+    const shown = this.withUserKey(err);
     this.meter.errors++;
-    this.log.error(`Cache store "${this.name}" failed on ${op} (${describeKeys(key)}): ${errorMessage(err)}`);
-    this.meter.failed(typeof key === 'string' ? key : key.join(','), err, start);
+    this.log.error(`Cache store "${this.name}" failed on ${op} (${describeKeys(key)}): ${errorMessage(shown)}`);
+    this.meter.failed(typeof key === 'string' ? key : key.join(','), shown, start);
   }
 
   /** Stores see prefixed keys; errors shown to the caller name the caller's key. */
