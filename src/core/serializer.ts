@@ -108,7 +108,11 @@ function decodeInner(node: unknown): unknown {
     for (let i = 0; i < node.length; i++) arr[i] = decodeInner(node[i]);
     return arr;
   }
-  const src = node as Record<string, unknown>;
+  return decodeObject(node as Record<string, unknown>, true);
+}
+
+/** An object of the tree; with `deep` false its values are taken as parsed (they hold no escape). */
+function decodeObject(src: Record<string, unknown>, deep: boolean): unknown {
   const type = src[T];
   if (type !== undefined) return decodeTagged(type, src.v);
   const out: Record<string, unknown> = {};
@@ -117,9 +121,20 @@ function decodeInner(node: unknown): unknown {
     // Checked after unescaping: `"\u0000__proto__"` is how an own "__proto__" key would be written,
     // and assigning it would set the prototype. The encoder refuses such keys, so it is tampering.
     if (name === PROTO) throw new Error('own "__proto__" property in stored data');
-    out[name] = decodeInner(src[k]);
+    out[name] = deep ? decodeInner(src[k]) : src[k];
   }
   return out;
+}
+
+/**
+ * Whether the only `\u` escapes of `text` (`J{"\u…`, the first at `escape`) sit in the first
+ * key of its top-level object: an envelope (`{"\u0000\u0000ck":1,"v":…}`) around a plain value.
+ * Every position before the first `":` after the key's opening quote is inside that key.
+ */
+function escapedFirstKeyOnly(text: string, escape: number): boolean {
+  if (escape !== 3 || text.charCodeAt(1) !== 123 /* { */) return false;
+  const keyEnd = text.indexOf('":', escape);
+  return keyEnd > 0 && text.indexOf('\\u', keyEnd) < 0;
 }
 
 function decodeTagged(type: unknown, v: unknown): unknown {
@@ -179,9 +194,15 @@ export const defaultSerializer: CacheSerializer = {
       if (first === 74 /* J */) {
         const tree: unknown = JSON.parse(text.slice(1));
         // Type tags and escaped keys start with NUL, which JSON writes as \u0000: text with no
-        // \u escape holds neither, and JSON.parse already built exactly the value. The walk
+        // \u escape holds neither, and JSON.parse already built exactly the value; with escapes
+        // only in the first top-level key (an envelope), only the top level is decoded. The walk
         // still runs for any "__proto__" key, which it refuses (a tampered store).
-        return text.includes('\\u') || text.includes('__proto__') ? decodeInner(tree) : tree;
+        if (text.includes('__proto__')) return decodeInner(tree);
+        const escape = text.indexOf('\\u');
+        if (escape < 0) return tree;
+        return escapedFirstKeyOnly(text, escape)
+          ? decodeObject(tree as Record<string, unknown>, false)
+          : decodeInner(tree);
       }
       // Decimal text only, as String(number) writes it: Number() would also read "0x10", " 1", "1_0"...
       if (((first >= 48 && first <= 57) || first === 45) /* - */ && DECIMAL.test(text)) return Number(text);

@@ -47,6 +47,24 @@ describe('defaultSerializer (format v1)', () => {
     expect(deserialize(serialize(escaped))).toStrictEqual(escaped);
   });
 
+  it('decodes only the top level when its first key holds the only escapes (an envelope), all of it otherwise', () => {
+    // An envelope's marker key is the only escape: its value comes back as parsed.
+    const envelope = { '\u0000ck': 1, v: { a: [1, { b: 'x' }], s: 'é"' }, t: { users: 'v1' } };
+    expect(serialize(envelope)).toMatch(/^J\{"\\u0000\\u0000ck":1,/);
+    expect(deserialize(serialize(envelope))).toStrictEqual(envelope);
+    // A type tag as the first key of the top level is still a typed value.
+    expect(deserialize(serialize(new Date(3)))).toStrictEqual(new Date(3));
+    expect(deserialize(serialize(new Map([[1, { a: 2 }]])))).toStrictEqual(new Map([[1, { a: 2 }]]));
+    // Escapes further in (a nested tag, a control character, a key whose text holds `":`) take the walk.
+    const cases = [
+      { '\u0000ck': 1, v: { d: new Date(7), list: [undefined] } },
+      { '\u0000ck': 1, v: { s: '\u0001', path: 'C:\\users' } },
+      { '\u0000x":': 1, d: new Date(1) },
+      { '\u0000a': 1, nested: { '\u0000b': 2 } },
+    ];
+    for (const value of cases) expect(deserialize(serialize(value))).toStrictEqual(value);
+  });
+
   it('writes plain JSON data as JSON.stringify does, and everything else through the tagging walk', () => {
     const plain = { a: [1, 'two', { b: null, t: true }], n: -1.5, e: '', deep: { x: { y: { z: [[]] } } } };
     expect(serialize(plain)).toBe('J' + JSON.stringify(plain));
