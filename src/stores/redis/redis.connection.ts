@@ -34,6 +34,11 @@ export class RedisConnection {
   private everConnected = false;
   /** A strict start-up is waiting: it reports the failure itself. */
   private strictStart = false;
+  /**
+   * The wait of the operations that found the client not ready yet: one for all of them (one set
+   * of listeners on the client, however many operations arrive before the first connection).
+   */
+  private readying?: Promise<void>;
 
   constructor(
     private readonly options: ResolvedRedisStoreOptions,
@@ -88,7 +93,7 @@ export class RedisConnection {
       if (RETRYING.has(c.status)) throw this.failure(op, new Error("Stream isn't writeable"));
       if (c.status === 'wait') connectInBackground(c);
       try {
-        await waitReady(c, this.options.timeout, true);
+        await (this.readying ??= waitReady(c, this.options.timeout, true).finally(() => (this.readying = undefined)));
       } catch (err) {
         throw this.failure(op, err);
       }

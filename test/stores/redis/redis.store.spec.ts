@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
+import { createServer, type Socket } from 'node:net';
 import {
   CacheConfigError,
   CacheUnavailableError,
@@ -67,6 +68,40 @@ describe('redis store', () => {
       );
     } finally {
       await raw.call('ACL', 'DELUSER', 'cacheuser');
+    }
+  });
+
+  it('operations arriving before the first connection share one wait (one set of listeners on the client)', async () => {
+    // A server that accepts the connection and never answers: ioredis' ready check (INFO) hangs,
+    // so the connection stays not ready while 50 operations wait for it.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    const port = await freePort();
+    await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
+    const client = new Redis({
+      host: '127.0.0.1',
+      port,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      commandTimeout: 500,
+    });
+    client.on('error', () => undefined);
+    try {
+      await withManager({ prefix: 'burst', stores: { r: { driver: 'redis', client, timeout: 500 } } }, async (m) => {
+        const cache = m.store('r');
+        const before = client.listenerCount('end');
+        const reads = Promise.all(Array.from({ length: 50 }, (_, i) => cache.get(`k${i}`)));
+        await new Promise((resolve) => setImmediate(resolve)); // every read is waiting now
+        expect(client.status).not.toBe('ready');
+        expect(client.listenerCount('end') - before).toBe(1);
+        expect(client.listenerCount('ready')).toBeLessThanOrEqual(2); // the store's own, and the wait
+        expect(await reads).toEqual(Array.from({ length: 50 }, () => undefined)); // failed open
+        expect(client.listenerCount('end')).toBe(before);
+      });
+    } finally {
+      client.disconnect();
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 
