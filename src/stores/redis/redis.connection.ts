@@ -36,7 +36,8 @@ export class RedisConnection {
   private strictStart = false;
   /**
    * The wait of the operations that found the client not ready yet: one for all of them (one set
-   * of listeners on the client, however many operations arrive before the first connection).
+   * of listeners on the client, however many operations arrive before the first connection). It
+   * ends `timeout` after the first of them asked, so none waits longer than `timeout`.
    */
   private readying?: Promise<void>;
 
