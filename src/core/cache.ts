@@ -14,6 +14,7 @@
 //   guard   StoreGuard      store-access/store-guard.ts   fail-open / strict failure policy
 //   entries TaggedEntries   tags/tagged-entries.ts        envelopes, tag versions, tagged reads
 //   loads   RememberLoader  remember/remember-loader.ts   single-flight, leases, SWR refresh
+//   expiry  EntryExpiry     entry-expiry.ts               ttl, touch and inspect of one entry
 //   (plus store-access/store-fallbacks.ts, remember/remember-plan.ts, cache-args.ts: functions;
 //   locks, funnels and the request memo in core/locks and core/memo, handed the store here).
 // A new public method goes in the section it belongs to, as a short delegation; a new concept
@@ -22,11 +23,11 @@ import { UnreadableEntry } from './store-access/unreadable-entry';
 import { checkKeyList, checkLoader, checkStep, checkValue, normalizeTags, toPairs } from './cache-args';
 import { CacheKeys } from './cache-keys';
 import { CacheMeter } from './cache-meter';
+import { EntryExpiry } from './entry-expiry';
 import type { CacheApi, SyncCache } from './cache-api';
 import type { CacheSettings } from './cache-settings';
-import { CacheUnsupportedError } from './cache.errors';
 import type { CacheStats, HealthReport, RememberOptions, StoreHealth } from './cache.types';
-import { isEnvelope, retouch, wrap, type Envelope } from './envelope';
+import { isEnvelope, wrap, type Envelope } from './envelope';
 import { CacheFunnel, type FunnelOptions } from './locks/cache-funnel';
 import { Lock, type LockOptions, type LockSite } from './locks/cache-lock';
 import { memoOf } from './memo/request-memo';
@@ -59,6 +60,7 @@ export class Cache implements CacheApi<CacheStats> {
   private readonly guard: StoreGuard;
   private readonly entries: TaggedEntries;
   private readonly loads: RememberLoader;
+  private readonly expiry: EntryExpiry;
   /** What a {@link TaggedCache} reads and writes through: built once, shared by every tagged view. */
   private readonly tagged: TaggedAccess;
   /** What locks and funnels use of this cache (built on first use). */
@@ -73,6 +75,7 @@ export class Cache implements CacheApi<CacheStats> {
     const guard = (this.guard = new StoreGuard(settings.name, settings.errorLog, meter, keys));
     const entries = (this.entries = new TaggedEntries(store, keys, guard, settings.clock));
     this.loads = new RememberLoader({ store, keys, guard, meter, entries }, settings.clock, settings.maxValueBytes);
+    this.expiry = new EntryExpiry(settings.name, store, entries, guard, settings.clock);
     this.tagged = {
       name: settings.name,
       get: (key, fallback, tags) => this.getTagged(key, fallback, tags),
@@ -114,7 +117,8 @@ export class Cache implements CacheApi<CacheStats> {
     const k = this.keys.read(key);
     const start = this.meter.started();
     // Hot path: one await on the store; only wrapped entries (tags, SWR) take the slow path.
-    // Inline twin of the read in rememberWith (kept inline on purpose: no helper, no extra frame).
+    // Deliberate inline twins: the read in rememberWith and the body of getWithTags below (kept
+    // inline on purpose: no helper, no extra frame, no closure on a hot read).
     let raw: unknown;
     try {
       const store = this.backend;
@@ -161,7 +165,11 @@ export class Cache implements CacheApi<CacheStats> {
     return this.getWithTags(key, fallback, tags);
   }
 
-  /** {@link getTagged} on a store with `getWithTags`: the body of `get` with the versions read at once. */
+  /**
+   * {@link getTagged} on a store with `getWithTags`: the body of `get` with the versions read at
+   * once. A deliberate inline twin of `get` (its failure and fallback lines are the same on purpose:
+   * a shared helper would put a frame or a closure on the tagged hot read).
+   */
   private async getWithTags<T>(
     key: string,
     fallback: T | (() => T | Promise<T>) | undefined,
@@ -241,24 +249,9 @@ export class Cache implements CacheApi<CacheStats> {
   async ttl(key: string): Promise<number | undefined> {
     const start = this.meter.started();
     const errors = this.meter.errors;
-    const left = await this.readTtl(key);
+    const left = await this.expiry.remaining(this.keys.lookup(key), key);
     this.meter.ended('ttl', left === undefined ? 'miss' : 'hit', start, key, errors);
     return left;
-  }
-
-  private async readTtl(key: string): Promise<number | undefined> {
-    const k = this.keys.lookup(key);
-    const raw = await this.entries.readRaw(k, key);
-    if (raw === undefined) return undefined;
-    if (isEnvelope(raw)) {
-      const entry = await this.entries.unwrap(k, raw, key);
-      if (entry === undefined || entry.stale) return undefined;
-      if (raw.f !== undefined) return (raw.f - this.settings.clock.now()) / 1000;
-    }
-    const store = this.backend;
-    if (!store.ttl) throw new CacheUnsupportedError(this.name, 'ttl');
-    const ms = await this.guard.failOpen('ttl', key, () => store.ttl!(k), undefined);
-    return ms === undefined ? undefined : ms === Infinity ? Infinity : ms / 1000;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -352,39 +345,10 @@ export class Cache implements CacheApi<CacheStats> {
   async touch(key: string, ttl?: Ttl): Promise<boolean> {
     const start = this.meter.started();
     const errors = this.meter.errors;
-    const existed = await this.touchEntry(key, ttl);
+    const k = this.keys.lookup(key);
+    const existed = await this.expiry.touch(k, key, resolveTtlArg(ttl, this.settings.defaultTtlMs));
     this.meter.ended('touch', 'ok', start, key, errors);
     return existed;
-  }
-
-  private async touchEntry(key: string, ttl: Ttl | undefined): Promise<boolean> {
-    const k = this.keys.lookup(key);
-    const ttlMs = resolveTtlArg(ttl, this.settings.defaultTtlMs);
-    const raw = await this.entries.readRaw(k, key);
-    if (raw === undefined) return false;
-    const store = this.backend;
-    if (isEnvelope(raw) && raw.f !== undefined) {
-      // A stale-while-revalidate entry keeps its stale window after the new fresh part.
-      const entry = await this.entries.unwrap(k, raw, key);
-      if (entry === undefined) return false;
-      const hardMs = await this.guard.failOpen(
-        'ttl',
-        key,
-        () => store.ttl?.(k) ?? Promise.resolve(undefined),
-        undefined,
-      );
-      const next = retouch(raw as Envelope & { f: number }, ttlMs, hardMs, this.settings.clock.now());
-      return this.guard.failOpen(
-        'touch',
-        key,
-        async () => {
-          await store.set(k, next.env, next.storeTtlMs);
-          return true;
-        },
-        false,
-      );
-    }
-    return this.guard.failOpen('touch', key, () => fallbacks.touchBySet(store, k, raw, ttlMs), false);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -630,18 +594,7 @@ export class Cache implements CacheApi<CacheStats> {
    * Throws {@link CacheUnavailableError} when the store is down.
    */
   async inspect(key: string): Promise<{ value: unknown; tags: string[]; ttlMs: number | undefined } | undefined> {
-    const k = this.keys.lookup(key);
-    const store = this.backend;
-    const raw = await this.guard.strict('get', () => store.get(k));
-    if (raw === undefined) return undefined;
-    const entry = isEnvelope(raw)
-      ? await this.entries.unwrap(k, raw, key)
-      : { value: raw, stale: false, tags: undefined };
-    if (entry === undefined || entry.stale) return undefined;
-    let ttlMs: number | undefined;
-    if (isEnvelope(raw) && raw.f !== undefined) ttlMs = raw.f - this.settings.clock.now();
-    else if (store.ttl) ttlMs = await this.guard.strict('ttl', () => store.ttl!(k));
-    return { value: entry.value, tags: Object.keys(entry.tags ?? {}), ttlMs };
+    return this.expiry.inspect(this.keys.lookup(key), key);
   }
 
   private async flushTags(tags: readonly string[]): Promise<void> {
