@@ -1,24 +1,19 @@
-import { CacheUnsupportedError, createCacheManager, MemoryStore, type CacheManager, type CacheStore } from '../../src';
+import { CacheUnsupportedError, createCacheManager } from '../../src';
 import { ManualClock } from '../../src/testing';
+import { requiredOnly } from '../support/required-only-store';
 
 // ttl, touch and inspect of one entry (core/entry-expiry.ts): a stale-while-revalidate entry's
 // time is its fresh part, and touching it keeps its stale window after the new fresh part.
+/** A memory cache on a manual clock. */
+function swrCache() {
+  const clock = new ManualClock();
+  const manager = createCacheManager({ clock, stores: { memory: { driver: 'memory' } } });
+  return { clock, manager, cache: manager.default };
+}
+
 describe('entry expiry', () => {
-  let manager: CacheManager;
-  let clock: ManualClock;
-
-  beforeEach(() => {
-    clock = new ManualClock();
-    manager = createCacheManager({
-      clock,
-      logger: { warn: () => undefined, error: () => undefined },
-      stores: { memory: { driver: 'memory' } },
-    });
-  });
-  afterEach(() => manager.close());
-
   it('reads the fresh part of a stale-while-revalidate entry as its ttl, and nothing once stale', async () => {
-    const cache = manager.default;
+    const { clock, manager, cache } = swrCache();
     await cache.remember('swr', 10, () => 'v', { staleTtl: 60 });
     clock.advance(4);
     expect(await cache.ttl('swr')).toBe(6);
@@ -26,10 +21,11 @@ describe('entry expiry', () => {
     clock.advance(7);
     expect(await cache.ttl('swr')).toBeUndefined();
     expect(await cache.inspect('swr')).toBeUndefined();
+    await manager.close();
   });
 
   it('touch of a stale-while-revalidate entry resets its fresh part and keeps its stale window', async () => {
-    const cache = manager.default;
+    const { clock, manager, cache } = swrCache();
     await cache.remember('swr', 10, () => 'v1', { staleTtl: 60 });
     clock.advance(5);
     expect(await cache.touch('swr', 20)).toBe(true);
@@ -39,17 +35,11 @@ describe('entry expiry', () => {
     expect(await cache.has('swr')).toBe(false);
     expect(await cache.remember('swr', 10, () => 'v2', { staleTtl: 60 })).toBe('v1');
     expect(await cache.touch('missing', 20)).toBe(false);
+    await manager.close();
   });
 
   it('says which store cannot tell a ttl', async () => {
-    const inner = new MemoryStore();
-    const noTtl: CacheStore = {
-      get: (k) => inner.get(k),
-      set: (k, v, ttl) => inner.set(k, v, ttl),
-      delete: (k) => inner.delete(k),
-      clear: () => inner.clear(),
-    };
-    const m = createCacheManager({ stores: { plain: { driver: noTtl } } });
+    const m = createCacheManager({ stores: { plain: { driver: requiredOnly() } } });
     await m.default.set('k', 1, 60);
     await expect(m.default.ttl('k')).rejects.toThrow(CacheUnsupportedError);
     await expect(m.default.ttl('k')).rejects.toThrow(/"plain"/);

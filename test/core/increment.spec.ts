@@ -1,7 +1,8 @@
 // The increment arithmetic the in-process stores share (memory, file, Keyv, the get-then-set
 // fallback): one check and one message whichever store holds the key.
-import { CacheArgumentError, createCacheManager, MemoryStore, type CacheStore } from '../../src';
+import { CacheArgumentError, createCacheManager } from '../../src';
 import { incremented } from '../../src/core/increment';
+import { requiredOnly } from '../support/required-only-store';
 
 describe('incremented', () => {
   it('starts a missing key at 0 and adds', () => {
@@ -34,14 +35,7 @@ describe('incremented', () => {
   });
 
   it('is what the fallback of a store without increment uses, naming the caller key', async () => {
-    const inner = new MemoryStore();
-    const plain: CacheStore = {
-      get: (k) => inner.get(k),
-      set: (k, v, ttl) => inner.set(k, v, ttl),
-      delete: (k) => inner.delete(k),
-      clear: () => inner.clear(),
-    };
-    const m = createCacheManager({ prefix: 'app', stores: { plain: { driver: plain } } });
+    const m = createCacheManager({ prefix: 'app', stores: { plain: { driver: requiredOnly() } } });
     const c = m.store('plain');
     await c.set('app:s', null);
     await expect(c.increment('app:s')).rejects.toThrow('Cannot increment key "app:s": it holds a null, not a number');

@@ -5,6 +5,7 @@
  * store with a real lock every case passes; `locks: false` leaves the section out.
  */
 import { MemoryStore, type CacheStore, type StoreContext } from '../../../src';
+import { locksOffStore, requiredOnlyStore } from '../../support/required-only-store';
 import { describeStoreConformance, type ConformanceOptions } from '../../../src/testing';
 
 type Fn = () => unknown;
@@ -39,27 +40,6 @@ async function runLockCases(
   return outcome;
 }
 
-/** A memory store with only the four required methods: no add, no lock hooks. */
-function withoutAtomicAdd(ctx: StoreContext): CacheStore {
-  const inner = new MemoryStore({}, ctx.clock, ctx.name);
-  return {
-    get: (k) => inner.get(k),
-    set: (k, v, ttl) => inner.set(k, v, ttl),
-    delete: (k) => inner.delete(k),
-    clear: () => inner.clear(),
-    close: () => inner.close(),
-  };
-}
-
-/** A memory store whose lock hooks say yes to everyone. */
-function withLocksOff(ctx: StoreContext): CacheStore {
-  return Object.assign(withoutAtomicAdd(ctx), {
-    acquireLock: async () => true,
-    renewLock: async () => true,
-    releaseLock: async () => true,
-  });
-}
-
 const failures = (outcome: Record<string, unknown>) =>
   Object.entries(outcome)
     .filter(([, err]) => err !== undefined)
@@ -73,14 +53,14 @@ describe('conformance section "locks"', () => {
   });
 
   it('fails on a store without atomic add, saying the store cannot lock', async () => {
-    const failed = failures(await runLockCases(withoutAtomicAdd));
+    const failed = failures(await runLockCases(requiredOnlyStore));
     expect(failed.map(([name]) => name)).toEqual(['locks: one holder at a time across two caches over the store']);
     expect(failed[0][1]).toBe('AssertionError');
     expect(failed[0][2]).toMatch(/of 20 concurrent attempts took one lock: this store cannot lock/);
   });
 
   it('fails on a store whose lock never excludes: exclusivity, owner check, expiry, get(fn)', async () => {
-    const failed = failures(await runLockCases(withLocksOff));
+    const failed = failures(await runLockCases(locksOffStore));
     expect(failed.map(([name]) => name)).toEqual([
       'locks: one holder at a time across two caches over the store',
       'locks: release checks the owner; restoreLock releases from another cache',
@@ -92,6 +72,6 @@ describe('conformance section "locks"', () => {
   });
 
   it('is left out with locks: false', async () => {
-    expect(await runLockCases(withoutAtomicAdd, { locks: false })).toEqual({});
+    expect(await runLockCases(requiredOnlyStore, { locks: false })).toEqual({});
   });
 });

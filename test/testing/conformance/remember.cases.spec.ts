@@ -4,6 +4,7 @@
  * passes. Before the fix it called the same Cache twice, so single-flight alone made it pass.
  */
 import { MemoryStore, type CacheStore, type StoreContext } from '../../../src';
+import { locksOffStore, requiredOnlyStore } from '../../support/required-only-store';
 import { describeStoreConformance } from '../../../src/testing';
 
 type Fn = () => unknown;
@@ -34,43 +35,19 @@ async function runCase(factory: (ctx: StoreContext) => CacheStore, title: RegExp
 
 const LOCK_CASE = /^remember with lock/;
 
-/** A memory store with only the four required methods: the core's lock falls back to get-then-set. */
-function withoutLockHooks(ctx: StoreContext): CacheStore {
-  const inner = new MemoryStore({}, ctx.clock, ctx.name);
-  return {
-    get: (k) => inner.get(k),
-    set: (k, v, ttl) => inner.set(k, v, ttl),
-    delete: (k) => inner.delete(k),
-    clear: () => inner.clear(),
-    close: () => inner.close(),
-  };
-}
-
-/** A memory store whose lock never excludes anyone (locks turned off). */
-function withLocksOff(ctx: StoreContext): CacheStore {
-  const inner = new MemoryStore({}, ctx.clock, ctx.name);
-  return Object.assign(withoutLockHooks(ctx), {
-    get: (k: string) => inner.get(k),
-    set: (k: string, v: unknown, ttl?: number) => inner.set(k, v, ttl),
-    acquireLock: async () => true,
-    renewLock: async () => true,
-    releaseLock: async () => undefined,
-  });
-}
-
 describe('conformance case "remember with lock"', () => {
   it('passes on a store whose lock excludes', async () => {
     expect(await runCase((ctx) => new MemoryStore({}, ctx.clock, ctx.name), LOCK_CASE)).toBeUndefined();
   });
 
   it('fails on a store whose lock hooks are removed (non-atomic fallback)', async () => {
-    const err = await runCase(withoutLockHooks, LOCK_CASE);
+    const err = await runCase(requiredOnlyStore, LOCK_CASE);
     expect((err as Error).name).toBe('AssertionError');
     expect(String((err as Error).message)).toMatch(/the loader ran 2 times/);
   });
 
   it('fails on a store whose lock never excludes', async () => {
-    const err = await runCase(withLocksOff, LOCK_CASE);
+    const err = await runCase(locksOffStore, LOCK_CASE);
     expect((err as Error).name).toBe('AssertionError');
     expect(String((err as Error).message)).toMatch(/the loader ran 2 times/);
   });
