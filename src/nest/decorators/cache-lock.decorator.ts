@@ -3,6 +3,7 @@ import { parseOptionalTtl } from '../../core/ttl';
 import { CACHE_LOCK_METADATA } from '../cache-decorators.constants';
 import type { CacheLockName, CacheLockOptions } from '../interfaces/cache-lock-options.interface';
 import { decorateCacheMethod } from './decorate-cache-method';
+import { checkDecoratorTtls } from './decorator-ttls';
 
 export type { CacheLockName, CacheLockOptions } from '../interfaces/cache-lock-options.interface';
 
@@ -25,6 +26,9 @@ export function CacheLock(name: CacheLockName, options: CacheLockOptions = {}): 
   }
   parseOptionalTtl(options.ttl, '@CacheLock ttl');
   if (options.wait !== undefined && options.wait !== 0) parseOptionalTtl(options.wait, '@CacheLock wait');
-  return (target, key, descriptor) =>
-    decorateCacheMethod(target, key, descriptor, CACHE_LOCK_METADATA, { ...options, name });
+  return (target, key, descriptor) => {
+    // Valid by now; what is left is the warning for a number that looks like milliseconds.
+    checkDecoratorTtls('CacheLock', target, key, { ttl: options.ttl, wait: options.wait || undefined });
+    return decorateCacheMethod(target, key, descriptor, CACHE_LOCK_METADATA, { ...options, name });
+  };
 }

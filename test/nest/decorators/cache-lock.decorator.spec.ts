@@ -1,4 +1,4 @@
-import { Controller, Get, Injectable, Module, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Injectable, Logger, Module, type INestApplication, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { CacheArgumentError, CacheLock, CacheLockTimeoutError, CacheModule } from '../../../src';
@@ -125,5 +125,31 @@ describe('@CacheLock', () => {
     expect(() => CacheLock('' as never)).toThrow(CacheArgumentError);
     expect(() => CacheLock('x', { ttl: 'soon' })).toThrow(/@CacheLock ttl/);
     expect(() => CacheLock('x', { wait: -1 })).toThrow(/@CacheLock wait/);
+  });
+
+  it('a ttl or wait that looks like milliseconds warns once each, naming Class.method', () => {
+    const warnings: string[] = [];
+    const capture: LoggerService = {
+      log: () => undefined,
+      error: () => undefined,
+      warn: (m: unknown) => void warnings.push(String(m)),
+    };
+    Logger.overrideLogger(capture);
+    try {
+      class Jobs {
+        @CacheLock('nightly', { ttl: 60_000, wait: 120_000 })
+        async nightly(): Promise<void> {}
+
+        @CacheLock('hourly', { ttl: 60, wait: 0 })
+        async hourly(): Promise<void> {}
+      }
+      void Jobs;
+    } finally {
+      Logger.overrideLogger(true);
+    }
+    expect(warnings).toEqual([
+      "@CacheLock ttl of Jobs.nightly: 60000 is read as seconds (16.7 hours). If you meant 60000 ms, write '1m' (a duration string).",
+      "@CacheLock wait of Jobs.nightly: 120000 is read as seconds (33.3 hours). If you meant 120000 ms, write '2m' (a duration string).",
+    ]);
   });
 });
