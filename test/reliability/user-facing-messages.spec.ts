@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Injectable, Logger, Module, type LoggerService } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   Cache,
@@ -21,6 +21,7 @@ import {
   type StoreConfig,
 } from '../../src';
 import { Redis } from 'ioredis';
+import { nestWarningsDuring } from '../support/nest-warnings';
 import { RedisServer } from '../support/redis-server';
 
 const quiet = { warn: () => undefined, error: () => undefined };
@@ -136,14 +137,7 @@ describe('configuration errors name the option', () => {
   });
 
   it('a decorator TTL that looks like milliseconds warns once, naming Class.method', () => {
-    const warnings: string[] = [];
-    const capture: LoggerService = {
-      log: () => undefined,
-      error: () => undefined,
-      warn: (m: unknown) => void warnings.push(String(m)),
-    };
-    Logger.overrideLogger(capture);
-    try {
+    const warnings = nestWarningsDuring(() => {
       class Reports {
         @Cacheable({ ttl: 60_000 })
         async daily(): Promise<number> {
@@ -156,9 +150,7 @@ describe('configuration errors name the option', () => {
         }
       }
       void Reports;
-    } finally {
-      Logger.overrideLogger(true);
-    }
+    });
     expect(warnings).toEqual([
       "@Cacheable ttl of Reports.daily: 60000 is read as seconds (16.7 hours). If you meant 60000 ms, write '1m' (a duration string).",
     ]);

@@ -1,7 +1,8 @@
-import { Controller, Get, Injectable, Logger, Module, type INestApplication, type LoggerService } from '@nestjs/common';
+import { Controller, Get, Injectable, Module, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { CacheArgumentError, CacheLock, CacheLockTimeoutError, CacheModule } from '../../../src';
+import { nestWarningsDuring } from '../../support/nest-warnings';
 import { RedisServer } from '../../support/redis-server';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -128,14 +129,7 @@ describe('@CacheLock', () => {
   });
 
   it('a ttl or wait that looks like milliseconds warns once each, naming Class.method', () => {
-    const warnings: string[] = [];
-    const capture: LoggerService = {
-      log: () => undefined,
-      error: () => undefined,
-      warn: (m: unknown) => void warnings.push(String(m)),
-    };
-    Logger.overrideLogger(capture);
-    try {
+    const warnings = nestWarningsDuring(() => {
       class Jobs {
         @CacheLock('nightly', { ttl: 60_000, wait: 120_000 })
         async nightly(): Promise<void> {}
@@ -144,9 +138,7 @@ describe('@CacheLock', () => {
         async hourly(): Promise<void> {}
       }
       void Jobs;
-    } finally {
-      Logger.overrideLogger(true);
-    }
+    });
     expect(warnings).toEqual([
       "@CacheLock ttl of Jobs.nightly: 60000 is read as seconds (16.7 hours). If you meant 60000 ms, write '1m' (a duration string).",
       "@CacheLock wait of Jobs.nightly: 120000 is read as seconds (33.3 hours). If you meant 120000 ms, write '2m' (a duration string).",
