@@ -53,13 +53,15 @@ export function isStreamingBody(body: unknown): boolean {
 }
 
 /**
- * Turns the response the handler produced into an entry, or says why it must not be stored.
+ * Turns the response the handler produced into an entry stored at `now` (the caches' clock), or
+ * says why it must not be stored.
  * An ETag equal to `replayedEtag` is ignored: in a stale-while-revalidate refresh it is the one
  * replayed from the old entry onto this response, not the handler's.
  */
 export function captureResponse(
   res: HttpResponseLike,
   body: unknown,
+  now: number,
   replayedEtag?: string,
   toText?: (body: unknown) => string | undefined,
 ): HttpCacheEntry | NotStoredReason {
@@ -82,8 +84,8 @@ export function captureResponse(
   const etag = typeof headers.etag === 'string' ? headers.etag : `W/"${stableHash(body)}"`;
   const json = toText?.(body);
   return json === undefined
-    ? { status, headers, body, etag, storedAt: Date.now() }
-    : { status, headers, json, etag, storedAt: Date.now() };
+    ? { status, headers, body, etag, storedAt: now }
+    : { status, headers, json, etag, storedAt: now };
 }
 
 /**

@@ -81,7 +81,7 @@ export function serveHit(
     return false; // the usual path meets it again and reports it
   }
   addVary(res, options.vary ?? []);
-  hits.send(mode, ready!, req, res);
+  hits.send(mode, ready!, req, res, host.now());
   return true;
 }
 
@@ -132,6 +132,11 @@ export interface Ready {
   contentLength: string;
 }
 
+/** The `Age` header of an entry at `now` (whole seconds since it was stored). */
+export function ageOf(entry: Pick<HttpCacheEntry, 'storedAt'>, now: number): string {
+  return String(Math.max(0, Math.floor((now - entry.storedAt) / 1000)));
+}
+
 /** At most this many entries are kept ready; the oldest is dropped to make room. */
 const READY_MAX = 1000;
 
@@ -157,9 +162,9 @@ export class ReadyHits {
   }
 
   /** Sends an entry {@link prepare} made ready as the response to `req`. */
-  send(mode: TextMode, ready: Ready, req: HttpRequestLike, res: HttpResponseLike): void {
+  send(mode: TextMode, ready: Ready, req: HttpRequestLike, res: HttpResponseLike, now: number): void {
     const { entry } = ready;
-    const age = String(Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000)));
+    const age = ageOf(entry, now);
     if (mode === 'send') {
       const r = res as ExpressResponse;
       r.statusCode = entry.status;

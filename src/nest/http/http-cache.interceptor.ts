@@ -32,7 +32,7 @@ import {
   textOf,
   type HttpCacheEntry,
 } from './http-cache.entry';
-import { ReadyHits, serveHit, type HitRouteFacts } from './http-cache.hit';
+import { ageOf, ReadyHits, serveHit, type HitRouteFacts } from './http-cache.hit';
 import {
   cacheControl,
   hasUnkeyedCredentials,
@@ -151,7 +151,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const ownAnswer = new Promise<undefined>((resolve) => (ranOwn = () => resolve(undefined)));
     let watch: HeaderWatch | undefined;
     const toStored = async (body: unknown): Promise<HttpCacheEntry | typeof NOT_STORED> => {
-      const entry = captureResponse(res, body, replayed.etag, toText);
+      const entry = captureResponse(res, body, rt.now(), replayed.etag, toText);
       if (entry === 'stream')
         rt.warnOnce(`stream:${where}`, `${where} returned a stream: it is passed through, not cached`);
       // Not storable (stream, no-store, private, Set-Cookie...) or refused by `unless`.
@@ -187,9 +187,9 @@ export class HttpCacheInterceptor implements NestInterceptor {
     if (entry === undefined) return handle(); // not reached: ownAnswer settles only after mine is set
     replayed.etag = entry.etag;
     replayResponse(res, entry);
-    const age = Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000));
-    setResponseHeader(res, 'Age', String(age));
-    setResponseHeader(res, 'X-Cache', isStale(entry, options) ? 'STALE' : 'HIT');
+    const now = rt.now();
+    setResponseHeader(res, 'Age', ageOf(entry, now));
+    setResponseHeader(res, 'X-Cache', isStale(entry, options, now) ? 'STALE' : 'HIT');
     setResponseHeader(res, 'ETag', entry.etag);
     if (sendsText(text, entry, res)) return this.answer(req, res, entry.etag, entry.json);
     return this.answer(req, res, entry.etag, entryBody(entry));
@@ -242,7 +242,7 @@ function sendsText(
 }
 
 /** Stale when served in the `staleTtl` window (known when the route sets its own `ttl`). */
-function isStale(entry: HttpCacheEntry, options: CacheableOptions): boolean {
+function isStale(entry: HttpCacheEntry, options: CacheableOptions, now: number): boolean {
   if (options.staleTtl === undefined || options.ttl === undefined) return false;
-  return Date.now() >= entry.storedAt + parseTtl(options.ttl);
+  return now >= entry.storedAt + parseTtl(options.ttl);
 }

@@ -1,8 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
+import { systemClock, type Clock } from '../../core/clock';
 import type { Cache } from '../../core/cache';
 import type { TaggedCache } from '../../core/tagged-cache';
 import { CacheManager } from '../../core/cache-manager';
 import { BurstLogger } from '../../core/logger';
+import { CACHE_MODULE_OPTIONS, type CacheModuleOptions } from '../cache.module-definition';
 import { CacheMetadataAccessor } from './cache-metadata.accessor';
 import { bindInstance, unbindInstance, type CacheMethodBinding } from './cache-trampoline';
 import type { DecoratedCallHost } from './decorated-call';
@@ -30,7 +32,19 @@ export class CacheDecoratorRuntime implements DecoratedCallHost, OnApplicationSh
   private readonly warned = new Set<string>();
   private errorCount = 0;
 
-  constructor(@Inject(CacheManager) readonly manager: CacheManager) {}
+  private readonly clock: Clock;
+
+  constructor(
+    @Inject(CacheManager) readonly manager: CacheManager,
+    @Optional() @Inject(CACHE_MODULE_OPTIONS) options?: Pick<CacheModuleOptions, 'clock'>,
+  ) {
+    this.clock = options?.clock ?? systemClock;
+  }
+
+  /** The time of this app's caches (the module's `clock`), epoch ms. */
+  now(): number {
+    return this.clock.now();
+  }
 
   /**
    * Binds an instance of this app to `binding`, which runs its decorated methods (the explorer

@@ -20,6 +20,8 @@ export interface DecoratedCallHost {
   report(where: string, operation: string, err: unknown): void;
   /** Logs a warning once per id for the life of the app. */
   warnOnce(id: string, message: string): void;
+  /** The time of the caches (the module's `clock`), epoch ms: HTTP `Age` and `X-Cache: STALE` follow it. */
+  now(): number;
 }
 
 /** Renders tag templates for one call. */
