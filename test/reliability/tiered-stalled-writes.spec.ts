@@ -10,14 +10,14 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { CacheUnavailableError, createCacheManager, type Cache, type CacheManager } from '../../src';
+import { CacheUnavailableError, type Cache, type CacheManager } from '../../src';
 import { RedisServer } from '../support/redis-server';
+import { eventually, twoTieredInstances } from '../support/tiered-coherence';
 
 jest.setTimeout(60_000);
 
 /** Per-operation timeout of the Redis tier: far shorter than the stall. */
 const TIMEOUT = 300;
-const quiet = { warn: () => undefined, error: () => undefined };
 
 let server: RedisServer;
 let managers: CacheManager[] = [];
@@ -36,18 +36,7 @@ afterAll(async () => {
 /** Two instances of one app (same prefix), each with its own L1. */
 async function twoInstances(): Promise<{ a: Cache; b: Cache; redis: Cache; prefix: string }> {
   const prefix = `stall-${randomBytes(4).toString('hex')}`;
-  const build = (): CacheManager =>
-    createCacheManager({
-      prefix,
-      logger: quiet,
-      default: 'near',
-      stores: {
-        l1: { driver: 'memory' },
-        l2: { driver: 'redis', url: server.url, timeout: TIMEOUT },
-        near: { driver: 'tiered', tiers: ['l1', 'l2'] },
-      },
-    });
-  managers = [build(), build()];
+  managers = twoTieredInstances({ url: server.url, timeout: TIMEOUT }, prefix);
   await Promise.all(managers.map((m) => m.ready()));
   const [a, b] = managers.map((m) => m.default);
   await until(async () => (await a.health()).near.status === 'up' && (await b.health()).near.status === 'up');
@@ -59,14 +48,8 @@ function figures(line: string): void {
   if (process.env.RELIABILITY_FIGURES === '1') process.stdout.write(`${line}\n`);
 }
 
-/** Polls `check` until it holds; fails after `ms` (bounded polling, never a sleep as correctness). */
-async function until(check: () => Promise<boolean>, what = 'condition', ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** {@link eventually} with a generous cap: Redis resumes from a stall on a loaded machine. */
+const until = (check: () => Promise<boolean>, what?: string) => eventually(check, what, 15_000);
 
 /** Keeps Redis frozen while `during` runs (the writes in it outlast their timeout), then resumes it. */
 async function stalled<T>(during: () => Promise<T>): Promise<T> {

@@ -1,22 +1,34 @@
 import { expect } from '@jest/globals';
-import { createCacheManager, type Cache } from '../../src';
+import { createCacheManager, type Cache, type CacheManager } from '../../src';
 import type { RedisStoreOptions } from '../../src/stores/redis/redis-store.options';
 
 const quiet = { warn: () => undefined, error: () => undefined };
 
-async function eventually(check: () => Promise<boolean>, what: string, ms = 3_000): Promise<void> {
+/**
+ * Polls `check` until it holds (a rejection counts as "not yet"); fails after `ms`, with the last
+ * rejection if there was one. Bounded polling: never a sleep standing in for correctness.
+ */
+export async function eventually(check: () => Promise<boolean>, what = 'condition', ms = 3_000): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
+  let last: unknown;
+  const holds = () =>
+    check().catch((err: unknown) => {
+      last = err;
+      return false;
+    });
+  while (!(await holds())) {
+    if (Date.now() > deadline) {
+      throw new Error(`not within ${ms} ms: ${what}${last === undefined ? '' : ` (last error: ${String(last)})`}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
 /**
- * Two apps with a two-tier store over the same Redis (given as the L2's connection options):
- * what one writes, deletes or clears reaches the other's L1 through the bus.
+ * Two instances of one app (same `prefix`), each with its own L1, and a two-tier store `near`
+ * (the default) over one Redis, given as the L2's connection options.
  */
-export async function checkTieredCoherence(l2: Partial<RedisStoreOptions>, prefix: string): Promise<void> {
+export function twoTieredInstances(l2: Partial<RedisStoreOptions>, prefix: string): CacheManager[] {
   const build = () =>
     createCacheManager({
       prefix,
@@ -28,7 +40,15 @@ export async function checkTieredCoherence(l2: Partial<RedisStoreOptions>, prefi
         near: { driver: 'tiered', tiers: ['l1', 'l2'] },
       },
     });
-  const managers = [build(), build()];
+  return [build(), build()];
+}
+
+/**
+ * Two apps with a two-tier store over the same Redis (given as the L2's connection options):
+ * what one writes, deletes or clears reaches the other's L1 through the bus.
+ */
+export async function checkTieredCoherence(l2: Partial<RedisStoreOptions>, prefix: string): Promise<void> {
+  const managers = twoTieredInstances(l2, prefix);
   try {
     await Promise.all(managers.map((m) => m.ready()));
     const [a, b]: Cache[] = managers.map((m) => m.default);
