@@ -5,7 +5,7 @@
  */
 import { expect } from '@jest/globals';
 import fc from 'fast-check';
-import type { Cache } from '../../../src';
+import { createCacheManager, type Cache, type StoreConfig } from '../../../src';
 import { CacheModel, commandArb, type Command, type CommandOptions, type Expected, type Outcome } from './cache-model';
 
 export interface ModelTarget {
@@ -113,4 +113,32 @@ export async function checkAgainstModel(options: ModelRunOptions): Promise<void>
 
 function describe(x: unknown): string {
   return fc.stringify(x);
+}
+
+/**
+ * The model check on a real server in real time (long TTLs, no clock advance): each run gets a
+ * fresh manager of `stores` under its own prefix (`<prefix><run>`) and checks the store `use`.
+ */
+export function checkServerAgainstModel(
+  stores: Record<string, StoreConfig>,
+  use: string,
+  prefix: string,
+  numRuns: number,
+): Promise<void> {
+  let run = 0;
+  return checkAgainstModel({
+    ttls: [undefined, 3600],
+    advances: [],
+    numRuns,
+    target: async () => {
+      const manager = createCacheManager({
+        prefix: `${prefix}${run++}`,
+        logger: { warn: () => undefined, error: () => undefined },
+        default: use,
+        stores,
+      });
+      await manager.ready();
+      return { cache: manager.store(use), now: () => Date.now(), dispose: () => manager.close() };
+    },
+  });
 }
