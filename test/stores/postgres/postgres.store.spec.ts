@@ -7,13 +7,12 @@ import {
   CacheUnavailableError,
   createCacheManager,
   PostgresStore,
-  type CacheManagerOptions,
   type PgQueryable,
 } from '../../../src';
 import { startPgWorker } from '../../fixtures/postgres-spawn';
 import { adminQuery, appName, dropSchema, PG_URL, schemaName } from '../../support/postgres';
+import { withManager } from '../../support/with-manager';
 
-const quiet = { warn: () => undefined, error: () => undefined };
 let schema: string;
 beforeEach(() => {
   schema = schemaName('store');
@@ -21,19 +20,6 @@ beforeEach(() => {
 afterEach(async () => {
   await dropSchema(schema);
 });
-
-async function withManager<T>(
-  options: CacheManagerOptions,
-  fn: (m: ReturnType<typeof createCacheManager>) => Promise<T>,
-): Promise<T> {
-  const manager = createCacheManager({ logger: quiet, ...options });
-  try {
-    await manager.ready();
-    return await fn(manager);
-  } finally {
-    await manager.close();
-  }
-}
 
 /** A pool that counts the statements sent through it (one per round trip). */
 function countingPool(): { pool: PgQueryable & { end(): Promise<void> }; texts: string[] } {

@@ -12,8 +12,8 @@ import {
 import { escapeGlob } from '../../../src/stores/redis/redis.commands';
 import { runRedisWorker } from '../../fixtures/redis-spawn';
 import { freePort, RedisServer } from '../../support/redis-server';
+import { quiet, withManager } from '../../support/with-manager';
 
-const quiet = { warn: () => undefined, error: () => undefined };
 let server: RedisServer;
 let raw: Redis;
 
@@ -25,19 +25,6 @@ afterAll(async () => {
   raw.disconnect();
   await server.stop();
 });
-
-async function withManager<T>(
-  options: CacheManagerOptions,
-  fn: (m: ReturnType<typeof createCacheManager>) => Promise<T>,
-): Promise<T> {
-  const manager = createCacheManager({ logger: quiet, ...options });
-  try {
-    await manager.ready();
-    return await fn(manager);
-  } finally {
-    await manager.close();
-  }
-}
 
 describe('redis store', () => {
   // First: a connection refused by AUTH leaves an ioredis socket timer of 2 s behind after close.
