@@ -9,7 +9,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisClient } from './redis-client';
 import { px } from './redis.commands';
-import { keySlot } from './redis.slots';
+import { groupsOf, keySlot } from './redis.slots';
 
 /** Resolved: `.then` on it queues a microtask (cheaper than queueMicrotask, which makes an async resource). */
 const TICK = Promise.resolve();
@@ -229,16 +229,4 @@ class ClusterWrites extends TickBatcher<PendingWrite, unknown> {
     if (!results) throw new Error('the pipeline was aborted');
     return results.map(([err, reply]) => (err ? new Failed(err) : reply));
   }
-}
-
-/** Positions of `items` grouped by `groupOf`, in first-seen order. */
-function groupsOf<I>(items: readonly I[], groupOf: (item: I) => number | string): number[][] {
-  const groups = new Map<number | string, number[]>();
-  for (let i = 0; i < items.length; i++) {
-    const g = groupOf(items[i]);
-    const list = groups.get(g);
-    if (list) list.push(i);
-    else groups.set(g, [i]);
-  }
-  return [...groups.values()];
 }

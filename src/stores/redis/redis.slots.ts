@@ -28,12 +28,17 @@ export function keySlot(key: string): number {
 
 /** Positions of `keys` grouped by slot, so multi-key commands never cross slots. */
 export function groupBySlot(keys: readonly string[]): number[][] {
-  const groups = new Map<number, number[]>();
-  for (let i = 0; i < keys.length; i++) {
-    const slot = keySlot(keys[i]);
-    const group = groups.get(slot);
-    if (group) group.push(i);
-    else groups.set(slot, [i]);
+  return groupsOf(keys, keySlot);
+}
+
+/** Positions of `items` grouped by `groupOf`, in first-seen order. */
+export function groupsOf<I>(items: readonly I[], groupOf: (item: I) => number | string): number[][] {
+  const groups = new Map<number | string, number[]>();
+  for (let i = 0; i < items.length; i++) {
+    const g = groupOf(items[i]);
+    const list = groups.get(g);
+    if (list) list.push(i);
+    else groups.set(g, [i]);
   }
   return [...groups.values()];
 }
