@@ -42,13 +42,18 @@ async function instances(n: number, config: { busUrl?: string; l1Ttl?: string } 
   return started;
 }
 
+/** When an observer first served the outcome of `op`, once `op` had started (from its record of `op.key`). */
+function servedSince(op: Op, served: Seen[string]): { value: unknown; at: number } | undefined {
+  return served.find((s) => s.at >= op.start && s.value === op.value);
+}
+
 /**
  * For each operation of the writer, how long after it completed an observer first served its
  * outcome (ms; 0 when the observer already served it before the writer's call returned).
  */
 function lags(ops: Op[], seen: Seen): number[] {
   return ops.map((op) => {
-    const hit = seen[op.key].find((s) => s.at >= op.start && s.value === op.value);
+    const hit = servedSince(op, seen[op.key]);
     if (!hit)
       throw new Error(`never saw ${op.key} = ${op.value} (${JSON.stringify(op)}): ${JSON.stringify(seen[op.key])}`);
     return Math.max(0, hit.at - op.end);
@@ -60,9 +65,18 @@ describe('tiered store across processes', () => {
     const [writer, ...observers] = await instances(3);
     await Promise.all(observers.map((o) => o.call('poll', { keys: ['probe', 'tagged'] })));
     const loadRun = writer.call<number>('load', { rate: 1000, durationMs: 2600 });
-    const ops = await writer.call<Op[]>('probe', { cycles: 40, intervalMs: 60 });
+    const ops: Op[] = [];
+    for (let step = 1; step <= 40; step++) {
+      const op = await writer.call<Op>('probe', { step });
+      ops.push(op);
+      // Each state stands until every observer served it (bounded polling, 10 s): an observer that
+      // keeps serving the previous state fails here, however busy the machine is.
+      for (const o of observers) {
+        await waitFor(async () => servedSince(op, (await o.call<Seen>('seen'))[op.key]) !== undefined);
+      }
+    }
+    await writer.call('stopLoad');
     const written = await loadRun;
-    await new Promise((r) => setTimeout(r, 100));
     const seen = await Promise.all(observers.map((o) => o.call<Seen>('stopPoll')));
 
     expect(written).toBeGreaterThanOrEqual(2000);
