@@ -69,6 +69,41 @@ export function createClient(lib: IoredisLib, target: RedisTarget, timeout: numb
   return target.url ? new lib.Redis(target.url, connection) : new lib.Redis(connection);
 }
 
+/**
+ * Node keeps one list of timers per duration and drops it (re-arming its libuv timer) whenever
+ * its last timer is cleared. Every command's deadline is a timer of the store's `timeout`
+ * (ioredis' `commandTimeout`, or the store's own for a user's client), so one command at a time
+ * built and dropped that list on every command. An unref'd interval of the same duration keeps
+ * the list, and a deadline is then an append to it: 0.4 µs less CPU per command in the bench
+ * (docs/benchmarks.md). One interval per duration, shared; it does nothing, wakes once per `ms`
+ * and never keeps the process alive. Returns the release (idempotent).
+ */
+export function holdTimerList(ms: number): () => void {
+  let held = heldLists.get(ms);
+  if (held === undefined) {
+    const timer = setInterval(() => undefined, ms);
+    timer.unref();
+    heldLists.set(ms, (held = { timer, holders: 0 }));
+  }
+  const h = held;
+  h.holders++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--h.holders > 0) return;
+    clearInterval(h.timer);
+    heldLists.delete(ms);
+  };
+}
+
+const heldLists = new Map<number, { timer: NodeJS.Timeout; holders: number }>();
+
+/** The interval holding the timer list of `ms`, if a store holds it (for tests and diagnostics). */
+export function heldTimerList(ms: number): NodeJS.Timeout | undefined {
+  return heldLists.get(ms)?.timer;
+}
+
 /** Whether a user's client already fails fast on its own: no offline queue, a short enough deadline. */
 export function hasFailFastDeadline(client: RedisClient, timeout: number): boolean {
   const opts = client.options as { commandTimeout?: number; enableOfflineQueue?: boolean; redisOptions?: object };

@@ -4,6 +4,7 @@ import {
   connectInBackground,
   createClient,
   hasFailFastDeadline,
+  holdTimerList,
   loadIoredis,
   RETRYING,
   waitReady,
@@ -34,6 +35,8 @@ export class RedisConnection {
   private everConnected = false;
   /** A strict start-up is waiting: it reports the failure itself. */
   private strictStart = false;
+  /** Releases the timer list of the commands' deadline (see holdTimerList), once started. */
+  private releaseTimerList?: () => void;
   /**
    * The wait of the operations that found the client not ready yet: one for all of them (one set
    * of listeners on the client, however many operations arrive before the first connection). It
@@ -129,6 +132,7 @@ export class RedisConnection {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.releaseTimerList?.();
     if (!this.owned || !this.starting) return;
     const client = await this.starting.catch(() => undefined);
     if (!client) return;
@@ -139,6 +143,8 @@ export class RedisConnection {
   }
 
   private async start(): Promise<RedisClient> {
+    // The deadline of every command is `timeout`, unless a user's client brings its own.
+    if ((this.owned || this.guard) && !this.closed) this.releaseTimerList ??= holdTimerList(this.options.timeout);
     if (this.options.client) return this.options.client as RedisClient;
     const lib = await loadIoredis(this.name);
     const client = createClient(lib, this.options, this.options.timeout);
