@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { ExecutionContext } from '@nestjs/common';
 import type { Cache } from '../../core/cache';
 import { SyncCacheView } from '../../core/sync-cache';
@@ -6,6 +7,7 @@ import type { CacheableOptions } from '../interfaces/cacheable-options.interface
 import type { CacheMethodMetadata } from '../methods/cache-metadata.accessor';
 import type { DecoratedCallHost } from '../methods/decorated-call';
 import { addVary, type HttpCacheEntry } from './http-cache.entry';
+import { directHeaders, fastifySlots, type FastifySlots } from './fastify-direct';
 import {
   hasUnkeyedCredentials,
   httpKey,
@@ -20,7 +22,8 @@ import {
  * stored response is sent from `intercept` itself, before the rest of Nest's pipeline (no
  * observable chain, no promise, no second serialisation), through the framework's own response
  * methods, so middleware and hooks that act as the response leaves (on-headers, compression,
- * Fastify `onSend`) still see it. What is sent is what the slower path sends for the same entry,
+ * Fastify `onSend`) still see it; on Fastify routes with nothing of the kind, straight to the
+ * Node response as `reply.send` would write it (fastify-direct.ts). What is sent is what the slower path sends for the same entry,
  * header for header and byte for byte; everything it does not handle (conditional or
  * revalidating requests, credentials, stale entries, objects kept as such, a store failure) is
  * left to that path, which then reads and counts the entry itself.
@@ -41,6 +44,8 @@ export interface HitRouteFacts {
   fast?: boolean;
   /** The synchronous reader of the route's cache (undefined: its store has none), per cache. */
   reader?: { cache: object; read: FreshRead | undefined };
+  /** Fastify: the reply internals hits written directly use (null: none, use `reply.send`). */
+  fastify?: FastifySlots | null;
 }
 
 /**
@@ -81,7 +86,8 @@ export function serveHit(
     return false; // the usual path meets it again and reports it
   }
   addVary(res, options.vary ?? []);
-  hits.send(mode, ready!, req, res, host.now());
+  if (mode === 'serialize') route.fastify ??= fastifySlots(res, req) ?? null;
+  hits.send(mode, ready!, req, res, host.now(), route.fastify ?? undefined);
   return true;
 }
 
@@ -126,10 +132,16 @@ export interface Ready {
   entry: Pick<HttpCacheEntry, 'etag' | 'storedAt' | 'status'> & { json: string };
   /** The stored headers, replayed as `replayResponse` does. */
   head: Array<[name: string, value: string | string[]]>;
-  /** Express: the Content-Type `res.send` would give this text (charset added). */
+  /**
+   * The Content-Type `res.send` (Express) would give this text, charset added; on Fastify
+   * `reply.send` gives JSON types the same.
+   */
   contentType: string;
-  /** Express: its byte length (`res.send` sets it). */
+  /** Its byte length (`res.send` and `reply.send` set it). */
   contentLength: string;
+  bytes: number;
+  /** Fastify: the stored Content-Type a direct write may replace with `contentType` (null: none may). */
+  fastifyType: string | undefined | null;
 }
 
 /** The `Age` header of an entry at `now` (whole seconds since it was stored). */
@@ -148,6 +160,7 @@ interface ExpressResponse extends HttpResponseLike {
 
 /** The Fastify reply methods a hit uses. */
 interface FastifyReply extends HttpResponseLike {
+  raw: ServerResponse;
   header(name: string, value: number | string | string[]): unknown;
   send(body: string): unknown;
 }
@@ -162,7 +175,14 @@ export class ReadyHits {
   }
 
   /** Sends an entry {@link prepare} made ready as the response to `req`. */
-  send(mode: TextMode, ready: Ready, req: HttpRequestLike, res: HttpResponseLike, now: number): void {
+  send(
+    mode: TextMode,
+    ready: Ready,
+    req: HttpRequestLike,
+    res: HttpResponseLike,
+    now: number,
+    slots?: FastifySlots,
+  ): void {
     const { entry } = ready;
     const age = ageOf(entry, now);
     if (mode === 'send') {
@@ -180,11 +200,32 @@ export class ReadyHits {
     }
     const reply = res as FastifyReply;
     reply.status(entry.status);
-    for (const [name, value] of ready.head) if (reply.getHeader(name) !== value) reply.header(name, value);
-    reply.header('Age', age);
-    reply.header('X-Cache', 'HIT');
-    reply.header('ETag', entry.etag);
-    if (reply.getHeader('content-type') === undefined) reply.header('Content-Type', 'application/json');
+    const direct = slots && directHeaders(slots, { reply, raw: reply.raw, req });
+    if (direct) {
+      // What `reply.header` does for these names (stored ones are lower case, none is Set-Cookie).
+      for (const [name, value] of ready.head)
+        if ((direct[name] ?? reply.raw.getHeader(name)) !== value) direct[name] = value;
+      direct.age = age;
+      direct['x-cache'] = 'HIT';
+      direct.etag = entry.etag;
+    } else {
+      for (const [name, value] of ready.head) if (reply.getHeader(name) !== value) reply.header(name, value);
+      reply.header('Age', age);
+      reply.header('X-Cache', 'HIT');
+      reply.header('ETag', entry.etag);
+    }
+    const type = reply.getHeader('content-type');
+    if (direct && ready.fastifyType !== null && type === ready.fastifyType) {
+      // The rest of `reply.send` → `onSendEnd` for a string payload.
+      direct['content-type'] = ready.contentType;
+      const length = direct['content-length'];
+      if (!length || (req.method !== 'HEAD' && Number(length) !== ready.bytes))
+        direct['content-length'] = ready.contentLength;
+      reply.raw.writeHead(entry.status, direct);
+      reply.raw.end(entry.json);
+      return;
+    }
+    if (type === undefined) reply.header('Content-Type', 'application/json');
     reply.send(entry.json);
   }
 
@@ -203,11 +244,17 @@ export class ReadyHits {
     const contentType = withUtf8(typeof stored === 'string' ? stored : 'application/json');
     if (contentType === undefined) return undefined;
     const { etag, storedAt, status, json } = entry;
+    const bytes = Buffer.byteLength(json);
+    // Fastify adds the charset to JSON types only; others (and lists) keep `reply.send`.
+    const fastifyType =
+      stored === undefined || (typeof stored === 'string' && /json/.test(contentType)) ? stored : null;
     const ready: Ready = {
       entry: { etag, storedAt, status, json },
       head,
       contentType,
-      contentLength: String(Buffer.byteLength(json)),
+      contentLength: String(bytes),
+      bytes,
+      fastifyType,
     };
     if (known === undefined && this.ready.size >= READY_MAX) this.ready.delete(this.ready.keys().next().value!);
     this.ready.set(key, ready);

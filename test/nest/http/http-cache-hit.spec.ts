@@ -315,6 +315,43 @@ describe.each<Platform>(['express', 'fastify'])('HTTP cache hit path on %s', (pl
     expect(hit.body.equals(miss.body)).toBe(true);
   });
 
+  it('keeps headers set before the handler (middleware on the Node response, hooks on the reply), as they left', async () => {
+    let responded = 0;
+    let bothResponded!: () => void;
+    const responses = new Promise<void>((resolve) => (bothResponded = resolve));
+    await boot((a) => {
+      a.use((_req: IncomingMessage, res: ServerResponse, next: () => void) => {
+        res.setHeader('X-From-Middleware', 'mw');
+        next();
+      });
+      if (platform === 'fastify') {
+        const fastify = a.getHttpAdapter().getInstance() as {
+          addHook(name: string, fn: (...args: never[]) => unknown): void;
+        };
+        fastify.addHook('onRequest', (async (_req: unknown, reply: { header(n: string, v: string): void }) => {
+          reply.header('x-from-hook', 'hook');
+        }) as never);
+        // Hooks that run once the response is over still run for hits (Fastify's logging too).
+        fastify.addHook('onResponse', (async () => {
+          if (++responded === 2) bothResponded();
+        }) as never);
+      }
+    });
+    const miss = await call(port, '/plain');
+    const before = adapter.replies;
+    const hit = await call(port, '/plain');
+    expect(adapter.replies).toBe(before);
+    expect(header(hit, 'x-cache')).toBe('HIT');
+    expect(header(hit, 'x-from-middleware')).toBe('mw');
+    expect(lasting(hit)).toEqual(lasting(miss));
+    expect(hit.body.equals(miss.body)).toBe(true);
+    if (platform === 'fastify') {
+      expect(header(hit, 'x-from-hook')).toBe('hook');
+      await responses; // the miss's and the hit's (runs once the response is over: an event, no sleep)
+      expect(responded).toBe(2);
+    }
+  });
+
   if (platform === 'fastify') {
     it('keeps objects where a preSerialization hook would change the body, on hits too', async () => {
       await boot((a) => {
