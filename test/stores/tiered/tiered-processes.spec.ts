@@ -88,10 +88,10 @@ describe('tiered store across processes', () => {
     process.stdout.write(
       `tiered invalidation lag over ${all.length} samples: p50 ${at(0.5).toFixed(1)} ms, p95 ${at(0.95).toFixed(1)} ms, max ${max.toFixed(1)} ms\n`,
     );
-    // Latency is a benchmark's business (it depends on the machine's load); what is checked here is
-    // coherence: every change was seen, and no copy outlived it by anything like an L1 lifetime.
-    expect(all.length).toBeGreaterThan(0);
-    expect(max).toBeLessThan(5_000);
+    // Latency is a benchmark's business (it depends on the machine's load), so the lag is printed,
+    // not bounded; what is checked is coherence: every observer served every state (the polling
+    // above fails on a copy that outlives a change), and each lag was measured.
+    expect(all).toHaveLength(ops.length * observers.length);
     for (const o of observers) {
       const detail = await o.call<{ status: string }>('detail');
       expect(detail.status).toBe('up');
