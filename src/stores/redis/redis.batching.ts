@@ -8,7 +8,8 @@
 // its own calls, and a value that cannot be decoded fails (is decoded) per call.
 import type { Cluster, Redis } from 'ioredis';
 import type { RedisClient } from './redis-client';
-import { px } from './redis.commands';
+import type { StoreEntry } from '../../core/store.types';
+import { px, setWithTtl } from './redis.commands';
 import { groupsOf, keySlot } from './redis.slots';
 
 /** Resolved: `.then` on it queues a microtask (cheaper than queueMicrotask, which makes an async resource). */
@@ -192,7 +193,27 @@ export class CoalescedWrites {
 }
 
 function setOne(client: RedisClient, w: PendingWrite): Promise<unknown> {
-  return w.ttlMs === undefined ? client.set(w.key, w.text) : client.set(w.key, w.text, 'PX', px(w.ttlMs));
+  return setWithTtl(client, w.key, w.text, w.ttlMs);
+}
+
+/**
+ * `setMany` on one node: a SET per entry (`texts[i]` for `entries[i]`), reaching the socket in
+ * writes of at most {@link MAX_BATCH} SETs, as the followers of a tick do. Rejects with the
+ * first failure.
+ */
+export function setAll(client: Redis, entries: readonly StoreEntry[], texts: readonly string[]): Promise<unknown[]> {
+  const stream = client.stream as Redis['stream'] | undefined;
+  const replies = new Array<Promise<unknown>>(entries.length);
+  for (let from = 0; from < entries.length; from += MAX_BATCH) {
+    stream?.cork();
+    try {
+      const to = Math.min(entries.length, from + MAX_BATCH);
+      for (let i = from; i < to; i++) replies[i] = setWithTtl(client, entries[i].key, texts[i], entries[i].ttlMs);
+    } finally {
+      stream?.uncork();
+    }
+  }
+  return Promise.all(replies);
 }
 
 /** Concurrent `set`s of one tick on a Cluster: one pipeline per node (a pipeline may only hold keys of one node). */

@@ -176,6 +176,21 @@ describe('redis store: coalescing on one server', () => {
     });
   });
 
+  it('setMany: SETs of their own, one socket write per batch limit of entries, each with the TTL', async () => {
+    await withOwnClient('pm', async (c, writes) => {
+      const n = MAX_BATCH + 5;
+      const entries = Object.fromEntries(Array.from({ length: n }, (_, i) => [`m:${i}`, { i }]));
+      expect(await c.setMany(entries, '1h')).toBe(true);
+      expect(writes).toEqual([MAX_BATCH, 5]);
+      expect((await commandCalls(raw)).set).toBe(n);
+      expect(await c.getMany([`m:0`, `m:${n - 1}`])).toEqual({ 'm:0': { i: 0 }, [`m:${n - 1}`]: { i: n - 1 } });
+      expect(await raw.pttl(`pm:m:${n - 1}`)).toBeGreaterThan(3_000_000);
+      writes.length = 0;
+      expect(await c.set('m:after', 1)).toBe(true);
+      expect(writes).toEqual([1]);
+    });
+  });
+
   it('sets of a batch during a stall each time out on their own and resolve false; the next batch is stored', async () => {
     const errors = cache.stats().errors;
     server.pause(true);
