@@ -22,16 +22,19 @@ for (const dir of [a, b]) {
     },
   });
   const c = m.default;
-  const limited = m.store('limited');
-  const tagged = c.tags(['users']);
-  for (let i = 0; i < 1024; i++) {
+  subjects.push({ dir, c, limited: m.store('limited'), tagged: c.tags(['users']) });
+}
+// Filled key by key, A and B interleaved: filling one subject completely before the other put
+// the first one's entries in a different heap layout (the same src/ as A and B measured B/A
+// 1.10-1.31 in wall time when filled one after the other).
+for (let i = 0; i < 1024; i++) {
+  for (const { c, limited, tagged } of subjects) {
     await c.set(keys[i], vals[i], 60);
     await c.set(keys[i] + 's', STRING_20, 60);
     await tagged.set(keys[i] + 't', STRING_20, 60);
     await c.remember(keys[i] + 'w', 60, () => STRING_20, { staleTtl: 60 });
     await limited.set(keys[i], STRING_20, 60);
   }
-  subjects.push({ dir, c, limited });
 }
 const only = process.env.AB_ONLY?.split(',');
 const scen = {
