@@ -37,6 +37,11 @@ export async function loadIoredis(store: string): Promise<IoredisLib> {
  * command has a deadline, and a command cut off by a disconnect is not silently re-sent later
  * (an increment must not count twice). Connecting is always explicit (`lazyConnect`), so the
  * connection decides when, and a start-up failure never surfaces as an unhandled rejection.
+ * `disconnectTimeout: 0`: ioredis' `disconnect()` arms a timer (2 s by default, not unref'd) to
+ * destroy a socket that does not close, cleared by the socket's `close` event; on a socket that
+ * had already closed (Redis down, refused credentials) nothing clears it, and a closed store kept
+ * the process alive for 2 s. The store disconnects only after QUIT was answered or when there is
+ * nothing left to send, so destroying the socket at once loses nothing.
  */
 function failFast(timeout: number): Partial<RedisOptions> {
   return {
@@ -44,6 +49,7 @@ function failFast(timeout: number): Partial<RedisOptions> {
     enableOfflineQueue: false,
     commandTimeout: timeout,
     autoResendUnfulfilledCommands: false,
+    disconnectTimeout: 0,
   };
 }
 
@@ -59,7 +65,12 @@ export function createClient(lib: IoredisLib, target: RedisTarget, timeout: numb
       ...clusterOptions,
       lazyConnect: true,
       enableOfflineQueue: false,
-      redisOptions: { commandTimeout: timeout, autoResendUnfulfilledCommands: false, ...redisOptions },
+      redisOptions: {
+        commandTimeout: timeout,
+        autoResendUnfulfilledCommands: false,
+        disconnectTimeout: 0,
+        ...redisOptions,
+      },
     });
   }
   if (target.sentinel) {

@@ -198,6 +198,13 @@ describe('redis store', () => {
     await manager.close();
   });
 
+  it('close() of a store whose Redis is down leaves no timer behind: the process can exit at once', async () => {
+    // In a process of its own, where nothing else keeps a timer. ioredis' disconnect() armed a
+    // 2 s timer on the socket that had already closed, which kept the process alive.
+    const result = await runRedisWorker({ port: await freePort() }, 'redis-close-worker.ts');
+    expect(result).toEqual({ missed: true, refused: true, timers: 0 });
+  }, 30_000);
+
   it('with lazyConnect, start-up succeeds and reads miss at once while Redis is unreachable', async () => {
     const port = await freePort();
     await withManager(
