@@ -74,7 +74,7 @@ export class StoreGuard {
       return await fn();
     } catch (err) {
       if (isCallerError(err, op)) throw this.withUserKey(err);
-      this.report(op, '', err, began);
+      this.report(op, key, err, began);
       if (measured !== undefined) this.meter.ended(measured, 'error', start, key);
       throw err instanceof CacheUnavailableError ? err : new CacheUnavailableError(this.name, op, err);
     }
@@ -88,7 +88,8 @@ export class StoreGuard {
   report(op: string, key: GuardedKeys, err: unknown, start?: number): void {
     const shown = this.withUserKey(err);
     this.meter.errors++;
-    this.log.error(`Cache store "${this.name}" failed on ${op} (${describeKeys(key)}): ${errorMessage(shown)}`);
+    const what = key === '' ? '' : ` (${describeKeys(key)})`;
+    this.log.error(`Cache store "${this.name}" failed on ${op}${what}: ${errorMessage(shown)}`);
     this.meter.failed(typeof key === 'string' ? key : key.join(','), shown, start);
   }
 

@@ -58,6 +58,19 @@ describe('StoreGuard', () => {
     expect(seen.map((e) => e.key)).toEqual([many.join(','), 'a,b,c']);
   });
 
+  it("a strict operation names the caller's key in its log line and event; one without a key names none", async () => {
+    const counter = setup();
+    const failing = () => Promise.reject(backend());
+    await expect(counter.guard.strict('increment', failing, 'increment', 0, 'visits')).rejects.toThrow(
+      CacheUnavailableError,
+    );
+    expect(counter.logged).toEqual(['Cache store "mem" failed on increment ("visits"): connection reset']);
+    expect(counter.seen.map((e) => [e.type, e.key])).toEqual([['error', 'visits']]);
+    const lock = setup();
+    await expect(lock.guard.strict('lock', failing)).rejects.toThrow(CacheUnavailableError);
+    expect(lock.logged).toEqual(['Cache store "mem" failed on lock: connection reset']);
+  });
+
   it('names a short list of keys whole', () => {
     const { guard, logged } = setup();
     guard.writeFailed('deleteMany', ['a', 'b,c', 'd', 'e', 'f'], backend(), 0);
