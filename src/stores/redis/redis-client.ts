@@ -87,9 +87,11 @@ export function createClient(lib: IoredisLib, target: RedisTarget, timeout: numb
  * built and dropped that list on every command. An unref'd interval of the same duration keeps
  * the list, and a deadline is then an append to it: 0.4 µs less CPU per command in the bench
  * (docs/benchmarks.md). One interval per duration, shared; it does nothing, wakes once per `ms`
- * and never keeps the process alive. Returns the release (idempotent).
+ * and never keeps the process alive. Returns the release (idempotent). A duration Node does not
+ * keep as it is (below 1 ms or above 2^31 - 1, which it turns into 1 ms) holds nothing.
  */
 export function holdTimerList(ms: number): () => void {
+  if (!(ms >= 1 && ms <= TIMER_MAX_MS)) return () => undefined;
   let held = heldLists.get(ms);
   if (held === undefined) {
     const timer = setInterval(() => undefined, ms);
@@ -109,6 +111,8 @@ export function holdTimerList(ms: number): () => void {
 }
 
 const heldLists = new Map<number, { timer: NodeJS.Timeout; holders: number }>();
+/** The longest delay Node's timers take as it is. */
+const TIMER_MAX_MS = 2 ** 31 - 1;
 
 /** The interval holding the timer list of `ms`, if a store holds it (for tests and diagnostics). */
 export function heldTimerList(ms: number): NodeJS.Timeout | undefined {

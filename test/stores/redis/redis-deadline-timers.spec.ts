@@ -29,6 +29,15 @@ describe('the timer list of the commands deadline', () => {
     expect(heldTimerList(4321)).toBeUndefined();
   });
 
+  it('holds nothing for a duration Node would turn into 1 ms (an interval would wake every millisecond)', () => {
+    for (const ms of [0.5, 2 ** 31]) {
+      const release = holdTimerList(ms);
+      expect(heldTimerList(ms)).toBeUndefined();
+      expect(heldTimerList(1)).toBeUndefined();
+      release();
+    }
+  });
+
   it("is held by a store from its start to its close, at the store's timeout", async () => {
     const manager = createCacheManager({
       logger: quiet,
