@@ -71,6 +71,7 @@ describe('redis store', () => {
       lazyConnect: true,
       enableOfflineQueue: false,
       commandTimeout: 500,
+      disconnectTimeout: 0, // no 2 s destroy timer left behind by disconnect() (see close() below)
     });
     client.on('error', () => undefined);
     try {
