@@ -140,11 +140,13 @@ export class CacheLockTimeoutError extends CacheError {
 
 /** The store does not implement an optional operation and no safe fallback exists. */
 export class CacheUnsupportedError extends CacheError {
+  /** @param message what to say instead of `Cache store "<store>" does not support <operation>()` */
   constructor(
     readonly store: string,
     readonly operation: string,
+    message = `Cache store "${store}" does not support ${operation}()`,
   ) {
-    super(`Cache store "${store}" does not support ${operation}()`, 'CACHE_UNSUPPORTED');
+    super(message, 'CACHE_UNSUPPORTED');
   }
 }
 

@@ -49,7 +49,13 @@ export class SyncCacheView implements SyncCache {
   /** @throws CacheUnsupportedError naming the store when it cannot answer synchronously */
   constructor(settings: CacheSettings, parts: SyncCacheParts) {
     const { name, store, clock, defaultTtlMs, maxValueBytes } = settings;
-    if (!isSyncStore(store)) throw new CacheUnsupportedError(name, 'sync');
+    if (!isSyncStore(store)) {
+      throw new CacheUnsupportedError(
+        name,
+        'sync',
+        `Cache store "${name}" cannot answer synchronously: cache.sync works on memory stores only; use the Promise API (await cache.get(...)) on this one`,
+      );
+    }
     this.#p = { ...parts, name, store, clock, defaultTtlMs, maxValueBytes };
     this.#store = store;
   }

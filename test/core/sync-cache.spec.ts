@@ -201,9 +201,11 @@ describe('cache.sync', () => {
     };
     const m = createCacheManager({ stores: { memory: { driver: 'memory' }, remote: { driver: plain } } });
     expect(() => m.store('remote').sync).toThrow(CacheUnsupportedError);
-    expect(() => m.store('remote').sync).toThrow('Cache store "remote" does not support sync()');
+    const why =
+      'Cache store "remote" cannot answer synchronously: cache.sync works on memory stores only; use the Promise API (await cache.get(...)) on this one';
+    expect(() => m.store('remote').sync).toThrow(why);
     m.setDefaultStore('remote');
-    expect(() => m.sync).toThrow('Cache store "remote" does not support sync()');
+    expect(() => m.sync).toThrow(why);
     expect(() => new CacheService(m).sync).toThrow(CacheUnsupportedError);
     m.setDefaultStore('memory');
     expect(m.sync.set('k', 1)).toBe(true);
