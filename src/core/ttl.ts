@@ -32,7 +32,7 @@ export function parseTtl(input: Ttl, what = 'ttl'): number {
   if (typeof input === 'number') {
     if (Number.isNaN(input) || input <= 0) {
       throw new CacheArgumentError(
-        `Invalid ${what}: ${String(input)}. A TTL is a positive number of seconds or a duration such as '30s' or '10m'`,
+        `Invalid ${what}: ${String(input)}. Expected a positive number of seconds or a duration such as '30s' or '10m'`,
       );
     }
     if (!Number.isFinite(input)) {
@@ -119,6 +119,14 @@ export function remainingTtl(expiresAt: number, now: number = Date.now()): numbe
  */
 export function parseDurationOption(value: Ttl | undefined, store: string, field: string, fallbackMs: number): number {
   if (value === undefined) return fallbackMs;
+  if (value === Infinity) {
+    // Not a TTL: parseTtl's advice (forever()) does not apply to a timeout or an interval.
+    throw new CacheConfigError(
+      `Invalid stores.${store}.${field}: Infinity. Expected a finite number of seconds or a duration such as '30s'`,
+      store,
+      field,
+    );
+  }
   try {
     return parseTtl(value, `stores.${store}.${field}`);
   } catch (err) {

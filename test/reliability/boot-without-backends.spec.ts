@@ -340,6 +340,13 @@ describe('start-up options', () => {
       `Invalid stores.r.connectTimeout: "soon". Expected a duration such as '500ms', '30s', '10m', '1h' or '7d'`,
     );
     expect(make({ connectTimeout: 0 })).toThrow(CacheConfigError);
+    // A timeout is not a TTL: the messages say neither 'TTL' nor forever().
+    expect(make({ connectTimeout: 0 })).toThrow(
+      `Invalid stores.r.connectTimeout: 0. Expected a positive number of seconds or a duration such as '30s' or '10m'`,
+    );
+    expect(make({ connectTimeout: Infinity })).toThrow(
+      `Invalid stores.r.connectTimeout: Infinity. Expected a finite number of seconds or a duration such as '30s'`,
+    );
     expect(make({ requireOnStartup: 'yes' })).toThrow('stores.r.requireOnStartup must be a boolean, got "yes"');
     expect(make({ url: 'http://127.0.0.1:6379' })).toThrow(
       'stores.r.url must be a redis:// URL (rediss:// for TLS), got "http://127.0.0.1:6379"',
