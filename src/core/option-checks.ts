@@ -1,5 +1,8 @@
 import { CacheConfigError } from './cache.errors';
 
+/** The longest delay a Node.js timer honours (2^31 - 1 ms); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * The checks every options object goes through (the module's, each driver's), so that a bad
  * option reads the same wherever it is: "`<path>.<field>` must be <expected>, got <value>", as a
@@ -54,6 +57,9 @@ export class OptionChecks {
     if (value === undefined) return fallback;
     const ok = typeof value === 'number' && Number.isFinite(value) && (min === 0 ? value >= 0 : value > 0);
     if (!ok) this.fail(field, min === 0 ? 'a number of ms >= 0' : 'a number of ms > 0', value);
+    // Node.js fires a timer set beyond this after 1 ms: a timeout of '30d' would fail every command.
+    if (value > MAX_TIMER_MS)
+      this.fail(field, `at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest a timer can wait)`, value);
     return value;
   }
 

@@ -1,4 +1,5 @@
 import { CacheArgumentError, CacheConfigError } from './cache.errors';
+import { MAX_TIMER_MS } from './option-checks';
 
 /**
  * A time-to-live: a number of **seconds** (fractional allowed) or a duration string such as
@@ -127,11 +128,20 @@ export function parseDurationOption(value: Ttl | undefined, store: string, field
       field,
     );
   }
+  let ms: number;
   try {
-    return parseTtl(value, `stores.${store}.${field}`);
+    ms = parseTtl(value, `stores.${store}.${field}`);
   } catch (err) {
     throw new CacheConfigError((err as Error).message, store, field);
   }
+  if (ms > MAX_TIMER_MS) {
+    throw new CacheConfigError(
+      `Invalid stores.${store}.${field}: ${String(value)}. At most ${MAX_TIMER_MS} ms (about 24.8 days, the longest a timer can wait)`,
+      store,
+      field,
+    );
+  }
+  return ms;
 }
 
 /**

@@ -344,6 +344,13 @@ describe('start-up options', () => {
     expect(make({ connectTimeout: 0 })).toThrow(
       `Invalid stores.r.connectTimeout: 0. Expected a positive number of seconds or a duration such as '30s' or '10m'`,
     );
+    // Beyond 2^31 - 1 ms Node fires a timer after 1 ms: such a timeout would fail every command.
+    expect(make({ connectTimeout: '30d' })).toThrow(
+      `Invalid stores.r.connectTimeout: 30d. At most 2147483647 ms (about 24.8 days, the longest a timer can wait)`,
+    );
+    expect(make({ timeout: 30 * 86_400_000 })).toThrow(
+      'stores.r.timeout must be at most 2147483647 ms (about 24.8 days, the longest a timer can wait)',
+    );
     expect(make({ connectTimeout: Infinity })).toThrow(
       `Invalid stores.r.connectTimeout: Infinity. Expected a finite number of seconds or a duration such as '30s'`,
     );
