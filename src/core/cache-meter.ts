@@ -185,7 +185,7 @@ export class CacheMeter {
       writes: this.writes,
       deletes: this.deletes,
       evictions: s.evictions ?? 0,
-      errors: this.errors,
+      errors: s.errors === undefined ? this.errors : this.errors + s.errors,
       staleHits: this.staleHits,
     };
     if (s.entries !== undefined) out.entries = s.entries;

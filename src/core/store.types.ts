@@ -148,6 +148,8 @@ export interface StoreStats {
   entries?: number;
   bytes?: number;
   evictions?: number;
+  /** Errors the store met outside any call (a two-tier store's unreadable bus messages): added to `stats().errors`. */
+  errors?: number;
 }
 
 /** A store's own view of its health (`healthDetail`). */

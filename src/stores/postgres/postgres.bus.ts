@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CacheLogger } from '../../core/logger';
 import { deliverBusMessage, type BusMessage as Message } from '../tiered/bus-message';
+import type { BusSeal } from '../tiered/bus-seal';
 import type { BusListener, InvalidationBus } from '../tiered/invalidation-bus';
 import type { PostgresConnection } from './postgres.connection';
 import { PgListener } from './postgres.listener';
@@ -24,6 +25,7 @@ export class PostgresBus implements InvalidationBus {
   private target?: BusListener;
   private closed = false;
   private failures = 0;
+  private seal?: BusSeal;
 
   constructor(
     private readonly conn: PostgresConnection,
@@ -41,6 +43,11 @@ export class PostgresBus implements InvalidationBus {
   /** Where the bus listens (credentials masked). */
   get address(): string {
     return this.conn.target;
+  }
+
+  /** @internal Key lists are sealed from now on (the L2 has `encrypt` or `hashKeys`: bus-seal.ts). */
+  sealWith(seal: BusSeal): void {
+    this.seal = seal;
   }
 
   start(listener: BusListener): Promise<void> {
@@ -96,24 +103,40 @@ export class PostgresBus implements InvalidationBus {
   }
 
   private async send(keys: readonly string[] | 'clear'): Promise<void> {
-    const payloads: string[] = [];
-    if (keys === 'clear') payloads.push(JSON.stringify({ i: this.id, c: 1 } satisfies Message));
-    else {
-      let batch: string[] = [];
-      let bytes = 0;
-      for (const k of keys) {
-        const size = Buffer.byteLength(JSON.stringify(k)) + 1;
-        if (batch.length > 0 && bytes + size > MAX_PAYLOAD_BYTES) {
-          payloads.push(JSON.stringify({ i: this.id, k: batch } satisfies Message));
-          batch = [];
-          bytes = 0;
-        }
-        batch.push(k);
-        bytes += size;
-      }
-      if (batch.length > 0) payloads.push(JSON.stringify({ i: this.id, k: batch } satisfies Message));
-    }
+    const payloads = keys === 'clear' ? [this.clearMessage()] : this.keyMessages(keys);
     await Promise.all(payloads.map((p) => this.conn.run('publish', NOTIFY, [this.channel, p])));
+  }
+
+  private clearMessage(): string {
+    return JSON.stringify({ i: this.id, c: 1 } satisfies Message);
+  }
+
+  /**
+   * The payloads carrying `keys`, each under the NOTIFY limit (sealed ones included). A key too
+   * long for any message is sent as a clear: every other instance empties its L1.
+   */
+  private keyMessages(keys: readonly string[]): string[] {
+    const seal = this.seal;
+    const encode = (batch: string[]): string =>
+      seal ? seal.message(this.id, batch) : JSON.stringify({ i: this.id, k: batch } satisfies Message);
+    // `[`, `]` and a comma per key: what the JSON of a batch adds to its keys.
+    const budget = (seal ? seal.plainBudget(MAX_PAYLOAD_BYTES) : MAX_PAYLOAD_BYTES) - 2;
+    const payloads: string[] = [];
+    let batch: string[] = [];
+    let bytes = 0;
+    for (const k of keys) {
+      const size = Buffer.byteLength(JSON.stringify(k)) + 1;
+      if (size > budget) return [this.clearMessage()];
+      if (batch.length > 0 && bytes + size > budget) {
+        payloads.push(encode(batch));
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(k);
+      bytes += size;
+    }
+    if (batch.length > 0) payloads.push(encode(batch));
+    return payloads;
   }
 
   async close(): Promise<void> {
@@ -123,6 +146,6 @@ export class PostgresBus implements InvalidationBus {
   }
 
   private receive(text: string): void {
-    deliverBusMessage(text, this.id, this.target);
+    deliverBusMessage(text, this.id, this.target, this.seal);
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { CacheLogger } from '../../core/logger';
 import { deliverBusMessage, type BusMessage as Message } from '../tiered/bus-message';
+import type { BusSeal } from '../tiered/bus-seal';
 import type { BusListener, InvalidationBus } from '../tiered/invalidation-bus';
 import { createClient, loadIoredis, type RedisClient } from './redis-client';
 import { describeFailure, describeTarget, withDeadline } from './redis-errors';
@@ -31,6 +32,7 @@ export class RedisBus implements InvalidationBus {
   private listener?: BusListener;
   private live = false;
   private closed = false;
+  private seal?: BusSeal;
   private readonly timeout: number;
   /** Where the bus connects, for messages (credentials masked). */
   readonly address: string;
@@ -55,16 +57,24 @@ export class RedisBus implements InvalidationBus {
     return (this.starting ??= this.open());
   }
 
+  /** @internal Key lists are sealed from now on (the L2 has `encrypt` or `hashKeys`: bus-seal.ts). */
+  sealWith(seal: BusSeal): void {
+    this.seal = seal;
+  }
+
   async publish(keys: readonly string[] | 'clear'): Promise<void> {
     const pub = this.pub;
     if (!pub || this.closed) return;
-    const messages: Message[] = [];
-    if (keys === 'clear') messages.push({ i: this.id, c: 1 });
+    const messages: string[] = [];
+    const seal = this.seal;
+    if (keys === 'clear') messages.push(JSON.stringify({ i: this.id, c: 1 } satisfies Message));
     else
-      for (let i = 0; i < keys.length; i += KEYS_PER_MESSAGE)
-        messages.push({ i: this.id, k: keys.slice(i, i + KEYS_PER_MESSAGE) });
+      for (let i = 0; i < keys.length; i += KEYS_PER_MESSAGE) {
+        const part = keys.slice(i, i + KEYS_PER_MESSAGE);
+        messages.push(seal ? seal.message(this.id, part) : JSON.stringify({ i: this.id, k: part } satisfies Message));
+      }
     try {
-      await withDeadline(Promise.all(messages.map((m) => pub.publish(this.channel, JSON.stringify(m)))), this.timeout);
+      await withDeadline(Promise.all(messages.map((m) => pub.publish(this.channel, m))), this.timeout);
     } catch (err) {
       // ioredis' text speaks of its internals and may carry credentials: it is not kept as cause.
       // eslint-disable-next-line preserve-caught-error
@@ -142,7 +152,7 @@ export class RedisBus implements InvalidationBus {
   }
 
   private receive(text: string): void {
-    deliverBusMessage(text, this.id, this.listener);
+    deliverBusMessage(text, this.id, this.listener, this.seal);
   }
 }
 

@@ -5,6 +5,7 @@ import type { CacheStore, StoreContext } from '../../core/store.types';
 import { RedisBus } from '../redis/redis.bus';
 import { checkRedisUrl } from '../redis/redis-store.options';
 import { RedisStore } from '../redis/redis.store';
+import { busSealOf, type BusSeal } from './bus-seal';
 import type { InvalidationBus } from './invalidation-bus';
 import { isInvalidationBus, resolveTieredStoreOptions, type TieredStoreOptions } from './tiered-store.options';
 import { TieredStore } from './tiered.store';
@@ -36,8 +37,16 @@ export function createTieredStore(options: TieredStoreOptions, ctx: StoreContext
     }
     bus = new RedisBus(source, busChannel(ctx.namespace), name, ctx.logger);
   }
+  // An L2 with encrypt or hashKeys: the built-in buses seal their key lists with its keys.
+  const seal = bus && busSealOf(l2);
+  if (seal) (bus as Partial<Sealable>).sealWith?.(seal);
   const startup = { required: resolved.requireOnStartup, timeoutMs: resolved.connectTimeout };
   return new TieredStore({ l1, l2, l1TtlMs: resolved.l1TtlMs, bus, startup }, ctx);
+}
+
+/** A built-in bus, which seals key lists when given a seal (bus-seal.ts). */
+interface Sealable {
+  sealWith(seal: BusSeal): void;
 }
 
 /** A store that carries invalidations itself (Postgres: LISTEN/NOTIFY on its own database). */

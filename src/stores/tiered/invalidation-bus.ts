@@ -8,7 +8,8 @@
  *   connected; messages from the publishing instance itself are not delivered back to it.
  * - `down()` is called as soon as messages may be missed, and `up()` once every message from
  *   then on arrives (the store empties its L1 on `up()`, since what came in between is lost).
- * - A bus never carries values: only keys (or "clear").
+ * - A bus never carries values: only keys (or "clear"). The built-in buses seal the keys when the
+ *   L2 has `encrypt` or `hashKeys` (bus-seal.ts); a message they cannot read empties L1.
  */
 
 /** What a bus tells the store it serves. */
@@ -21,6 +22,11 @@ export interface BusListener {
   down(): void;
   /** Subscribed (again): every message from now on arrives. */
   up(): void;
+  /**
+   * A message arrived that this instance cannot read (sealed under a key it lacks, tampered); the
+   * bus has called `clear()` for it already. Counted in the store's `stats().errors` and logged.
+   */
+  fault?(reason: string): void;
 }
 
 /** Carries invalidations between the instances of a two-tier store. */

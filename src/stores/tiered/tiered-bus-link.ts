@@ -10,6 +10,8 @@ import type { BusListener, InvalidationBus } from './invalidation-bus';
 export class TieredBusLink {
   private started?: Promise<void>;
   private publishFailures = 0;
+  /** Messages this instance could not read (each emptied L1): the store's own `stats().errors`. */
+  faults = 0;
   /** The bus failed to start and that was logged: its first subscription is logged too. */
   private warned = false;
 
@@ -44,6 +46,7 @@ export class TieredBusLink {
       clear: () => listener.clear(),
       down: () => listener.down(),
       up,
+      fault: (why) => this.fault(why),
     };
     this.started = this.bus.start(wired).catch((err: unknown) => {
       if (!this.required) {
@@ -75,6 +78,14 @@ export class TieredBusLink {
       }
       return false;
     }
+  }
+
+  /** A message that could not be read (the bus emptied L1 for it): counted, logged once per thousand. */
+  private fault(why: string): void {
+    if (this.faults++ % 1000 !== 0) return;
+    this.logger.warn(
+      `Cache store "${this.name}": an invalidation message from another instance could not be read (${why}); L1 emptied. Every instance needs the same encrypt.keys (or hashKeys secret) on its L2`,
+    );
   }
 
   /** Stops the bus for good. */

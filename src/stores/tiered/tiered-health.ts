@@ -1,5 +1,5 @@
 import { errorMessage } from '../../core/format';
-import type { CacheStore, StoreHealthDetail } from '../../core/store.types';
+import type { CacheStore, StoreHealthDetail, StoreStats } from '../../core/store.types';
 import type { InvalidationBus } from './invalidation-bus';
 
 type PartHealth = { status: 'up' | 'down'; error?: string };
@@ -32,4 +32,10 @@ export async function tieredHealthDetail(
   const down = Object.entries(parts).filter(([, p]) => p.status === 'down');
   if (down.length === 0) return { status: 'up', parts };
   return { status: 'degraded', error: down.map(([n, p]) => `${n}: ${p.error}`).join('; '), parts };
+}
+
+/** L1's figures, and as `errors` the bus messages this instance could not read (`faults`). */
+export function tieredStats(l1: CacheStore, faults: number): StoreStats {
+  const near = l1.stats?.() ?? {};
+  return faults === 0 ? near : { ...near, errors: (near.errors ?? 0) + faults };
 }

@@ -7,7 +7,7 @@ import { l2Or } from './degraded-read';
 import { L1Copies, readMany } from './l1-copies';
 import { ReadThrough } from './read-through';
 import { TieredBusLink } from './tiered-bus-link';
-import { tieredHealthDetail } from './tiered-health';
+import { tieredHealthDetail, tieredStats } from './tiered-health';
 import { atMost, requireTiers, type TieredStartup } from './tiered-startup';
 import { TIERED_DEFAULTS, type TieredStoreTiers } from './tiered-store.options';
 import { UnsettledWrites } from './unsettled-writes';
@@ -255,7 +255,7 @@ export class TieredStore implements CacheStore {
   }
 
   stats(): StoreStats {
-    return this.l1.stats?.() ?? {};
+    return tieredStats(this.l1, this.link.faults);
   }
 
   // Locks and change notifications belong to the shared tier.
