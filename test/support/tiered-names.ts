@@ -1,5 +1,5 @@
 import { expect } from '@jest/globals';
-import type { Cache } from '../../src';
+import { createCacheManager, type Cache, type CacheManager } from '../../src';
 import { eventually } from './tiered-coherence';
 
 /** Key and tag names that must never be readable on the bus of a two-tier store over a protected L2. */
@@ -10,7 +10,41 @@ export const TAG = 'patient-7731';
 /** What a message must not contain: a part of each name above. */
 export const NAMES = ['alice@example.com', '88231', 'carol-1987', TAG];
 
-const until = (check: () => Promise<boolean>, what: string) => eventually(check, what, 20_000);
+const until = (check: () => Promise<boolean>, what: string) => eventually(check, what, 60_000);
+
+/** One instance of an app with a two-tier store `near` over memory (`l1`) and store `l2`. */
+export interface TieredApp {
+  cache: Cache;
+  manager: CacheManager;
+  /** What the app logged (warnings and errors). */
+  warnings: string[];
+  /** Entries in this instance's L1. */
+  l1Entries(): number;
+}
+
+/** Starts a {@link TieredApp} with `l2` as its L2's config (pushed to `managers`, for closing); resolves once the bus is up. */
+export async function tieredApp(
+  prefix: string,
+  l2: Record<string, unknown>,
+  managers: CacheManager[],
+): Promise<TieredApp> {
+  const warnings: string[] = [];
+  const manager = createCacheManager({
+    prefix,
+    logger: { warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) },
+    default: 'near',
+    stores: {
+      l1: { driver: 'memory' },
+      l2: l2 as { driver: 'redis' },
+      near: { driver: 'tiered', tiers: ['l1', 'l2'] },
+    },
+  });
+  managers.push(manager);
+  await manager.ready();
+  const cache = manager.default;
+  await until(async () => (await cache.health()).near.status === 'up', 'the bus is subscribed');
+  return { cache, manager, warnings, l1Entries: () => manager.store('l1').driver.stats?.().entries ?? -1 };
+}
 
 /**
  * Writes of every kind on `a` (set, setMany, delete, a tagged set and its flush, increment,

@@ -9,17 +9,11 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import {
-  createCacheManager,
-  type Cache,
-  type CacheManager,
-  type InvalidationBus,
-  type PostgresStore,
-} from '../../../src';
+import type { CacheManager, InvalidationBus, PostgresStore } from '../../../src';
 import { KEY_A } from '../pipeline/pipeline-fixtures';
 import { dropSchema, PG_URL, schemaName } from '../../support/postgres';
 import { eventually } from '../../support/tiered-coherence';
-import { exercise, NAMES } from '../../support/tiered-names';
+import { exercise, NAMES, tieredApp, type TieredApp } from '../../support/tiered-names';
 
 jest.setTimeout(120_000);
 
@@ -40,35 +34,12 @@ afterEach(async () => {
   await dropSchema(schema);
 });
 
-interface App {
-  cache: Cache;
-  manager: CacheManager;
-  warnings: string[];
-  l1Entries(): number;
-}
-
-async function app(): Promise<App> {
-  const warnings: string[] = [];
-  const manager = createCacheManager({
-    prefix,
-    logger: { warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) },
-    default: 'near',
-    stores: {
-      mem: { driver: 'memory' },
-      pg: { driver: 'postgres', url: PG_URL, schema, options: { max: 3 }, ...L2 },
-      near: { driver: 'tiered', tiers: ['mem', 'pg'] },
-    },
-  });
-  managers.push(manager);
-  await manager.ready();
-  const cache = manager.default;
-  await until(async () => (await cache.health()).near.status === 'up', 'LISTEN is up');
-  return { cache, manager, warnings, l1Entries: () => manager.store('mem').driver.stats?.().entries ?? -1 };
-}
+const app = (): Promise<TieredApp> =>
+  tieredApp(prefix, { driver: 'postgres', url: PG_URL, schema, options: { max: 3 }, ...L2 }, managers);
 
 /** The bus channel of `manager`'s Postgres store (a hash of table, namespace and bus name). */
 function channelOf(manager: CacheManager): string {
-  const store = manager.store('pg').driver as PostgresStore;
+  const store = manager.store('l2').driver as PostgresStore;
   const bus = store.createInvalidationBus(`${prefix}:\u0000bus`, 'probe', console) as InvalidationBus & {
     channel: string;
   };

@@ -11,11 +11,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { createCacheManager, type Cache, type CacheManager } from '../../../src';
+import type { CacheManager } from '../../../src';
 import { KEY_A, KEY_B } from '../pipeline/pipeline-fixtures';
 import { RedisServer } from '../../support/redis-server';
 import { eventually } from '../../support/tiered-coherence';
-import { exercise, NAMES, USER } from '../../support/tiered-names';
+import { exercise, NAMES, tieredApp, USER, type TieredApp } from '../../support/tiered-names';
 
 jest.setTimeout(60_000);
 
@@ -35,32 +35,8 @@ afterAll(async () => {
   await server.stop();
 });
 
-interface App {
-  cache: Cache;
-  manager: CacheManager;
-  warnings: string[];
-  /** Entries in this instance's L1. */
-  l1Entries(): number;
-}
-
-async function app(prefix: string, l2: object): Promise<App> {
-  const warnings: string[] = [];
-  const manager = createCacheManager({
-    prefix,
-    logger: { warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) },
-    default: 'near',
-    stores: {
-      l1: { driver: 'memory' },
-      l2: { driver: 'redis', url: server.url, ...l2 },
-      near: { driver: 'tiered', tiers: ['l1', 'l2'] },
-    },
-  });
-  managers.push(manager);
-  await manager.ready();
-  const cache = manager.default;
-  await until(async () => (await cache.health()).near.status === 'up', 'the bus is subscribed');
-  return { cache, manager, warnings, l1Entries: () => manager.store('l1').driver.stats?.().entries ?? -1 };
-}
+const app = (prefix: string, l2: object): Promise<TieredApp> =>
+  tieredApp(prefix, { driver: 'redis', url: server.url, ...l2 }, managers);
 
 /** Every message on the bus channel of `prefix`, as a subscriber with no keys reads it. */
 async function listen(prefix: string): Promise<{ messages: string[]; drain(): Promise<void>; raw: Redis }> {
