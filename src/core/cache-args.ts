@@ -51,3 +51,8 @@ export function normalizeTags(tags: string | readonly string[]): string[] {
   for (const t of list) assertKey(t, 'tag');
   return [...new Set(list)];
 }
+
+/** What a `get` miss answers: `fallback`, or what it produces when it is a function. */
+export function fallbackValue<T>(fallback: T | (() => T | Promise<T>) | undefined): T | Promise<T> | undefined {
+  return typeof fallback === 'function' ? (fallback as () => T | Promise<T>)() : fallback;
+}

@@ -20,7 +20,15 @@
 // A new public method goes in the section it belongs to, as a short delegation; a new concept
 // gets its own collaborator (a file or folder under core/), not a block of private methods here.
 import { UnreadableEntry } from './store-access/unreadable-entry';
-import { checkKeyList, checkLoader, checkStep, checkValue, normalizeTags, toPairs } from './cache-args';
+import {
+  checkKeyList,
+  checkLoader,
+  checkStep,
+  checkValue,
+  fallbackValue,
+  normalizeTags,
+  toPairs,
+} from './cache-args';
 import { CacheKeys } from './cache-keys';
 import { CacheMeter } from './cache-meter';
 import { EntryExpiry } from './entry-expiry';
@@ -118,33 +126,28 @@ export class Cache implements CacheApi<CacheStats> {
     const start = this.meter.started();
     // Hot path: one await on the store; only wrapped entries (tags, SWR) take the slow path.
     // Deliberate inline twins: the read in rememberWith and the body of getWithTags below (kept
-    // inline on purpose: no helper, no extra frame, no closure on a hot read).
+    // inline on purpose: no helper, no extra frame, no closure on a hot read). Everything cold
+    // (the failure, the fallback, the two-tier peek) is a call out of line: V8 inlines this body
+    // into its caller only below 460 bytes of bytecode (docs/benchmarks.md, Core split A/B).
+    const store = this.backend;
     let raw: unknown;
     try {
-      const store = this.backend;
       if (store.getSync !== undefined) raw = store.getSync(k);
-      else if (store.peekSync === undefined || (raw = store.peekSync(k)) === undefined) raw = await store.get(k);
+      else if ((raw = fallbacks.peek(store, k)) === undefined) raw = await store.get(k);
     } catch (err) {
-      this.guard.readFailed('get', key, err);
-      this.meter.missAfterFailure('get', key, start);
-      return typeof fallback === 'function' ? (fallback as () => T | Promise<T>)() : fallback;
+      return this.missAfterFailure(key, err, start, fallback);
     }
     let hit = raw !== undefined;
     if (hit && isEnvelope(raw)) {
-      if (this.backend.getSync !== undefined) {
-        // Synchronous store: the tags are checked in place, no entry allocated.
-        raw = this.entries.freshValueSync(k, raw, key);
-        hit = raw !== MISS;
-      } else {
-        const entry = await this.entries.unwrap(k, raw, key);
-        hit = entry !== undefined && !entry.stale;
-        raw = entry?.value;
-      }
+      // A synchronous store checks the tags in place, no entry allocated.
+      raw =
+        store.getSync !== undefined
+          ? this.entries.freshValueSync(k, raw, key)
+          : await this.entries.freshValue(k, raw, key);
+      hit = raw !== MISS;
     }
     this.meter.read('get', hit, key, start);
-    if (hit) return raw as T;
-    if (typeof fallback === 'function') return (fallback as () => T | Promise<T>)();
-    return fallback;
+    return hit ? (raw as T) : fallbackValue(fallback);
   }
 
   /**
@@ -181,9 +184,7 @@ export class Cache implements CacheApi<CacheStats> {
     try {
       found = await this.backend.getWithTags!(k, this.entries.tagKeys(tags));
     } catch (err) {
-      this.guard.readFailed('get', key, err);
-      this.meter.missAfterFailure('get', key, start);
-      return typeof fallback === 'function' ? (fallback as () => T | Promise<T>)() : fallback;
+      return this.missAfterFailure(key, err, start, fallback);
     }
     let raw = found[0];
     let hit = raw !== undefined;
@@ -194,9 +195,19 @@ export class Cache implements CacheApi<CacheStats> {
       raw = entry?.value;
     }
     this.meter.read('get', hit, key, start);
-    if (hit) return raw as T;
-    if (typeof fallback === 'function') return (fallback as () => T | Promise<T>)();
-    return fallback;
+    return hit ? (raw as T) : fallbackValue(fallback);
+  }
+
+  /** `get` (and its twin) after the store failed: logged, counted, a miss; the fallback's value. */
+  private missAfterFailure<T>(
+    key: string,
+    err: unknown,
+    start: number,
+    fallback: T | (() => T | Promise<T>) | undefined,
+  ): T | Promise<T> | undefined {
+    this.guard.readFailed('get', key, err);
+    this.meter.missAfterFailure('get', key, start);
+    return fallbackValue(fallback);
   }
 
   /** Whether a fresh value is cached under `key`. */
@@ -442,25 +453,18 @@ export class Cache implements CacheApi<CacheStats> {
     this.loads.invalidate(k);
     const versions = tags ? await this.entries.versionsForWrite(tags) : undefined;
     const start = this.meter.started();
-    if (tags && versions === undefined) {
-      this.meter.writeFailed('set', key, start);
-      return false;
-    }
-    const store = this.backend;
-    const stored = wrap(value, versions);
-    const max = this.settings.maxValueBytes;
-    if (max !== undefined) checkValueSize(key, stored, max);
-    let ok = true;
-    if (store.setSync !== undefined) {
+    // A tagged write whose tag versions could not be read stores nothing (counted as failed).
+    let ok = tags === undefined || versions !== undefined;
+    if (ok) {
+      const stored = wrap(value, versions);
+      const max = this.settings.maxValueBytes;
+      if (max !== undefined) checkValueSize(key, stored, max);
+      // Inline, as in `get`: one await on the store (none on a synchronous one), no closure
+      // and no promise of our own; small enough for V8 to inline (docs/benchmarks.md).
+      const store = this.backend;
       try {
-        store.setSync(k, stored, ttlMs);
-      } catch (err) {
-        ok = this.guard.writeFailed('set', key, err, start);
-      }
-    } else {
-      // Inline, as in `get`: one await on the store, no closure and no promise of our own.
-      try {
-        await store.set(k, stored, ttlMs);
+        if (store.setSync !== undefined) store.setSync(k, stored, ttlMs);
+        else await store.set(k, stored, ttlMs);
       } catch (err) {
         ok = this.guard.writeFailed('set', key, err, start);
       }

@@ -4,6 +4,15 @@
 import { incremented } from '../increment';
 import type { CacheStore, StoreEntry } from '../store.types';
 
+/**
+ * The store's synchronous answer to `get` where it has one without being synchronous (the
+ * two-tier store's `peekSync`), else `undefined`: ask `get`. Out of line so that `Cache.get`
+ * stays small (docs/benchmarks.md, Core split A/B).
+ */
+export function peek(store: CacheStore, k: string): unknown {
+  return store.peekSync === undefined ? undefined : store.peekSync(k);
+}
+
 /** `add` as get-then-set. */
 export async function addIfAbsent(
   store: CacheStore,

@@ -107,6 +107,12 @@ export class TaggedEntries {
     return this.checkTags(k, env, stale, names, current);
   }
 
+  /** The value of an envelope if it is fresh and its tags current, else {@link MISS} (any store). */
+  async freshValue(k: string, env: Envelope, key: string): Promise<unknown> {
+    const entry = await this.unwrap(k, env, key);
+    return entry === undefined || entry.stale ? MISS : entry.value;
+  }
+
   /** {@link unwrap} on a store that reads synchronously (memory): no promise per tagged read. */
   unwrapSync(k: string, env: Envelope, key: string): Entry | undefined {
     const stale = env.f !== undefined && this.clock.now() >= env.f;
