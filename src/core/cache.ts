@@ -20,15 +20,7 @@
 // A new public method goes in the section it belongs to, as a short delegation; a new concept
 // gets its own collaborator (a file or folder under core/), not a block of private methods here.
 import { UnreadableEntry } from './store-access/unreadable-entry';
-import {
-  checkKeyList,
-  checkLoader,
-  checkStep,
-  checkValue,
-  fallbackValue,
-  normalizeTags,
-  toPairs,
-} from './cache-args';
+import { checkKeyList, checkLoader, checkStep, checkValue, fallbackValue, normalizeTags, toPairs } from './cache-args';
 import { CacheKeys } from './cache-keys';
 import { CacheMeter } from './cache-meter';
 import { EntryExpiry } from './entry-expiry';
