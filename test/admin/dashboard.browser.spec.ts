@@ -11,6 +11,13 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createCacheManager, type CacheManager } from '../../src';
 import { freePort } from '../support/redis-server';
 
+/**
+ * Where the screenshots go: docs/ (the pictures the docs show) only with UPDATE_SCREENSHOTS=1, a
+ * temporary directory otherwise, so that running the suite leaves the checkout clean.
+ */
+const shotsDir = process.env.UPDATE_SCREENSHOTS === '1' ? 'docs' : mkdtempSync(join(tmpdir(), 'cachekit-shots-'));
+const screenshot = (name: string): string => join(shotsDir, name);
+
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'browser-test-token';
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -100,7 +107,11 @@ function traffic(base: string): () => Promise<void> {
 }
 
 /** The page's document, as far as the tests read it (they compile without the DOM library). */
-type PageGlobal = { document: { querySelector(s: string): { textContent: string | null } | null } };
+type PageGlobal = {
+  document: {
+    querySelector(s: string): { textContent: string | null; getAttribute(name: string): string | null } | null;
+  };
+};
 
 const number = async (page: Page, store: string, metric: string): Promise<number> =>
   Number.parseFloat(
@@ -159,9 +170,14 @@ describe('the dashboard in Chromium (sample app)', () => {
       // The first request of each product misses (the loader takes 200 ms); the repeats hit.
       await page.waitForFunction(positive, cell('hitRatio'), { timeout: 20_000 });
       expect(await number(page, 'near', 'hitRatio')).toBeGreaterThan(before);
-      // A few seconds of charts for the screenshot.
-      await page.waitForTimeout(8000);
-      await page.screenshot({ path: 'docs/dashboard.png', fullPage: true });
+      // Charts with a few points (the stream sends once a second), then the screenshot.
+      const charted = (sel: string) =>
+        ((globalThis as unknown as PageGlobal).document.querySelector(sel)?.getAttribute('points') ?? '').split(' ')
+          .length > 4;
+      await page.waitForFunction(charted, '.store[data-store="near"] [data-metric="ops"] polyline', {
+        timeout: 30_000,
+      });
+      await page.screenshot({ path: screenshot('dashboard.png'), fullPage: true });
     } finally {
       await stop();
     }
@@ -217,7 +233,7 @@ describe('the dashboard in Chromium (sample app)', () => {
     expect(await page.locator('#result img, #result script, #result b').count()).toBe(0);
     await page.locator('#lookup').hover();
     expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
-    await page.screenshot({ path: 'docs/dashboard-lookup.png' });
+    await page.screenshot({ path: screenshot('dashboard-lookup.png') });
     expect(errors).toEqual([]);
     await page.close();
     await redis.store('redis').delete(key);
