@@ -546,7 +546,7 @@ export class Cache implements CacheApi<CacheStats> {
     try {
       if (store.getSync !== undefined) raw = store.getSync(k);
       else if (tags === undefined || store.getWithTags === undefined) {
-        if (store.peekSync === undefined || (raw = store.peekSync(k)) === undefined) raw = await store.get(k);
+        if ((raw = fallbacks.peek(store, k)) === undefined) raw = await store.get(k);
       } else raw = (found = await store.getWithTags(k, this.entries.tagKeys(tags)))[0];
     } catch (err) {
       raw = this.guard.readFailed('get', key, err);

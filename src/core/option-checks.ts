@@ -2,6 +2,8 @@ import { CacheConfigError } from './cache.errors';
 
 /** The longest delay a Node.js timer honours (2^31 - 1 ms); a longer one fires after 1 ms. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How an error message states {@link MAX_TIMER_MS}. */
+export const TIMER_LIMIT = `${MAX_TIMER_MS} ms (about 24.8 days, the longest a timer can wait)`;
 
 /**
  * The checks every options object goes through (the module's, each driver's), so that a bad
@@ -58,8 +60,7 @@ export class OptionChecks {
     const ok = typeof value === 'number' && Number.isFinite(value) && (min === 0 ? value >= 0 : value > 0);
     if (!ok) this.fail(field, min === 0 ? 'a number of ms >= 0' : 'a number of ms > 0', value);
     // Node.js fires a timer set beyond this after 1 ms: a timeout of '30d' would fail every command.
-    if (value > MAX_TIMER_MS)
-      this.fail(field, `at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest a timer can wait)`, value);
+    if (value > MAX_TIMER_MS) this.fail(field, `at most ${TIMER_LIMIT}`, value);
     return value;
   }
 

@@ -1,5 +1,5 @@
 import { CacheArgumentError, CacheConfigError } from './cache.errors';
-import { MAX_TIMER_MS } from './option-checks';
+import { MAX_TIMER_MS, TIMER_LIMIT } from './option-checks';
 
 /**
  * A time-to-live: a number of **seconds** (fractional allowed) or a duration string such as
@@ -136,7 +136,7 @@ export function parseDurationOption(value: Ttl | undefined, store: string, field
   }
   if (ms > MAX_TIMER_MS) {
     throw new CacheConfigError(
-      `Invalid stores.${store}.${field}: ${String(value)}. At most ${MAX_TIMER_MS} ms (about 24.8 days, the longest a timer can wait)`,
+      `Invalid stores.${store}.${field}: ${String(value)}. At most ${TIMER_LIMIT}`,
       store,
       field,
     );

@@ -1,5 +1,6 @@
 import { createCacheManager, type CacheManager } from '../../src';
 import { ManualClock } from '../../src/testing';
+import { quiet } from '../support/with-manager';
 
 // getMany reads a batch in one pass: plain values as they are, envelopes (tags, SWR) checked
 // together; batches larger than the key memo (4,096 keys) read like small ones.
@@ -11,7 +12,7 @@ describe('getMany', () => {
     clock = new ManualClock();
     manager = createCacheManager({
       clock,
-      logger: { warn: () => undefined, error: () => undefined },
+      logger: quiet,
       stores: { memory: { driver: 'memory', maxEntries: 50_000 } },
     });
   });

@@ -1,5 +1,6 @@
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { CacheConfigError } from '../../core/cache.errors';
+import { MAX_TIMER_MS } from '../../core/option-checks';
 import type { RedisTarget } from './redis-store.options';
 
 /** A connection of the store: a single node (also through Sentinel) or a Cluster. */
@@ -91,7 +92,7 @@ export function createClient(lib: IoredisLib, target: RedisTarget, timeout: numb
  * keep as it is (below 1 ms or above 2^31 - 1, which it turns into 1 ms) holds nothing.
  */
 export function holdTimerList(ms: number): () => void {
-  if (!(ms >= 1 && ms <= TIMER_MAX_MS)) return () => undefined;
+  if (!(ms >= 1 && ms <= MAX_TIMER_MS)) return () => undefined;
   let held = heldLists.get(ms);
   if (held === undefined) {
     const timer = setInterval(() => undefined, ms);
@@ -111,8 +112,6 @@ export function holdTimerList(ms: number): () => void {
 }
 
 const heldLists = new Map<number, { timer: NodeJS.Timeout; holders: number }>();
-/** The longest delay Node's timers take as it is. */
-const TIMER_MAX_MS = 2 ** 31 - 1;
 
 /** The interval holding the timer list of `ms`, if a store holds it (for tests and diagnostics). */
 export function heldTimerList(ms: number): NodeJS.Timeout | undefined {
