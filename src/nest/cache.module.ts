@@ -7,7 +7,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
+import { DiscoveryModule, DiscoveryService, HttpAdapterHost } from '@nestjs/core';
 import { CacheStoreNotFoundError } from '../core/cache.errors';
 import { CacheManager } from '../core/cache-manager';
 import { DEFAULT_STORES } from '../config/cache-options';
@@ -24,7 +24,7 @@ import { cacheManagerProvider, storeProviders } from './cache.providers';
 import { stopTelemetry } from './cache-telemetry';
 import { CacheService } from './cache.service';
 import { otherCopyAliases } from './package-copies';
-import { requestMemoMiddleware } from './memo/request-memo.middleware';
+import { openRequestMemoScopes, requestMemoMiddleware } from './memo/request-memo.scope';
 
 /**
  * Registers a {@link CacheManager}, `CacheService` (the default store) and one
@@ -43,6 +43,7 @@ export class CacheModule extends ConfigurableModuleClass implements NestModule, 
   constructor(
     @Inject(CacheManager) private readonly manager: CacheManager,
     @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
   ) {
     super();
   }
@@ -56,9 +57,13 @@ export class CacheModule extends ConfigurableModuleClass implements NestModule, 
     return withStores(super.forRootAsync(options), options.storeNames ?? []);
   }
 
-  /** A `cache.memo()` scope per HTTP request (free until some code asks for a memo). */
+  /**
+   * A `cache.memo()` scope per HTTP request (free until some code asks for a memo): a Fastify
+   * hook or an Express app-level middleware, installed here because Nest calls `configure` in
+   * `app.init()` before it registers routes; a Nest middleware only on other adapters.
+   */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(requestMemoMiddleware).forRoutes('*');
+    if (!openRequestMemoScopes(this.adapterHost.httpAdapter)) consumer.apply(requestMemoMiddleware).forRoutes('*');
   }
 
   /** Fails start-up when one of this app's classes injects a store that is not configured. */

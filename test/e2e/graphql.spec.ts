@@ -8,7 +8,7 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Injectable, Module, type INestApplication } from '@nestjs/common';
 import { Args, Field, GraphQLModule, Int, Mutation, ObjectType, Query, Resolver, Context, Info } from '@nestjs/graphql';
 import { Test } from '@nestjs/testing';
-import { CacheEvict, CacheModule, CacheService, CacheTags, Cacheable } from 'nestjs-cachekit';
+import { CacheEvict, CacheModule, CacheService, CacheTags, Cacheable, type CacheApi } from 'nestjs-cachekit';
 
 @ObjectType()
 class Product {
@@ -30,9 +30,31 @@ class Catalog {
   }
 }
 
+/** Holds `whoAmI` queries until `size` are in flight, so they overlap for sure. */
+const overlap = { size: 0, waiting: [] as (() => void)[] };
+const allInFlight = () =>
+  new Promise<void>((resolve) => {
+    overlap.waiting.push(resolve);
+    if (overlap.waiting.length >= overlap.size) for (const r of overlap.waiting.splice(0)) r();
+  });
+
 @Resolver(() => Product)
 class ProductResolver {
-  constructor(private readonly catalog: Catalog) {}
+  /** One memo for the app's lifetime: per request over HTTP. */
+  private readonly memo: CacheApi;
+  constructor(
+    private readonly catalog: Catalog,
+    cache: CacheService,
+  ) {
+    this.memo = cache.memo();
+  }
+
+  @Query(() => String)
+  async whoAmI(@Args('id') id: string): Promise<string> {
+    await this.memo.set('gql:who', id);
+    await allInFlight();
+    return `${id}:${await this.memo.get<string>('gql:who')}`;
+  }
 
   @Query(() => Product)
   @Cacheable({ ttl: '1m' })
@@ -134,5 +156,12 @@ describe('cache decorators on GraphQL resolvers (Apollo, code-first)', () => {
     const answers = await Promise.all(Array.from({ length: 5 }, () => gql('{ product(id: 2) { price } }')));
     expect(answers.map((a) => a.body.data?.product.price)).toEqual([200, 200, 200, 200, 200]);
     expect(catalog.loads).toBe(1);
+  });
+
+  it('each HTTP request of concurrent queries has its own cache.memo()', async () => {
+    const ids = ['a', 'b', 'c'];
+    overlap.size = ids.length;
+    const answers = await Promise.all(ids.map((id) => gql(`{ whoAmI(id: "${id}") }`)));
+    expect(answers.map((a) => a.body.data?.whoAmI)).toEqual(['a:a', 'b:b', 'c:c']);
   });
 });
