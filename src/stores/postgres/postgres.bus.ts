@@ -3,7 +3,7 @@ import type { CacheLogger } from '../../core/logger';
 import { deliverBusMessage, type BusMessage as Message } from '../tiered/bus-message';
 import type { BusSeal } from '../tiered/bus-seal';
 import type { BusListener, InvalidationBus } from '../tiered/invalidation-bus';
-import type { PostgresConnection } from './postgres.connection';
+import { deadline, type PostgresConnection } from './postgres.connection';
 import { PgListener } from './postgres.listener';
 
 /** NOTIFY payloads must stay under 8000 bytes: keys are sent in messages of at most this size. */
@@ -139,6 +139,28 @@ export class PostgresBus implements InvalidationBus {
     return payloads;
   }
 
+  /** Settle probes of this instance waiting for their NOTIFY to come back: payload → resolve. */
+  private readonly probes = new Map<string, () => void>();
+  private probeCount = 0;
+
+  /**
+   * A NOTIFY to its own channel, awaited on the listening connection: PostgreSQL delivers
+   * notifications in commit order, so every one committed before (another instance's publish that
+   * resolved) has arrived by then. The probe carries no keys: every other instance ignores it.
+   */
+  async settle(): Promise<boolean> {
+    const listener = this.listener;
+    if (!listener || this.closed) throw new Error('invalidation bus not listening');
+    const payload = JSON.stringify({ i: this.id, s: ++this.probeCount } satisfies Message);
+    const back = new Promise<void>((resolve) => this.probes.set(payload, resolve));
+    try {
+      await deadline(Promise.all([listener.notify(payload), back]), this.timeout);
+    } finally {
+      this.probes.delete(payload);
+    }
+    return true;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -146,6 +168,10 @@ export class PostgresBus implements InvalidationBus {
   }
 
   private receive(text: string): void {
+    if (this.probes.size > 0) {
+      const probe = this.probes.get(text);
+      if (probe) return probe();
+    }
     deliverBusMessage(text, this.id, this.target, this.seal);
   }
 }

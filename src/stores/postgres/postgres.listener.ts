@@ -41,6 +41,16 @@ export class PgListener {
     return (this.first ??= this.connect());
   }
 
+  /**
+   * NOTIFYs `payload` on this listener's own channel, from its own connection; resolves once sent.
+   * It comes back after every notification committed before it (one queue, in commit order).
+   */
+  async notify(payload: string): Promise<void> {
+    const client = this.client;
+    if (!client || !this.live) throw new Error('not listening');
+    await deadline(client.query({ text: 'SELECT pg_notify($1, $2)', values: [this.channel, payload] }), this.timeout);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.live = false;

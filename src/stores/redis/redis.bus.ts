@@ -82,6 +82,24 @@ export class RedisBus implements InvalidationBus {
     }
   }
 
+  /**
+   * A PING on the subscriber connection: Redis answers a connection in order, so every message
+   * a PUBLISH (on any connection) queued for it before is delivered before the reply. On a
+   * Cluster, a message published on another node may still travel between nodes: `false`.
+   */
+  async settle(): Promise<boolean> {
+    const sub = this.sub;
+    if (!sub || !this.live || this.closed) throw new Error('invalidation bus not subscribed');
+    if (sub.isCluster) return false;
+    try {
+      await withDeadline(sub.ping(), this.timeout);
+    } catch (err) {
+      // eslint-disable-next-line preserve-caught-error
+      throw new Error(describeFailure(err, this.address));
+    }
+    return true;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -3,7 +3,9 @@ import type { BusListener } from './invalidation-bus';
 
 /**
  * The wire format of the built-in buses (Redis pub/sub, Postgres NOTIFY):
- * `{ i: sender id, k?: keys, c?: 1 for clear, x?: sealed keys }` as JSON; values never travel.
+ * `{ i: sender id, k?: keys, c?: 1 for clear, x?: sealed keys, s?: settle probe }` as JSON; values
+ * never travel. A settle probe (Postgres: a NOTIFY the sender waits for) carries nothing else, and
+ * every other instance ignores it.
  * `x` (bus-seal.ts) always comes with `c: 1`, so an instance that cannot read it clears.
  */
 export interface BusMessage {
@@ -11,6 +13,7 @@ export interface BusMessage {
   k?: string[];
   c?: 1;
   x?: string;
+  s?: number;
 }
 
 /**

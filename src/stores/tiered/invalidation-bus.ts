@@ -8,6 +8,8 @@
  *   connected; messages from the publishing instance itself are not delivered back to it.
  * - `down()` is called as soon as messages may be missed, and `up()` once every message from
  *   then on arrives (the store empties its L1 on `up()`, since what came in between is lost).
+ * - `settle()` (optional) is a barrier on the delivery of messages already published: what a lock
+ *   on the two-tier store waits for after it is taken (docs/stores-tiered.md, "Locks").
  * - A bus never carries values: only keys (or "clear"). The built-in buses seal the keys when the
  *   L2 has `encrypt` or `hashKeys` (bus-seal.ts); a message they cannot read empties L1.
  */
@@ -39,6 +41,14 @@ export interface InvalidationBus {
   start(listener: BusListener): Promise<void>;
   /** Tells the other instances to drop these keys (`'clear'`: everything); rejects on failure. */
   publish(keys: readonly string[] | 'clear'): Promise<void>;
+  /**
+   * A barrier: resolves `true` once every message whose `publish` (by any instance) resolved
+   * before the call has been handed to the listener; `false` when this bus cannot tell (the store
+   * then empties its L1); rejects on failure or timeout (the same). A lock taken on the two-tier
+   * store waits for it, so the holder reads nothing older than the previous holder's writes. A
+   * bus without it: L1 is emptied at every lock taken.
+   */
+  settle?(): Promise<boolean>;
   /** Whether the subscription is live. */
   readonly connected: boolean;
   /** Where the bus connects, for messages (credentials masked). */

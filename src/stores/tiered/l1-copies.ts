@@ -74,6 +74,13 @@ export class L1Copies {
     this.waiters.wakeAll();
   }
 
+  /** Forgets every copy now (awaited, unlike {@link dropAll}) and spoils every read in flight. */
+  async empty(): Promise<void> {
+    this.reads.spoilAll();
+    this.waiters.wakeAll();
+    await this.store.clear().catch(this.clearFailed);
+  }
+
   /** The bus is down: stop answering from L1; reads in flight must not fill it. */
   distrust(): void {
     this.trusted = false;

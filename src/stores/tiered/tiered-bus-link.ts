@@ -10,6 +10,7 @@ import type { BusListener, InvalidationBus } from './invalidation-bus';
 export class TieredBusLink {
   private started?: Promise<void>;
   private publishFailures = 0;
+  private settleFailures = 0;
   /** Messages this instance could not read (each emptied L1): the store's own `stats().errors`. */
   faults = 0;
   /** The bus failed to start and that was logged: its first subscription is logged too. */
@@ -74,6 +75,28 @@ export class TieredBusLink {
       if (this.publishFailures++ % 1000 === 0) {
         this.logger.warn(
           `Cache store "${this.name}": could not publish an invalidation (${errorMessage(err)}); other instances keep their L1 copies until they expire`,
+        );
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Waits until the messages other instances published before now have reached this one (the
+   * bus's `settle`); resolves whether L1 may be kept. `false` (the bus cannot tell, has no
+   * `settle`, failed or timed out: logged once per thousand) means the caller must empty L1.
+   * While the bus is down L1 is not read at all, and it is emptied when the bus is back: `true`.
+   */
+  async settle(): Promise<boolean> {
+    const bus = this.bus;
+    if (!bus || !bus.connected) return true;
+    if (!bus.settle) return false;
+    try {
+      return await bus.settle();
+    } catch (err) {
+      if (this.settleFailures++ % 1000 === 0) {
+        this.logger.warn(
+          `Cache store "${this.name}": could not wait for the invalidations sent before a lock was taken (${errorMessage(err)}); L1 emptied`,
         );
       }
       return false;

@@ -59,8 +59,7 @@ export class TieredStore implements CacheStore {
       warn: (message) => logger.warn(`Cache store "${name}": ${message}`),
     });
     // Rate limits count on the shared tier, atomically where it has the hook.
-    const l2 = tiers.l2;
-    if (l2.throttle) this.throttle = (key, hit) => l2.throttle!(key, hit);
+    if (tiers.l2.throttle) this.throttle = (key, hit) => tiers.l2.throttle!(key, hit);
   }
 
   /** A rate-limit hit, on L2 (present when L2 has the hook). */
@@ -258,11 +257,12 @@ export class TieredStore implements CacheStore {
     return tieredStats(this.l1, this.link.faults);
   }
 
-  // Locks and change notifications belong to the shared tier.
-
+  // Locks and change notifications belong to the shared tier. A lock taken settles the bus first,
+  // so the holder reads no copy older than the last holder's writes (docs/stores-tiered.md#locks).
   async acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {
-    if (this.l2.acquireLock) return this.l2.acquireLock(key, token, ttlMs);
-    return this.add(key, token, ttlMs);
+    const taken = await (this.l2.acquireLock ? this.l2.acquireLock(key, token, ttlMs) : this.add(key, token, ttlMs));
+    if (taken && !(await this.link.settle())) await this.copies.empty();
+    return taken;
   }
 
   async renewLock(key: string, token: string, ttlMs: number): Promise<boolean> {
