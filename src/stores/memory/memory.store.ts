@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import { CacheSerializationError } from '../../core/cache.errors';
 import { incremented } from '../../core/increment';
 import type { Clock } from '../../core/clock';
@@ -7,6 +6,7 @@ import type { CacheStore, StoreEntry, StoreStats } from '../../core/store.types'
 import { estimateSize } from './value-size';
 import { resolveMemoryStoreOptions, type MemoryIsolation, type MemoryStoreOptions } from './memory-store.options';
 import { frozenCopy } from './value-freeze';
+import { LruTable } from './lru-table';
 import { copierFor, copyHeld, WriteShapes, type Copier } from './write-shapes';
 
 export type { MemoryIsolation, MemoryStoreOptions } from './memory-store.options';
@@ -35,13 +35,13 @@ class Held {
 }
 
 /**
- * A bounded in-process LRU store (backed by `lru-cache`), with per-entry TTL, optional byte
+ * A bounded in-process LRU store (its table in lru-table.ts), with per-entry TTL, optional byte
  * bound, value isolation, and a periodic sweep of expired entries off the hot path. Every
  * operation has a synchronous twin (`getSync`, `deleteSync`, `incrementSync`...) with the same
  * behaviour, which the async methods call: `cache.sync` runs on them.
  */
 export class MemoryStore implements CacheStore {
-  private readonly lru: LRUCache<string, object>;
+  private readonly lru: LruTable;
   private readonly isolation: MemoryIsolation;
   private evictions = 0;
   private readonly timer?: NodeJS.Timeout;
@@ -60,18 +60,10 @@ export class MemoryStore implements CacheStore {
     this.isolation = isolation;
     const trackBytes = (this.trackBytes = maxBytes !== undefined);
     this.maxBytes = maxBytes ?? Infinity;
-    this.lru = new LRUCache<string, object>({
-      max,
-      // Writes pass the size they checked (`put`); this sizes what increment and touch re-set.
-      ...(trackBytes ? { maxSize: maxBytes, sizeCalculation: entrySize } : {}),
-      // `perf` lets tests drive expiry with a manual clock; ttlResolution 0 re-reads it every time.
-      perf: clock,
-      ttlResolution: clock === systemClock ? 1 : 0,
-      dispose: (_v, k, reason) => {
-        if (reason !== 'evict') return;
-        this.evictions++;
-        onEvict?.(k);
-      },
+    // Reads reuse a read of the real clock for a millisecond; a manual clock (tests) is read every time.
+    this.lru = new LruTable(max, this.maxBytes, clock, clock === systemClock, (k) => {
+      this.evictions++;
+      onEvict?.(k);
     });
     if (pruneInterval > 0) {
       this.timer = setInterval(() => this.prune(), pruneInterval);
@@ -81,9 +73,7 @@ export class MemoryStore implements CacheStore {
 
   /** Removes every expired entry now. Runs on its own every `pruneInterval`. */
   prune(): number {
-    const before = this.lru.size;
-    this.lru.purgeStale();
-    return before - this.lru.size;
+    return this.lru.purgeStale();
   }
 
   async get(key: string): Promise<unknown> {
@@ -158,7 +148,8 @@ export class MemoryStore implements CacheStore {
     const next = incremented(key, current === NULL ? null : current, by);
     if (current === undefined)
       this.put(key, next as unknown as object, ttlMs, this.sizeFor(key, next as unknown as object));
-    else this.lru.set(key, next as unknown as object, { noUpdateTTL: true });
+    // The entry keeps its expiry.
+    else this.lru.set(key, next, undefined, this.trackBytes ? entrySize(next as unknown as object, key) : 0);
     return next;
   }
 
@@ -168,12 +159,10 @@ export class MemoryStore implements CacheStore {
 
   ttlSync(key: string): number | undefined {
     if (!this.lru.has(key)) return undefined;
-    // `info` reads the clock now; `getRemainingTTL` uses lru-cache's clock cached for up to 1 ms,
-    // which can answer a little more than was set (300.001 s right after a 300 s set).
-    const left = this.lru.info(key)?.ttl;
-    if (left === undefined) return Infinity;
-    // Entries start half a millisecond early (see ttlOptions): report at most the TTL as given.
-    return Math.max(Math.floor(left + 0.5), 0);
+    // `remaining` reads the clock now (reads reuse one for up to 1 ms, which could answer a
+    // little more than was set: 300.001 s right after a 300 s set).
+    const left = this.lru.remaining(key);
+    return left === undefined ? undefined : Math.floor(left);
   }
 
   async touch(key: string, ttlMs?: number): Promise<boolean> {
@@ -184,7 +173,7 @@ export class MemoryStore implements CacheStore {
     const value = this.lru.get(key);
     if (value === undefined) return false;
     // Re-set the same (already copied) value with the new TTL.
-    this.lru.set(key, value, this.ttlOptions(ttlMs));
+    this.lru.set(key, value, this.expiresAt(ttlMs), this.trackBytes ? entrySize(value as object, key) : 0);
     return true;
   }
 
@@ -200,14 +189,9 @@ export class MemoryStore implements CacheStore {
     return stats;
   }
 
-  /**
-   * lru-cache expires an entry once strictly more than its TTL has passed; every other store
-   * (and `remainingTtl`) treats the exact expiry instant as expired. Starting the clock half a
-   * millisecond early makes the memory store agree (clocks tick in whole ms).
-   */
-  private ttlOptions(ttlMs: number | undefined, size = 0): { ttl: number; start: number; size: number } {
-    // One shape for every write; `start` 0 with no TTL (lru-cache would read the clock for it).
-    return ttlMs === undefined ? { ttl: 0, start: 0, size } : { ttl: ttlMs, start: this.clock.now() - 0.5, size };
+  /** The expiry instant of an entry written now (0: never). The instant itself counts as expired. */
+  private expiresAt(ttlMs: number | undefined): number {
+    return ttlMs === undefined ? 0 : this.clock.now() + ttlMs;
   }
 
   /**
@@ -254,10 +238,10 @@ export class MemoryStore implements CacheStore {
   }
 
   private put(key: string, stored: object, ttlMs: number | undefined, size: number): void {
-    this.lru.set(key, stored, this.ttlOptions(ttlMs, size));
+    this.lru.set(key, stored, this.expiresAt(ttlMs), size);
   }
 
-  private read(stored: object | undefined): unknown {
+  private read(stored: unknown): unknown {
     if (stored === undefined) return undefined;
     if (stored === NULL) return null;
     return stored instanceof Held ? stored.copy() : stored;
