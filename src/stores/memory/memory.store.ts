@@ -58,7 +58,7 @@ export class MemoryStore implements CacheStore {
   ) {
     const { maxEntries: max, maxBytes, isolation, pruneInterval } = resolveMemoryStoreOptions(options, name);
     this.isolation = isolation;
-    const trackBytes = (this.trackBytes = maxBytes !== undefined);
+    this.trackBytes = maxBytes !== undefined;
     this.maxBytes = maxBytes ?? Infinity;
     // Reads reuse a read of the real clock for a millisecond; a manual clock (tests) is read every time.
     this.lru = new LruTable(max, this.maxBytes, clock, clock === systemClock, (k) => {
