@@ -2,6 +2,7 @@
 // when the argument is fine (`checkValue` runs on every `set`, `checkLoader` on every remember).
 import { CacheArgumentError } from './cache.errors';
 import { assertKey } from './keys';
+import { PROTO } from './value-rules';
 
 /** Storing `undefined` is refused: it is what a miss reads as. */
 export function checkValue(key: string, value: unknown): void {
@@ -42,13 +43,25 @@ export function toPairs(
   return Object.entries(entries);
 }
 
-/** Checks tag names (one or a list, at least one) and drops repeats. */
+/**
+ * Checks tag names (one or a list, at least one) and drops repeats. "__proto__" is refused: an
+ * entry keeps its tags in a plain object (stored by every serializer), where that name is the
+ * prototype, not a property: the tag would be dropped and its flush would miss the entry.
+ * Every other name, "constructor" and "toString" included, is a tag like any other.
+ */
 export function normalizeTags(tags: string | readonly string[]): string[] {
   const list = typeof tags === 'string' ? [tags] : tags;
   if (!Array.isArray(list) || list.length === 0) {
     throw new CacheArgumentError('tags(...) needs at least one tag name');
   }
-  for (const t of list) assertKey(t, 'tag');
+  for (const t of list) {
+    assertKey(t, 'tag');
+    if (t === PROTO) {
+      throw new CacheArgumentError(
+        'Invalid cache tag "__proto__": it is the one name JavaScript objects reserve (their prototype), so an entry could not carry it; use another tag name',
+      );
+    }
+  }
   return [...new Set(list)];
 }
 

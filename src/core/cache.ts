@@ -42,6 +42,7 @@ import { probeStore } from './store-access/store-probe';
 import type { CacheStore, StoreEntry } from './store.types';
 import { TaggedCache, type TaggedAccess } from './tagged-cache';
 import { MISS, REFETCH, TaggedEntries, type Entry } from './tags/tagged-entries';
+import { putOwn } from './own-record';
 import { FOREVER, resolveTtlArg, type Ttl, type TtlArg } from './ttl';
 
 /**
@@ -243,7 +244,7 @@ export class Cache implements CacheApi<CacheStats> {
       const value = values[i] as T | undefined;
       // One timed sample per call: the keys share one round trip.
       this.meter.readOfMany(value !== undefined, keys[i], i === 0 ? start : 0, errors);
-      out[keys[i]] = value;
+      putOwn(out, keys[i], value);
     }
     return out;
   }

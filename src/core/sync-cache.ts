@@ -19,6 +19,7 @@ import type { CacheStore, StoreEntry } from './store.types';
 import { isSyncStore, type SyncStore } from './sync-store';
 import type { Entry, TaggedEntries } from './tags/tagged-entries';
 import { checkValueSize } from './value-limit';
+import { putOwn } from './own-record';
 import { resolveTtlArg, type Ttl } from './ttl';
 
 /** The collaborators a {@link SyncCacheView} shares with its `Cache` (internal). */
@@ -160,7 +161,7 @@ export class SyncCacheView implements SyncCache {
       const hit = entry !== undefined && entry !== null && !entry.stale;
       // One timed sample per call, as the Promise API's one round trip.
       meter.readOfMany(hit, keys[i], i === 0 ? start : 0, errors);
-      out[keys[i]] = hit ? (entry.value as T) : undefined;
+      putOwn(out, keys[i], hit ? (entry.value as T) : undefined);
     });
     return out;
   }

@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createCacheManager, type CacheManager } from '../../src';
 import { ManualClock } from '../../src/testing';
-import { quiet } from '../support/with-manager';
+import { quiet, withManager } from '../support/with-manager';
 
 // getMany reads a batch in one pass: plain values as they are, envelopes (tags, SWR) checked
 // together; batches larger than the key memo (4,096 keys) read like small ones.
@@ -61,5 +64,57 @@ describe('getMany', () => {
     const long = 'x'.repeat(5000);
     await cache.set(long, 'long');
     expect(await cache.getMany([long, 'short'])).toEqual({ [long]: 'long', short: undefined });
+  });
+});
+
+// Keys are user data: "__proto__" must come back as an own property (its value, or undefined for
+// a miss), never as the result's prototype, on every getMany the package has.
+describe('getMany of prototype-named keys', () => {
+  const NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+  const dir = mkdtempSync(join(tmpdir(), 'cachekit-proto-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function expectOwn(result: Record<string, unknown>, expected: Record<string, unknown>): void {
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+    expect(Object.keys(result).sort()).toEqual(Object.keys(expected).sort());
+    for (const k of Object.keys(expected)) {
+      expect(Object.hasOwn(result, k)).toBe(true);
+      expect(result[k]).toEqual(expected[k]);
+    }
+  }
+  const missing = () => Object.fromEntries([...NAMES, 'a'].map((k) => [k, undefined]));
+  const found = () => Object.fromEntries([...NAMES.map((k) => [k, { v: k }]), ['a', { v: 'a' }]]);
+
+  it.each([
+    ['memory', { driver: 'memory' }],
+    ['file', { driver: 'file', directory: dir }],
+    ['redis', { driver: 'redis', url: 'redis://127.0.0.1:6379' }],
+  ] as const)('Cache.getMany and a tagged view on %s', async (_, config) => {
+    const prefix = `proto-gm-${process.pid}-${Date.now()}`;
+    await withManager({ prefix, stores: { s: config as never } }, async (m) => {
+      const cache = m.default;
+      expectOwn(await cache.getMany([...NAMES, 'a']), missing());
+      for (const k of [...NAMES, 'a']) expect(await cache.set(k, { v: k })).toBe(true);
+      expectOwn(await cache.getMany([...NAMES, 'a']), found());
+      expectOwn(await cache.tags('t').getMany([...NAMES, 'a']), found());
+      expectOwn(await cache.memo().getMany([...NAMES, 'a']), found());
+      await cache.tags('t').set('__proto__', { tagged: true });
+      expectOwn(await cache.getMany(['__proto__']), { ['__proto__']: { tagged: true } });
+      await cache.clear();
+    });
+  });
+
+  it('the synchronous API and a request memo', async () => {
+    await withManager({ stores: { memory: { driver: 'memory' } } }, async (m) => {
+      const cache = m.default;
+      expectOwn(cache.sync.getMany([...NAMES, 'a']), missing());
+      const memo = cache.memo();
+      expectOwn(await memo.getMany([...NAMES, 'a']), missing());
+      for (const k of [...NAMES, 'a']) cache.sync.set(k, { v: k });
+      expectOwn(cache.sync.getMany([...NAMES, 'a']), found());
+      // The memo remembers the misses it read, and reads the rest.
+      expectOwn(await cache.memo().getMany([...NAMES, 'a']), found());
+      expectOwn(await memo.getMany(['__proto__', 'b']), { ['__proto__']: undefined, b: undefined });
+    });
   });
 });

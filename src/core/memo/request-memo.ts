@@ -7,6 +7,7 @@ import type { CacheStats, RememberOptions } from '../cache.types';
 import type { Ttl } from '../ttl';
 import { CacheView } from '../cache-view';
 import { currentRequestMemo, useRequestMemo } from './memo-scope';
+import { putOwn } from '../own-record';
 
 /** A memoised miss (a plain `undefined` could not be told from "not memoised"). */
 const MISS = Symbol('miss');
@@ -63,7 +64,7 @@ class MemoCache<Stats extends CacheStats | StatsReport> extends CacheView<Stats>
     for (const k of missing) m.set(k, fetched[k] === undefined ? MISS : fetched[k]);
     for (const k of keys) {
       const v = m.get(k);
-      out[k] = v === MISS ? undefined : (v as T);
+      putOwn(out, k, v === MISS ? undefined : (v as T));
     }
     return out;
   }
