@@ -43,7 +43,7 @@ export interface CompatStorePlan {
 export function warnIgnoredOptions(options: object, logger: CacheLogger): void {
   for (const key of Object.keys(options)) {
     if (KNOWN.has(key)) continue;
-    const legacy = LEGACY[key];
+    const legacy = Object.hasOwn(LEGACY, key) ? LEGACY[key] : undefined; // a key "toString" is not legacy
     logger.warn(
       legacy
         ? `CacheModule option "${key}": ${legacy}`

@@ -51,7 +51,8 @@ export function createCacheManager(options: CacheManagerOptions = {}): CacheMana
   }
   const modulePrefix = options.prefix ?? DEFAULT_PREFIX;
   const moduleTtl = configTtl(options.ttl, undefined, 'ttl');
-  const definitions: Record<string, StoreDefinition> = {};
+  // Store names are the user's: a null-prototype record keeps "__proto__" a name, not a prototype.
+  const definitions = Object.create(null) as Record<string, StoreDefinition>;
   for (const name of names) {
     const def = defineStore(name, stores[name], modulePrefix, moduleTtl);
     const max = stores[name].maxValueBytes;
@@ -88,8 +89,9 @@ function defineStore(
   const namespace = joinPrefix(modulePrefix, config.prefix);
   const base = { namespace, defaultTtlMs: configTtl(config.ttl, name, 'ttl') ?? moduleTtl, lock: config.lock };
   if (typeof driver === 'string') {
-    const factory = builtInDrivers[driver];
-    const keys = builtInDriverKeys[driver];
+    // Own entries only: a driver named "toString" is unknown, not Object.prototype's function.
+    const factory = Object.hasOwn(builtInDrivers, driver) ? builtInDrivers[driver] : undefined;
+    const keys = Object.hasOwn(builtInDriverKeys, driver) ? builtInDriverKeys[driver] : undefined;
     if (keys) storeOptionChecks(name).knownKeys(config, [...COMMON_STORE_KEYS, ...keys]);
     if (!factory) {
       throw new CacheConfigError(

@@ -84,7 +84,8 @@ export class CacheManager extends DefaultStoreCache {
     const build = (name: string): CacheStore => {
       const existing = this.built.get(name);
       if (existing) return existing;
-      const def = settings.stores[name];
+      // Own entries only: a tier named "toString" is a store that is not configured.
+      const def = Object.hasOwn(settings.stores, name) ? settings.stores[name] : undefined;
       if (!def) throw new CacheStoreNotFoundError(name, names);
       if (building.has(name)) {
         throw new CacheConfigError(`Store "${name}" refers to itself through its tiers`, name, 'tiers');

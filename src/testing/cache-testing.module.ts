@@ -7,6 +7,7 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { CacheManager } from '../core/cache-manager';
+import { putOwn } from '../core/own-record';
 import { DEFAULT_STORES } from '../config/cache-options';
 import { CACHE_MODULE_OPTIONS } from '../nest/cache.module-definition';
 import { CacheModule } from '../nest/cache.module';
@@ -105,6 +106,7 @@ function fakeStores(stores: FakeCacheOptions['stores'], extra: string[]): NonNul
   const base: Record<string, object> = Array.isArray(stores)
     ? Object.fromEntries((stores as readonly string[]).map((n) => [n, {}]))
     : { ...((stores as Record<string, object> | undefined) ?? DEFAULT_STORES) };
-  for (const name of extra) base[name] ??= {};
+  // Own entries only, and defined, not assigned: "toString" or "__proto__" are store names too.
+  for (const name of extra) if (!Object.hasOwn(base, name)) putOwn(base, name, {});
   return base;
 }

@@ -75,6 +75,38 @@ describe('CacheModule', () => {
     expect(a.get(CacheManager).stores()).toEqual(['mem', 'other']);
   }
 
+  it('forRoot takes store names that are Object.prototype members, as the default and through @InjectCache', async () => {
+    @Injectable()
+    class Named {
+      constructor(
+        @InjectCache('toString') readonly text: Cache,
+        @InjectCache('__proto__') readonly proto: Cache,
+      ) {}
+    }
+    // Built entry by entry: `{ __proto__: ... }` in an object literal would set the prototype.
+    const stores: NonNullable<CacheModuleOptions['stores']> = {};
+    for (const name of ['__proto__', 'toString', 'constructor']) {
+      Object.defineProperty(stores, name, { value: { driver: 'memory' }, enumerable: true });
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [CacheModule.forRoot({ stores })],
+      providers: [Named],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    const named = app.get(Named);
+    const service = app.get(CacheService);
+    expect(app.get(CacheManager).stores()).toEqual(['__proto__', 'toString', 'constructor']);
+    expect(service.manager.defaultStoreName).toBe('__proto__');
+    await named.text.set('k', 'text');
+    await named.proto.set('k', 'proto');
+    expect(await service.get('k')).toBe('proto');
+    expect(await service.store('toString').get('k')).toBe('text');
+    expect(app.get(getCacheToken('constructor'))).toBe(service.store('constructor'));
+    expect(service.manager.hasStore('hasOwnProperty')).toBe(false);
+    expect(() => service.store('hasOwnProperty')).toThrow(CacheStoreNotFoundError);
+  });
+
   it('forRoot provides CacheService, CacheManager and named stores', async () => {
     app = await boot([CacheModule.forRoot(options)]);
     await exercise(app);

@@ -154,4 +154,22 @@ describe('CacheTestingModule', () => {
     await testApp.close();
     expect(closed).toBe(1);
   });
+
+  it('store names that are Object.prototype members get a fake store of their own', async () => {
+    const names = ['toString', '__proto__', 'constructor'];
+    const moduleRef = await Test.createTestingModule({
+      imports: [CacheTestingModule.forRoot({ storeNames: names })],
+    }).compile();
+    const fake = moduleRef.get(FakeCache);
+    try {
+      expect(fake.manager.stores()).toEqual(expect.arrayContaining(['memory', ...names]));
+      for (const name of names) {
+        expect(await fake.store(name).set('k', name)).toBe(true);
+        expect(moduleRef.get(getCacheToken(name))).toBe(fake.store(name));
+      }
+      for (const name of names) expect(await fake.store(name).get('k')).toBe(name);
+    } finally {
+      await fake.manager.close();
+    }
+  });
 });

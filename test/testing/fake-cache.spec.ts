@@ -276,4 +276,20 @@ describe('FakeCache', () => {
       expect(err.message).toContain('  hit memory "a"');
     });
   });
+
+  it('getMany answers a "__proto__" key as an own property; such names are store names too', async () => {
+    const fake = createFakeCache({ stores: ['__proto__', 'toString'] });
+    try {
+      expect(fake.manager.stores()).toEqual(['__proto__', 'toString']);
+      await fake.set('__proto__', { v: 1 });
+      const found = await fake.getMany(['__proto__', 'toString']);
+      expect(Object.getPrototypeOf(found)).toBe(Object.prototype);
+      expect(Object.hasOwn(found, '__proto__') && found['__proto__']).toEqual({ v: 1 });
+      expect(Object.hasOwn(found, 'toString') && found['toString']).toBeUndefined();
+      expect(await fake.store('toString').getMany(['__proto__'])).toEqual({ ['__proto__']: undefined });
+      fake.assertHit('__proto__');
+    } finally {
+      await fake.manager.close();
+    }
+  });
 });
