@@ -43,7 +43,8 @@ const SCRIPT = `
   var qs = location.search;
   var api = function (p) { return base + '/api/' + p + qs; };
   var POINTS = 30;
-  var state = { readOnly: true, stores: {}, order: [] };
+  // Cards by store name: a null-prototype record, so a store named toString or __proto__ is a name.
+  var state = { readOnly: true, stores: Object.create(null), order: [] };
   var $ = function (id) { return document.getElementById(id); };
   function el(tag, cls, text) {
     var e = document.createElement(tag);

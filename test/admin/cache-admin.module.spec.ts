@@ -262,4 +262,47 @@ describe('CacheAdminModule options', () => {
       await app.close();
     }
   });
+
+  it('stores named like Object.prototype members are listed, looked up and cleared; unconfigured, a 404', async () => {
+    const stores: Record<string, { driver: 'memory' }> = {};
+    for (const name of ['__proto__', 'toString', 'constructor']) {
+      Object.defineProperty(stores, name, { value: { driver: 'memory' }, enumerable: true });
+    }
+    @Module({
+      imports: [
+        CacheModule.forRoot({ isGlobal: true, stores }),
+        CacheAdminModule.forRoot({ guards: [BearerGuard], exposeValues: true }),
+      ],
+    })
+    class ProtoNamesModule {}
+    const ref = await Test.createTestingModule({ imports: [ProtoNamesModule] }).compile();
+    const app = ref.createNestApplication({ logger: false });
+    await app.init();
+    try {
+      const m = app.get(CacheManager);
+      for (const name of m.stores()) await m.store(name).tags('t').set('k', name);
+      const http = () => request(app.getHttpServer());
+      const list = (await http().get('/_cache/api/stores').set(auth).expect(200)).body as {
+        stores: { name: string; health: { status: string }; stats: { writes: number } }[];
+      };
+      expect(list.stores.map((s) => [s.name, s.health.status, s.stats.writes])).toEqual([
+        ['__proto__', 'up', 1],
+        ['toString', 'up', 1],
+        ['constructor', 'up', 1],
+      ]);
+      for (const name of ['__proto__', 'toString', 'constructor']) {
+        const found = await http().get(`/_cache/api/stores/${name}/keys/k`).set(auth).expect(200);
+        expect(found.body).toMatchObject({ exists: true, value: name, tags: ['t'] });
+      }
+      for (const name of ['hasOwnProperty', 'valueOf']) {
+        const missing = await http().get(`/_cache/api/stores/${name}/keys/k`).set(auth).expect(404);
+        expect(missing.body.message).toContain(`Unknown cache store "${name}"`);
+      }
+      await http().post('/_cache/api/stores/toString/clear').set(auth).expect(200);
+      expect(await m.store('toString').get('k')).toBeUndefined();
+      expect(await m.store('__proto__').get('k')).toBe('__proto__');
+    } finally {
+      await app.close();
+    }
+  });
 });

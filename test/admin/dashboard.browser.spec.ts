@@ -8,7 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createCacheManager, type CacheManager } from '../../src';
+import { Module, type INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { CacheModule, createCacheManager, type CacheManager } from '../../src';
+import { CacheAdminModule } from '../../src/admin';
 import { freePort } from '../support/redis-server';
 
 /**
@@ -277,4 +280,53 @@ describe('the dashboard in read-only mode (Chromium)', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+});
+
+describe('the dashboard in Chromium, stores named like Object.prototype members', () => {
+  let app: INestApplication | undefined;
+  let browser: { context: BrowserContext; dir: string } | undefined;
+  const NAMES = ['__proto__', 'toString', 'constructor'];
+
+  afterAll(async () => {
+    await browser?.context.close();
+    if (browser) rmSync(browser.dir, { recursive: true, force: true });
+    await app?.close();
+  });
+
+  it('shows one card and one lookup choice per store, without page errors', async () => {
+    const stores: Record<string, { driver: 'memory' }> = {};
+    for (const name of NAMES) Object.defineProperty(stores, name, { value: { driver: 'memory' }, enumerable: true });
+    @Module({
+      imports: [
+        CacheModule.forRoot({ isGlobal: true, stores }),
+        CacheAdminModule.forRoot({ guards: [], allowUnguarded: true }),
+      ],
+    })
+    class ProtoNamesModule {}
+    const ref = await Test.createTestingModule({ imports: [ProtoNamesModule] }).compile();
+    app = ref.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as { port: number };
+    browser = await launch();
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`http://127.0.0.1:${port}/_cache`);
+    try {
+      for (const name of NAMES) await page.locator(`.store[data-store="${name}"]`).waitFor({ timeout: 60_000 });
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\npage errors: ${errors.join('; ')}`);
+    }
+    // A second update of the stream finds the cards it made (a lookup by store name).
+    await page.waitForFunction(
+      (sel) =>
+        ((globalThis as unknown as PageGlobal).document.querySelector(sel)?.textContent ?? '').startsWith('live'),
+      '#conn',
+    );
+    expect(await page.locator('.store').count()).toBe(3);
+    expect(
+      await page.locator('#store option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value)),
+    ).toEqual(NAMES);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
 });
