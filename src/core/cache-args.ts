@@ -44,24 +44,27 @@ export function toPairs(
 }
 
 /**
- * Checks tag names (one or a list, at least one) and drops repeats. "__proto__" is refused: an
- * entry keeps its tags in a plain object (stored by every serializer), where that name is the
- * prototype, not a property: the tag would be dropped and its flush would miss the entry.
- * Every other name, "constructor" and "toString" included, is a tag like any other.
+ * One tag name: a non-empty string, and not "__proto__". An entry keeps its tags in a plain
+ * object (stored by every serializer), where that name is the prototype, not a property: the tag
+ * would be dropped and its flush would miss the entry. Every other name, "constructor" and
+ * "toString" included, is a tag like any other.
  */
+export function checkTagName(tag: unknown): asserts tag is string {
+  assertKey(tag, 'tag');
+  if (tag === PROTO) {
+    throw new CacheArgumentError(
+      'Invalid cache tag "__proto__": it is the one name JavaScript objects reserve (their prototype), so an entry could not carry it; use another tag name',
+    );
+  }
+}
+
+/** Checks tag names (one or a list, at least one) and drops repeats. */
 export function normalizeTags(tags: string | readonly string[]): string[] {
   const list = typeof tags === 'string' ? [tags] : tags;
   if (!Array.isArray(list) || list.length === 0) {
     throw new CacheArgumentError('tags(...) needs at least one tag name');
   }
-  for (const t of list) {
-    assertKey(t, 'tag');
-    if (t === PROTO) {
-      throw new CacheArgumentError(
-        'Invalid cache tag "__proto__": it is the one name JavaScript objects reserve (their prototype), so an entry could not carry it; use another tag name',
-      );
-    }
-  }
+  for (const t of list) checkTagName(t);
   return [...new Set(list)];
 }
 

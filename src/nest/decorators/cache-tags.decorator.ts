@@ -1,4 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
+import { checkTagName } from '../../core/cache-args';
 import { CacheArgumentError } from '../../core/cache.errors';
 import { CACHE_TAGS_METADATA } from '../cache-decorators.constants';
 
@@ -14,5 +15,7 @@ export function CacheTags(tags: string[]): ClassDecorator & MethodDecorator {
   if (!Array.isArray(tags) || tags.length === 0 || tags.some((t) => typeof t !== 'string' || t.length === 0)) {
     throw new CacheArgumentError('@CacheTags(tags) needs a non-empty array of non-empty strings');
   }
+  // At decoration, not at every call (where it would only be reported and the call run uncached).
+  for (const t of tags) checkTagName(t);
   return SetMetadata(CACHE_TAGS_METADATA, [...tags]);
 }
