@@ -40,6 +40,7 @@ export async function readTagVersions(
         version = fresh;
       }
     }
+    // A plain assignment is safe: tag names pass checkTagName, which refuses "__proto__".
     if (typeof version === 'string') out[tags[i]] = version;
   }
   return out;
