@@ -314,7 +314,7 @@ describe('the dashboard in Chromium, stores named like Object.prototype members'
     try {
       for (const name of NAMES) await page.locator(`.store[data-store="${name}"]`).waitFor({ timeout: 60_000 });
     } catch (err) {
-      throw new Error(`${(err as Error).message}\npage errors: ${errors.join('; ')}`);
+      throw new Error(`${(err as Error).message}\npage errors: ${errors.join('; ')}`, { cause: err });
     }
     // A second update of the stream finds the cards it made (a lookup by store name).
     await page.waitForFunction(
