@@ -1,5 +1,6 @@
 // The default wire format of the stores that keep text (Redis, file, custom stores).
 import { CacheSerializationError } from './cache.errors';
+import { PlainJsonChecks } from './plain-json';
 import { isPlainOrInstance, PROTO, refuse, refuseObject } from './value-rules';
 
 /** Marks a tagged (non-JSON) value inside the encoded tree. */
@@ -62,43 +63,6 @@ function encodeInner(value: unknown, key: string | undefined, stack: object[]): 
   }
   stack.pop();
   return out;
-}
-
-/** Past this depth the plain-JSON check gives up and the full walk decides (it detects cycles). */
-const PLAIN_DEPTH = 64;
-
-/**
- * Whether `JSON.stringify(value)` writes exactly what `encodeInner` would: strings, booleans,
- * null, finite numbers other than -0, arrays without holes or `undefined`, and objects whose
- * prototype is `Object.prototype` with keys that need no escape. It only reads (no copy is
- * built), so a plain value is written by `JSON.stringify` alone; anything else takes the walk.
- */
-function isPlainJson(value: unknown, depth: number): boolean {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value) && (value !== 0 || 1 / value > 0);
-    case 'object':
-      break;
-    default:
-      return false;
-  }
-  if (value === null) return true;
-  if (depth >= PLAIN_DEPTH) return false;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
-    return true;
-  }
-  if (Object.getPrototypeOf(value) !== Object.prototype || Symbol.toStringTag in value) return false;
-  const obj = value as Record<string, unknown>;
-  for (const k in obj) {
-    // Inherited keys (a polluted prototype) and NUL-led or "__proto__" keys take the walk.
-    if (k.charCodeAt(0) === 0 || k === PROTO || !Object.prototype.hasOwnProperty.call(obj, k)) return false;
-    if (!isPlainJson(obj[k], depth + 1)) return false;
-  }
-  return true;
 }
 
 function decodeInner(node: unknown): unknown {
@@ -174,6 +138,9 @@ const DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:e[+-]\d+)?$/;
 /** First character of format version 1 for every value that is not a plain finite number. */
 const FORMAT_V1 = 'J';
 
+/** The plain-JSON check of every value the default serializer writes (compiled per structure). */
+const plainJson = new PlainJsonChecks();
+
 /**
  * The default serializer, format version 1:
  * - a finite number (not -0) is its decimal text (`"42"`, `"-1.5"`), so Redis INCRBY works on it;
@@ -185,7 +152,7 @@ export const defaultSerializer: CacheSerializer = {
   serialize(value: unknown, key?: string): string {
     if (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0)) return String(value);
     // Plain JSON data (most cached values) is written as it is: the same text the walk produces.
-    if (isPlainJson(value, 0)) return FORMAT_V1 + JSON.stringify(value);
+    if (plainJson.isPlain(value)) return FORMAT_V1 + JSON.stringify(value);
     return FORMAT_V1 + JSON.stringify(encodeInner(value, key, []));
   },
   deserialize(text: string, key?: string): unknown {
