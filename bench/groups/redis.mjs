@@ -30,6 +30,9 @@ const N = 1024;
 const M = N - 1;
 const keys = Array.from({ length: N }, (_, i) => `bench:user:${i}`);
 const value = object1kb(1);
+// The set rows write 1,024 distinct objects of one structure (as an app writes new objects of
+// the same type), not one object over and over: no subject can gain from meeting the same object.
+const values = keys.map((_, i) => object1kb(i));
 
 const manager = ck.createCacheManager({ stores: { redis: { driver: 'redis', url: server.url } } });
 await manager.ready?.();
@@ -80,7 +83,7 @@ rows.push(
 rows.push(
   ...(await runScenario(
     'redis.set.1kb',
-    subjects.map((s) => ({ subject: s.subject, op: (i) => s.set(keys[i & M], value) })),
+    subjects.map((s) => ({ subject: s.subject, op: (i) => s.set(keys[i & M], values[i & M]) })),
     opts,
   )),
 );
@@ -111,13 +114,13 @@ rows.push(
     [
       ...subjects.map((s) => ({
         subject: s.subject,
-        op: (i) => Promise.all(batches[i & 15].map((k) => s.set(k, value))),
+        op: (i) => Promise.all(batches[i & 15].map((k, j) => s.set(k, values[(i * 100 + j) & M]))),
       })),
       {
         subject: 'ioredis-pipeline',
         op: (i) => {
           const pipeline = raw.pipeline();
-          for (const k of ioBatches[i & 15]) pipeline.set(k, JSON.stringify(value), 'PX', TTL_MS);
+          ioBatches[i & 15].forEach((k, j) => pipeline.set(k, JSON.stringify(values[(i * 100 + j) & M]), 'PX', TTL_MS));
           return pipeline.exec();
         },
       },

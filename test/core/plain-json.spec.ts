@@ -123,6 +123,19 @@ describe('PlainJsonChecks', () => {
     expect(defaultSerializer.deserialize(defaultSerializer.serialize({ v: hidden }))).toStrictEqual({ v: { a: 1 } });
   });
 
+  it('keeps hostile key names out of the generated code', () => {
+    const checks = new PlainJsonChecks();
+    const names = ['"];throw 1;//', "'+x+'", '\u2028', '`${x}`', '\\', '*/', 'constructor', '1', ''];
+    const hostile = () => Object.fromEntries(names.map((k, i) => [k, { [k]: i }]));
+    expect(checks.isPlain(hostile())).toBe(true);
+    expect(checks.compiled).toBe(1);
+    expect(checks.isPlain(hostile())).toBe(true);
+    const changed = hostile();
+    (changed['"];throw 1;//'] as Record<string, unknown>)['"];throw 1;//'] = NaN;
+    expect(checks.isPlain(changed)).toBe(false);
+    expect(checks.hits).toBe(2);
+  });
+
   it('compiles no more once new structures go unused, and keeps answering', () => {
     const checks = new PlainJsonChecks();
     for (let i = 0; i < 200; i++) expect(checks.isPlain({ [`k${i}`]: i })).toBe(true);
