@@ -186,9 +186,10 @@ function compile(root: Node & { k: 'obj' | 'arr' }): Check {
  * {@link MAX_BACKOFF} checks then.
  */
 export class PlainJsonChecks {
-  /** Structures compiled, and values answered by a compiled check (for tests and diagnostics). */
+  /** Structures described and compiled, values answered by a compiled check (for tests and diagnostics). */
   compiled = 0;
   hits = 0;
+  described = 0;
   private readonly recent: { check: Check; hits: number }[] = [];
   private misses = 0;
   private every = 1;
@@ -220,8 +221,13 @@ export class PlainJsonChecks {
   }
 
   private learn(value: object): void {
+    this.described++;
     const node = describe(value, 0, { n: 0 });
-    if (node.k !== 'obj' && node.k !== 'arr') return;
+    if (node.k !== 'obj' && node.k !== 'arr') {
+      // Nothing to compile at the top (too many keys): describing it again would not help.
+      this.every = Math.min(this.every * 2, MAX_BACKOFF);
+      return;
+    }
     let check: Check;
     try {
       check = compile(node);

@@ -143,6 +143,14 @@ describe('PlainJsonChecks', () => {
     expect(checks.isPlain({ k1: new Date(1) })).toBe(false);
   });
 
+  it('backs off describing values whose top level has too many keys to compile', () => {
+    const checks = new PlainJsonChecks();
+    const wide = () => Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, i]));
+    for (let i = 0; i < 100; i++) expect(checks.isPlain(wide())).toBe(true);
+    expect(checks.compiled).toBe(0);
+    expect(checks.described).toBeLessThan(10);
+  });
+
   it('keeps the generic check when code generation is not allowed', () => {
     const checks = new PlainJsonChecks();
     const original = globalThis.Function;
