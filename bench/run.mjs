@@ -17,7 +17,7 @@ const GROUPS = {
   file: ['file.mjs'],
   tiered: ['tiered.mjs'],
   postgres: ['postgres.mjs'],
-  http: ['http.mjs'],
+  http: ['http.mjs', 'http-module.mjs'],
   events: ['events.mjs'],
   tags: ['tags.mjs'],
   scale: ['scale.mjs'],

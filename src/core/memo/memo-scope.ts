@@ -1,5 +1,5 @@
-// Request scopes for `cache.memo()`. A scope is entered per HTTP request by the Nest module's
-// middleware, and only once some code has asked for a memo: AsyncLocalStorage makes every
+// Request scopes for `cache.memo()`. A scope is entered per HTTP request by the Nest module's hook
+// (src/nest/memo), and only once some code has asked for a memo: AsyncLocalStorage makes every
 // promise of the process pay on Node 20, so apps that never memoise never enter one.
 import { AsyncLocalStorage } from 'node:async_hooks';
 

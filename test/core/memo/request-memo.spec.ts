@@ -1,6 +1,6 @@
 /**
  * `cache.memo()`: reads memoised for the current request (Nest HTTP requests through the module's
- * middleware, on Express and Fastify), for the object's lifetime outside a request.
+ * request hook, on Express and Fastify), for the object's lifetime outside a request.
  */
 import { Controller, Get, Injectable, Module, Param, type INestApplication } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
