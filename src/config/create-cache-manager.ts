@@ -100,7 +100,12 @@ function defineStore(
         'driver',
       );
     }
-    return { ...base, factory: (ctx) => wrapConfigErrors(name, () => factory(config, ctx)) };
+    return {
+      ...base,
+      // A built-in memory store is one instance in one process: its cache's keys need no namespace.
+      ownKeys: driver === 'memory',
+      factory: (ctx) => wrapConfigErrors(name, () => factory(config, ctx)),
+    };
   }
   storeOptionChecks(name).knownKeys(config, COMMON_STORE_KEYS);
   if (typeof driver === 'function') {

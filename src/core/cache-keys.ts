@@ -1,4 +1,4 @@
-import { lockKey, normalizeKey } from './keys';
+import { assertKey, lockKey, normalizeKey } from './keys';
 import { tagVersionKey } from './tags/tag-versions';
 
 /** Size of each cache's memo of normalised keys, and the longest key it keeps. */
@@ -20,7 +20,27 @@ export class CacheKeys {
   constructor(
     /** The joined module and store prefix (may be empty). */
     readonly ns: string,
+    /** The store is this cache's alone and holds only checked keys (CacheSettings.ownKeys; `ns` is then ''). */
+    private readonly own = false,
   ) {}
+
+  /**
+   * {@link read} for `get`. On a store of the cache's own (a memory store, no namespace), a
+   * short key that does not start with NUL is its own store key: no memo lookup, no check. Such
+   * a store holds only keys that passed the checks, so a key that fails them can only miss, and
+   * `get` checks it then ({@link checkMissed}). A NUL-led key (escaped) and a long one (maybe
+   * hashed) take {@link read}.
+   */
+  get(key: string): string {
+    return this.own && typeof key === 'string' && key.length <= MEMO_KEY_LENGTH && key.charCodeAt(0) !== 0
+      ? key
+      : this.read(key);
+  }
+
+  /** After {@link get} missed: throws the `CacheArgumentError` {@link read} would have thrown for a bad key. */
+  checkMissed(key: string): void {
+    if (this.own) assertKey(key);
+  }
 
   /** The store key of a user key, for writes: looks the memo up but never fills it. */
   lookup(key: string): string {

@@ -24,6 +24,12 @@ export interface StoreDefinition {
   lock?: boolean;
   /** Largest serialized value the cache writes (validated `maxValueBytes`); none when absent. */
   maxValueBytes?: number;
+  /**
+   * The store holds keys without the namespace while its own cache is its only user (a built-in
+   * memory store: one instance in one process, so no other app shares its keys). Not when
+   * another store resolves it (a two-tier store's L1): its keys then carry the namespace as usual.
+   */
+  ownKeys?: boolean;
 }
 
 /** What the manager is built from; `createCacheManager(options)` makes it from module options. */
@@ -60,6 +66,8 @@ export class CacheManager extends DefaultStoreCache {
   /** Per store name, the function that reports its evictions (set when its Cache is built). */
   private readonly evictions = new Map<string, (k: string) => void>();
   private readonly built = new Map<string, CacheStore>();
+  /** Stores whose cache holds keys without the namespace ({@link StoreDefinition.ownKeys}), with that namespace. */
+  private readonly ownKeyStores = new Map<CacheStore, string>();
   private defaultName: string;
   private readonly errorLog: BurstLogger;
   private closed = false;
@@ -81,6 +89,8 @@ export class CacheManager extends DefaultStoreCache {
       );
     }
     const building = new Set<string>();
+    /** Stores another store's factory resolved (a two-tier store's tiers): they keep namespaced keys. */
+    const resolved = new Set<string>();
     const build = (name: string): CacheStore => {
       const existing = this.built.get(name);
       if (existing) return existing;
@@ -96,14 +106,22 @@ export class CacheManager extends DefaultStoreCache {
         namespace: def.namespace,
         clock: settings.clock,
         logger: settings.logger,
-        resolveStore: build,
+        resolveStore: (other) => {
+          resolved.add(other);
+          return build(other);
+        },
         onEvict: (key) => this.evictions.get(name)?.(key),
       });
       building.delete(name);
       this.built.set(name, store);
       return store;
     };
-    for (const name of names) this.register(name, build(name), settings.stores[name]);
+    // Every store first, then the caches: whether a store is another's tier is known by then.
+    const stores = names.map((name) => build(name));
+    names.forEach((name, i) => {
+      const def = settings.stores[name];
+      this.register(name, stores[i], { ...def, ownKeys: def.ownKeys === true && !resolved.has(name) });
+    });
   }
 
   /** The default store's cache. */
@@ -164,10 +182,14 @@ export class CacheManager extends DefaultStoreCache {
     const defaultTtlMs = checkRegisterStore(name, options, this.stores(), this.settings.logger);
     const adapted = toCacheStore(store, name, `registerStore(${JSON.stringify(name)}): the store`);
     this.built.set(name, adapted);
+    const namespace = joinPrefix(this.settings.prefix, options.prefix);
     return this.register(name, adapted, {
-      namespace: joinPrefix(this.settings.prefix, options.prefix),
+      namespace,
       defaultTtlMs: defaultTtlMs ?? this.settings.defaultTtlMs,
       lock: options.lock,
+      // The store of a cache that holds its keys without the namespace, under the same namespace:
+      // the same keys, so the same key space (as two caches of one namespace share a backend).
+      ownKeys: this.ownKeyStores.get(adapted) === namespace,
     });
   }
 
@@ -233,7 +255,9 @@ export class CacheManager extends DefaultStoreCache {
   private register(name: string, store: CacheStore, def: Omit<StoreDefinition, 'factory'>): Cache {
     const cache = new Cache({
       name,
-      namespace: def.namespace,
+      // A store only its cache uses holds the user's keys as they are (docs/stores-memory.md).
+      namespace: def.ownKeys ? '' : def.namespace,
+      ownKeys: def.ownKeys,
       store,
       defaultTtlMs: def.defaultTtlMs,
       lock: def.lock,
@@ -246,6 +270,7 @@ export class CacheManager extends DefaultStoreCache {
       evictions: (report) => this.evictions.set(name, report),
     });
     this.caches.set(name, cache);
+    if (def.ownKeys) this.ownKeyStores.set(store, def.namespace);
     return cache;
   }
 }

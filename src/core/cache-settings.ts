@@ -11,6 +11,11 @@ import type { CacheStore } from './store.types';
 export interface CacheSettings<C = unknown> {
   name: string;
   namespace: string;
+  /**
+   * The store is this cache's alone and holds only keys that passed the key checks (a memory
+   * store): `get` looks a plain key up as it is, and checks it only on a miss (CacheKeys.get).
+   */
+  ownKeys?: boolean;
   store: CacheStore;
   /** Default TTL in ms; `undefined` means entries never expire by default. */
   defaultTtlMs?: number;

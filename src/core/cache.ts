@@ -71,7 +71,7 @@ export class Cache implements CacheApi<CacheStats> {
   constructor(private readonly settings: CacheSettings<Cache>) {
     this.name = settings.name;
     const store = (this.backend = settings.store);
-    const keys = (this.keys = new CacheKeys(settings.namespace));
+    const keys = (this.keys = new CacheKeys(settings.namespace, settings.ownKeys));
     const meter = (this.meter = new CacheMeter(settings.name, settings.events, settings.meter, keys));
     const guard = (this.guard = new StoreGuard(settings.name, settings.errorLog, meter, keys));
     const entries = (this.entries = new TaggedEntries(store, keys, guard, settings.clock));
@@ -115,7 +115,7 @@ export class Cache implements CacheApi<CacheStats> {
   async get<T = unknown>(key: string): Promise<T | undefined>;
   async get<T = unknown>(key: string, fallback: T | (() => T | Promise<T>)): Promise<T>;
   async get<T = unknown>(key: string, fallback?: T | (() => T | Promise<T>)): Promise<T | undefined> {
-    const k = this.keys.read(key);
+    const k = this.keys.get(key);
     const start = this.meter.started();
     // Hot path: one await on the store; only wrapped entries (tags, SWR) take the slow path.
     // Deliberate inline twins: the read in rememberWith and the body of getWithTags below (kept
@@ -131,7 +131,8 @@ export class Cache implements CacheApi<CacheStats> {
       return this.missAfterFailure(key, err, start, fallback);
     }
     let hit = raw !== undefined;
-    if (hit && isEnvelope(raw)) {
+    if (!hit) this.keys.checkMissed(key);
+    else if (isEnvelope(raw)) {
       // A synchronous store checks the tags in place, no entry allocated.
       raw =
         store.getSync !== undefined
