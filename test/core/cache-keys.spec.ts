@@ -9,6 +9,7 @@ import { CacheArgumentError, createCacheManager } from '../../src';
 describe('keys of a memory store of its own', () => {
   const make = () =>
     createCacheManager({
+      logger: { warn() {}, error() {} },
       prefix: 'shop',
       stores: {
         mem: { driver: 'memory', prefix: 'v2' },
