@@ -76,6 +76,17 @@ export function internalKey(namespace: string, kind: InternalKeyKind, id: string
   return namespace ? `${namespace}:${body}` : body;
 }
 
+/** What every tag version key holds right after its namespace. */
+const TAG_VERSION_MARK = `${INTERNAL}${INTERNAL_KEY_KIND.tagVersion}:`;
+
+/**
+ * Whether a store key may be a tag's version key (`<ns>:\0t:<id>`, hashed or not). A user key
+ * with `\0t:` inside answers true as well: callers treat a false positive as a version change.
+ */
+export function mayBeTagVersionKey(key: string): boolean {
+  return key.includes(TAG_VERSION_MARK);
+}
+
 /** The lease key guarding `key` (the user's key, without namespace): `<ns>:\0l:<key>`. */
 export function lockKey(namespace: string, key: string): string {
   return internalKey(namespace, INTERNAL_KEY_KIND.lock, key);

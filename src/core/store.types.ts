@@ -77,6 +77,14 @@ export interface CacheStore {
    * the public contract (docs/custom-stores.md); a store with `getSync` never needs it.
    */
   peekSync?(key: string): unknown;
+  /**
+   * @internal An in-process store's tag version epoch: a number that changes whenever a value it
+   * holds under a tag version key (`<ns>:\0t:<id>`) may have changed (overwritten, deleted,
+   * evicted, expired, cleared), or `-1` while it cannot tell. While it stays the same, the cache
+   * trusts the versions it read from the store before (a tagged hit then reads none). Not part
+   * of the public contract (docs/custom-stores.md): only a store that sees every write may have it.
+   */
+  versionEpoch?(): number;
 
   // -- Atomic operations: atomic across processes where the backend allows ---------------------
 

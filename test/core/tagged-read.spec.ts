@@ -13,6 +13,7 @@ import {
   type CacheManager,
   type CacheStore,
 } from '../../src';
+import { KeyHasher, withHashedKeys } from '../../src/core/pipeline/hashed-keys';
 import { tagVersionKey } from '../../src/core/tags/tag-versions';
 import { ManualClock } from '../../src/testing';
 
@@ -55,6 +56,82 @@ describe('tagged reads on the memory store', () => {
     expect(await a.get('user:1')).toBeUndefined();
   });
 
+  it('a tagged hit reads no version key while no version changed, and reads them again after a change', async () => {
+    const store = new VersionReadCounter();
+    const m = over(store);
+    const view = m.tags(['users', 'active']);
+    await view.set('a', 'cached');
+    await view.set('b', 'other');
+    expect(await view.get('a')).toBe('cached');
+    store.versionReads = 0;
+    for (let i = 0; i < 5; i++) {
+      expect(await view.get('a')).toBe('cached');
+      expect(await view.get('b')).toBe('other');
+      expect(m.sync.get('a')).toBe('cached');
+      expect(await view.remember('b', 60, () => 'loaded')).toBe('other');
+    }
+    await m.set('plain', 'untagged');
+    await m.delete('plain');
+    expect(await view.get('a')).toBe('cached');
+    expect(store.versionReads).toBe(0);
+    await m.tags('active').flush();
+    expect(await view.get('a')).toBeUndefined();
+    expect(store.versionReads).toBeGreaterThan(0);
+    await view.set('a', 'again');
+    expect(await view.get('a')).toBe('again');
+    store.versionReads = 0;
+    expect(await view.get('a')).toBe('again');
+    expect(store.versionReads).toBe(0);
+  });
+
+  it('a version evicted, cleared, expired unread or touched to expire reads as a miss', async () => {
+    const clock = new ManualClock();
+    // Evicted: the LRU holds 3 entries (two versions, 'a'); the version of 'users' goes first.
+    const small = new MemoryStore({ maxEntries: 3 }, clock);
+    const m1 = over(small);
+    await m1.tags(['users', 'active']).set('a', 'cached');
+    expect(await m1.tags(['users', 'active']).get('a')).toBe('cached');
+    await small.get('tr:a');
+    await small.get(tagVersionKey('tr', 'active'));
+    await small.set('other', 1);
+    expect(await small.has(tagVersionKey('tr', 'users'))).toBe(false);
+    expect(await small.has('tr:a')).toBe(true);
+    expect(await m1.tags(['users', 'active']).get('a')).toBeUndefined();
+    // Cleared, then the entry put back by a third party exactly as it was: its tag is gone.
+    const store = new MemoryStore({}, clock);
+    const m2 = over(store);
+    await m2.tags('t').set('k', 'cached');
+    expect(await m2.tags('t').get('k')).toBe('cached');
+    const held = await store.get('tr:k');
+    await store.clear();
+    await store.set('tr:k', held);
+    expect(await m2.tags('t').get('k')).toBeUndefined();
+    // A version key given a TTL (as a two-tier store's L1 copy has) expires without being read.
+    await m2.tags('t').set('k', 'cached');
+    const version = await store.get(tagVersionKey('tr', 't'));
+    await store.set(tagVersionKey('tr', 't'), version, 1000);
+    expect(await m2.tags('t').get('k')).toBe('cached');
+    clock.advance('1500ms');
+    expect(await m2.tags('t').get('k')).toBeUndefined();
+    await store.set(tagVersionKey('tr', 't'), 'v2');
+    await m2.tags('t').set('k', 'cached');
+    expect(await m2.tags('t').get('k')).toBe('cached');
+    expect(await store.touch(tagVersionKey('tr', 't'), 1000)).toBe(true);
+    clock.advance('1500ms');
+    expect(await m2.tags('t').get('k')).toBeUndefined();
+  });
+
+  it('over hashed keys (a store wrapped as hashKeys does), a flush is seen by the next tagged read', async () => {
+    const store = withHashedKeys(new MemoryStore(), new KeyHasher(Buffer.alloc(32, 7), 'tr'));
+    const m = over(store);
+    const view = m.tags(['users', 'active']);
+    await view.set('a', 'cached');
+    expect(await view.get('a')).toBe('cached');
+    expect(await view.get('a')).toBe('cached');
+    await m.tags('users').flush();
+    expect(await view.get('a')).toBeUndefined();
+  });
+
   it('a stale-while-revalidate entry with tags: get misses, remember serves it stale', async () => {
     const clock = new ManualClock();
     const m = createCacheManager({ prefix: 'tr', clock, stores: { memory: { driver: 'memory' } } });
@@ -66,6 +143,15 @@ describe('tagged reads on the memory store', () => {
     expect(await view.remember('k', 1, () => 'v2', { staleTtl: 60 })).toBe('v1');
   });
 });
+
+/** A memory store that counts the reads of tag version keys. */
+class VersionReadCounter extends MemoryStore {
+  versionReads = 0;
+  override getSync(key: string): unknown {
+    if (key.includes('\u0000t:')) this.versionReads++;
+    return super.getSync(key);
+  }
+}
 
 /** A custom store over a Map that counts its calls; `getWithTags` through its `getMany`. */
 class MapStore implements CacheStore {

@@ -8,6 +8,7 @@ import { trackDependencies } from '../remember/dependency-scope';
 import { isCallerError, type StoreGuard } from '../store-access/store-guard';
 import type { CacheStore } from '../store.types';
 import { addIfAbsent } from '../store-access/store-fallbacks';
+import { KnownVersions } from './known-versions';
 import { readTagVersions, reclaimOutdated, sameEnvelope } from './tag-versions';
 
 /** What {@link TaggedEntries.freshValueSync} answers for a miss (no value is ever this). */
@@ -33,12 +34,17 @@ export interface Entry {
  * promise-free; {@link unwrap} is for stores that read asynchronously.
  */
 export class TaggedEntries {
+  /** Versions read from a store with a version epoch (memory): a tagged hit then reads none. */
+  private readonly known: KnownVersions;
+
   constructor(
     private readonly store: CacheStore,
     private readonly keys: CacheKeys,
     private readonly guard: StoreGuard,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.known = new KnownVersions(store);
+  }
 
   /**
    * Current version of each tag; with `create`, missing tags get a fresh random version
@@ -118,18 +124,8 @@ export class TaggedEntries {
     const stale = env.f !== undefined && this.clock.now() >= env.f;
     if (!env.t) return { value: env.v, stale };
     trackDependencies();
-    const names = Object.keys(env.t);
-    let current: Record<string, string> | undefined;
-    try {
-      current = {};
-      for (const name of names) {
-        const version = this.store.getSync!(this.keys.tag(name));
-        if (typeof version === 'string') current[name] = version;
-      }
-    } catch (err) {
-      current = this.guard.readFailed('tags', key, err);
-    }
-    return this.checkTags(k, env, stale, names, current);
+    const current = this.known.current(env.t) || this.readCurrentSync(k, env, key);
+    return current ? { value: env.v, stale, tags: env.t } : undefined;
   }
 
   /**
@@ -141,21 +137,29 @@ export class TaggedEntries {
     const t = env.t;
     if (!t) return env.v;
     trackDependencies();
+    return this.known.current(t) || this.readCurrentSync(k, env, key) ? env.v : MISS;
+  }
+
+  /** The tag check of a synchronous read: each version read from the store (and noted), or a miss. */
+  private readCurrentSync(k: string, env: Envelope, key: string): boolean {
     const store = this.store;
     const keys = this.keys;
+    const t = env.t!;
+    const epoch = this.known.epoch();
     try {
       for (const name in t) {
         const version = store.getSync!(keys.tag(name));
         if (typeof version !== 'string' || version !== t[name]) {
           reclaimOutdated(store, k, env);
-          return MISS;
+          return false;
         }
+        this.known.note(epoch, name, version);
       }
     } catch (err) {
       this.guard.readFailed('tags', key, err);
-      return MISS;
+      return false;
     }
-    return env.v;
+    return true;
   }
 
   /** The version keys of `tags`, for a store's `getWithTags`. */

@@ -1,6 +1,7 @@
 import { CacheSerializationError } from '../../core/cache.errors';
 import { incremented } from '../../core/increment';
 import type { Clock } from '../../core/clock';
+import { mayBeTagVersionKey } from '../../core/keys';
 import { systemClock } from '../../core/clock';
 import type { CacheStore, StoreEntry, StoreStats } from '../../core/store.types';
 import { estimateSize } from './value-size';
@@ -48,6 +49,10 @@ export class MemoryStore implements CacheStore {
   private readonly trackBytes: boolean;
   private readonly maxBytes: number;
   private readonly shapes = new WriteShapes();
+  /** Bumped whenever a tag version this store held may have changed (see {@link versionEpoch}). */
+  private epoch = 0;
+  /** A version key was written with a TTL: it may expire unseen, so no epoch can vouch for it. */
+  private expiringVersions = false;
 
   constructor(
     options: MemoryStoreOptions = {},
@@ -62,6 +67,7 @@ export class MemoryStore implements CacheStore {
     this.maxBytes = maxBytes ?? Infinity;
     // Reads reuse a read of the real clock for a millisecond; a manual clock (tests) is read every time.
     this.lru = new LruTable(max, this.maxBytes, clock, clock === systemClock, (k) => {
+      this.versionMayChange(k);
       this.evictions++;
       onEvict?.(k);
     });
@@ -78,6 +84,16 @@ export class MemoryStore implements CacheStore {
 
   async get(key: string): Promise<unknown> {
     return this.getSync(key);
+  }
+
+  /**
+   * @internal A number that changes whenever a tag version held here may have changed (a
+   * version key written, deleted, evicted, cleared), or `-1` once one has held a TTL (it could
+   * expire unseen; until `clear`). While it stays the same, versions a cache read from this store
+   * are current.
+   */
+  versionEpoch(): number {
+    return this.expiringVersions ? -1 : this.epoch;
   }
 
   getSync(key: string): unknown {
@@ -107,11 +123,15 @@ export class MemoryStore implements CacheStore {
   }
 
   deleteSync(key: string): boolean {
+    this.versionMayChange(key);
     return this.lru.delete(key);
   }
 
   async clear(): Promise<void> {
     this.lru.clear();
+    // Every version key is gone (the epoch moves on); none is left to expire.
+    this.epoch++;
+    this.expiringVersions = false;
   }
 
   async getMany(keys: readonly string[]): Promise<unknown[]> {
@@ -135,7 +155,10 @@ export class MemoryStore implements CacheStore {
 
   deleteManySync(keys: readonly string[]): number {
     let n = 0;
-    for (const k of keys) if (this.lru.delete(k)) n++;
+    for (const k of keys) {
+      this.versionMayChange(k);
+      if (this.lru.delete(k)) n++;
+    }
     return n;
   }
 
@@ -149,7 +172,10 @@ export class MemoryStore implements CacheStore {
     if (current === undefined)
       this.put(key, next as unknown as object, ttlMs, this.sizeFor(key, next as unknown as object));
     // The entry keeps its expiry.
-    else this.lru.set(key, next, undefined, this.trackBytes ? entrySize(next as unknown as object, key) : 0);
+    else {
+      this.versionMayChange(key);
+      this.lru.set(key, next, undefined, this.trackBytes ? entrySize(next as unknown as object, key) : 0);
+    }
     return next;
   }
 
@@ -173,6 +199,7 @@ export class MemoryStore implements CacheStore {
     const value = this.lru.get(key);
     if (value === undefined) return false;
     // Re-set the same (already copied) value with the new TTL.
+    this.noteVersionWrite(key, ttlMs);
     this.lru.set(key, value, this.expiresAt(ttlMs), this.trackBytes ? entrySize(value as object, key) : 0);
     return true;
   }
@@ -238,7 +265,24 @@ export class MemoryStore implements CacheStore {
   }
 
   private put(key: string, stored: object, ttlMs: number | undefined, size: number): void {
+    this.noteVersionWrite(key, ttlMs);
     this.lru.set(key, stored, this.expiresAt(ttlMs), size);
+  }
+
+  /**
+   * A write under `key` (set, add, increment of a new key, touch): a version key written moves
+   * the epoch on; one given a TTL turns it off (see {@link versionEpoch}), as it may expire
+   * unseen (LruTable removes an expired entry on read or sweep without telling anyone).
+   */
+  private noteVersionWrite(key: string, ttlMs: number | undefined): void {
+    if (!mayBeTagVersionKey(key)) return;
+    this.epoch++;
+    if (ttlMs !== undefined) this.expiringVersions = true;
+  }
+
+  /** `key` overwritten, deleted or evicted: a version key's change moves the epoch on. */
+  private versionMayChange(key: string): void {
+    if (mayBeTagVersionKey(key)) this.epoch++;
   }
 
   private read(stored: unknown): unknown {
