@@ -16,11 +16,6 @@ export const MISS: unique symbol = Symbol('cachekit.miss');
 /** What {@link TaggedEntries.unwrapFound} answers when the entry names tags that were not read. */
 export const REFETCH: unique symbol = Symbol('cachekit.refetch');
 
-/** Whether a version read from the store is the one an entry was written with. */
-function isVersion(current: unknown, written: string): boolean {
-  return typeof current === 'string' && current === written;
-}
-
 /** A value read from the store, with its metadata. */
 export interface Entry {
   value: unknown;
@@ -36,6 +31,9 @@ export interface Entry {
 export class TaggedEntries {
   /** Versions read from a store with a version epoch (memory): a tagged hit then reads none. */
   private readonly known: KnownVersions;
+  /** The tags (a view's own array) {@link tagKeys} was last asked for, and its answer. */
+  private lastTags: readonly string[] | undefined;
+  private lastTagKeys: readonly string[] = [];
 
   constructor(
     private readonly store: CacheStore,
@@ -162,11 +160,13 @@ export class TaggedEntries {
     return true;
   }
 
-  /** The version keys of `tags`, for a store's `getWithTags`. */
-  tagKeys(tags: readonly string[]): string[] {
+  /** The version keys of `tags`, for a store's `getWithTags` (the same array for a view's same tags). */
+  tagKeys(tags: readonly string[]): readonly string[] {
+    if (tags === this.lastTags) return this.lastTagKeys;
     const out = new Array<string>(tags.length);
     for (let i = 0; i < tags.length; i++) out[i] = this.keys.tag(tags[i]);
-    return out;
+    this.lastTags = tags;
+    return (this.lastTagKeys = out);
   }
 
   /**
@@ -189,7 +189,8 @@ export class TaggedEntries {
     for (const name in t) {
       const i = tags.indexOf(name);
       if (i < 0) rest = true;
-      else if (!isVersion(found[i + 1], t[name])) {
+      else if (found[i + 1] !== t[name]) {
+        // Not the version it was written with (a string): missing, unreadable or another.
         reclaimOutdated(this.store, k, env);
         return undefined;
       }

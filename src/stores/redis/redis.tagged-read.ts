@@ -11,34 +11,35 @@
 import type { Cluster } from 'ioredis';
 import type { CacheSerializer } from '../../core/serializer';
 import { readBatch } from '../../core/pipeline';
-import { getWithTagsByGetMany } from '../../core/tags/get-with-tags';
+import { UnreadableEntry } from '../../core/store-access/unreadable-entry';
 import { clusterMget } from './redis.commands';
 import type { RedisConnection } from './redis.connection';
 
 /**
  * `[value, ...versions]` of `key` and `tagKeys`. The value is read as `get` reads it (an
- * unreadable one rejects); an unreadable version is an `UnreadableEntry` in its place.
+ * unreadable one rejects); an unreadable version is an `UnreadableEntry` in its place. One async
+ * function, not `getWithTagsByGetMany` over a `getMany` closure: one promise less per read.
  */
-export function redisGetWithTags(
+export async function redisGetWithTags(
   conn: RedisConnection,
   serializer: CacheSerializer,
   key: string,
   tagKeys: readonly string[],
 ): Promise<unknown[]> {
-  return getWithTagsByGetMany(
-    async (keys) => {
-      const c = conn.client ?? (await conn.connected('get'));
-      let raws: (string | null)[];
-      try {
-        raws = await conn.guarded(c.isCluster ? clusterMget(c as Cluster, keys as string[]) : c.mget(keys as string[]));
-      } catch (err) {
-        throw conn.failure('get', err);
-      }
-      // Through the store's value pipeline (compression, encryption) like any read.
-      const read = readBatch(serializer, raws, keys);
-      return Array.isArray(read) ? read : await read;
-    },
-    key,
-    tagKeys,
-  );
+  const keys = new Array<string>(tagKeys.length + 1);
+  keys[0] = key;
+  for (let i = 0; i < tagKeys.length; i++) keys[i + 1] = tagKeys[i];
+  const c = conn.client ?? (await conn.connected('get'));
+  let raws: (string | null)[];
+  try {
+    raws = await conn.guarded(c.isCluster ? clusterMget(c as Cluster, keys) : c.mget(keys));
+  } catch (err) {
+    throw conn.failure('get', err);
+  }
+  // Through the store's value pipeline (compression, encryption) like any read.
+  const read = readBatch(serializer, raws, keys);
+  const found = Array.isArray(read) ? read : await read;
+  const value = found[0];
+  if (value instanceof UnreadableEntry) throw value.error;
+  return found;
 }
