@@ -132,6 +132,39 @@ describe('tagged reads on the memory store', () => {
     expect(await view.get('a')).toBeUndefined();
   });
 
+  it('own keys (a built-in memory store only its cache uses): version keys are seen, a flush or an eviction is a miss', async () => {
+    const m = createCacheManager({ prefix: 'tr', logger: quiet, stores: { memory: { driver: 'memory', maxEntries: 4 } } });
+    const store = m.store('memory').driver as MemoryStore;
+    const view = m.tags(['users', 'active']);
+    await view.set('a', 'cached');
+    // The store holds keys without the namespace: the version key is `\0t:users`.
+    expect(typeof (await store.get(tagVersionKey('', 'users')))).toBe('string');
+    const epoch = store.versionEpoch();
+    expect(epoch).toBeGreaterThanOrEqual(0);
+    expect(await view.get('a')).toBe('cached');
+    expect(await view.get('a')).toBe('cached');
+    expect(m.sync.get('a')).toBe('cached');
+    // A user key that looks like a version key is escaped (`\0\0t:users`): no version changes.
+    await m.set('\u0000t:users', 'user value');
+    expect(await view.get('a')).toBe('cached');
+    await m.tags('users').flush();
+    expect(store.versionEpoch()).not.toBe(epoch);
+    expect(await view.get('a')).toBeUndefined();
+    expect(m.sync.get('a')).toBeUndefined();
+    // Evicted: 4 entries fit; touching the entry and one version leaves 'users' least recent.
+    await view.set('a', 'again');
+    expect(await view.get('a')).toBe('again');
+    await m.delete('\u0000t:users');
+    await store.get(tagVersionKey('', 'active'));
+    await store.get('a');
+    await m.set('x', 1);
+    await m.set('y', 2);
+    expect(await store.has(tagVersionKey('', 'users'))).toBe(false);
+    expect(await store.has('a')).toBe(true);
+    expect(await view.get('a')).toBeUndefined();
+    await m.close();
+  });
+
   it('a stale-while-revalidate entry with tags: get misses, remember serves it stale', async () => {
     const clock = new ManualClock();
     const m = createCacheManager({ prefix: 'tr', clock, stores: { memory: { driver: 'memory' } } });
