@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock';
+import { mayBeTagVersionKey } from '../../core/keys';
 
 /** How long a read of the clock is reused by `get` on the real clock (what lru-cache's `ttlResolution: 1` did). */
 const NOW_REUSE_MS = 1;
@@ -34,6 +35,13 @@ export class LruTable {
   size = 0;
   /** Sum of the live entries' sizes. */
   calculatedSize = 0;
+  /**
+   * Moves on whenever a value under a tag version key (`\0t:`) is overwritten or removed (deleted,
+   * evicted, expired on read or sweep, cleared): every change goes through {@link set},
+   * {@link remove} or {@link clear}, so no caller can change a version without it (the memory
+   * store's `versionEpoch`).
+   */
+  versionChanges = 0;
   /** The clock read reused by reads (0: read it again). */
   private cachedNow = 0;
   private readonly forgetNow = (): void => {
@@ -106,7 +114,10 @@ export class LruTable {
       else this.link(this.tail, i);
       this.tail = i;
       if (expiresAt === undefined) expiresAt = 0;
-    } else if (i !== this.tail) this.moveToTail(i);
+    } else {
+      if (mayBeTagVersionKey(key)) this.versionChanges++;
+      if (i !== this.tail) this.moveToTail(i);
+    }
     this.valList[i] = value;
     if (expiresAt !== undefined && (expiresAt !== 0 || this.expires !== undefined)) {
       (this.expires ??= new Float64Array(this.max))[i] = expiresAt;
@@ -130,6 +141,7 @@ export class LruTable {
 
   /** Removes every entry. */
   clear(): void {
+    this.versionChanges++;
     this.slots.clear();
     this.keyList.fill(undefined);
     this.valList.fill(undefined);
@@ -191,7 +203,9 @@ export class LruTable {
   }
 
   private remove(i: number): void {
-    this.slots.delete(this.keyList[i]!);
+    const key = this.keyList[i]!;
+    if (mayBeTagVersionKey(key)) this.versionChanges++;
+    this.slots.delete(key);
     this.keyList[i] = undefined;
     this.valList[i] = undefined;
     if (this.sizes !== undefined) {

@@ -49,8 +49,6 @@ export class MemoryStore implements CacheStore {
   private readonly trackBytes: boolean;
   private readonly maxBytes: number;
   private readonly shapes = new WriteShapes();
-  /** Bumped whenever a tag version this store held may have changed (see {@link versionEpoch}). */
-  private epoch = 0;
   /** A version key was written with a TTL: it may expire unseen, so no epoch can vouch for it. */
   private expiringVersions = false;
 
@@ -67,7 +65,6 @@ export class MemoryStore implements CacheStore {
     this.maxBytes = maxBytes ?? Infinity;
     // Reads reuse a read of the real clock for a millisecond; a manual clock (tests) is read every time.
     this.lru = new LruTable(max, this.maxBytes, clock, clock === systemClock, (k) => {
-      this.versionMayChange(k);
       this.evictions++;
       onEvict?.(k);
     });
@@ -93,7 +90,7 @@ export class MemoryStore implements CacheStore {
    * are current.
    */
   versionEpoch(): number {
-    return this.expiringVersions ? -1 : this.epoch;
+    return this.expiringVersions ? -1 : this.lru.versionChanges;
   }
 
   getSync(key: string): unknown {
@@ -123,14 +120,12 @@ export class MemoryStore implements CacheStore {
   }
 
   deleteSync(key: string): boolean {
-    this.versionMayChange(key);
     return this.lru.delete(key);
   }
 
   async clear(): Promise<void> {
+    // Every version key is gone (the table's epoch moves on); none is left to expire.
     this.lru.clear();
-    // Every version key is gone (the epoch moves on); none is left to expire.
-    this.epoch++;
     this.expiringVersions = false;
   }
 
@@ -155,10 +150,7 @@ export class MemoryStore implements CacheStore {
 
   deleteManySync(keys: readonly string[]): number {
     let n = 0;
-    for (const k of keys) {
-      this.versionMayChange(k);
-      if (this.lru.delete(k)) n++;
-    }
+    for (const k of keys) if (this.lru.delete(k)) n++;
     return n;
   }
 
@@ -172,10 +164,7 @@ export class MemoryStore implements CacheStore {
     if (current === undefined)
       this.put(key, next as unknown as object, ttlMs, this.sizeFor(key, next as unknown as object));
     // The entry keeps its expiry.
-    else {
-      this.versionMayChange(key);
-      this.lru.set(key, next, undefined, this.trackBytes ? entrySize(next as unknown as object, key) : 0);
-    }
+    else this.lru.set(key, next, undefined, this.trackBytes ? entrySize(next as unknown as object, key) : 0);
     return next;
   }
 
@@ -199,7 +188,7 @@ export class MemoryStore implements CacheStore {
     const value = this.lru.get(key);
     if (value === undefined) return false;
     // Re-set the same (already copied) value with the new TTL.
-    this.noteVersionWrite(key, ttlMs);
+    this.noteVersionTtl(key, ttlMs);
     this.lru.set(key, value, this.expiresAt(ttlMs), this.trackBytes ? entrySize(value as object, key) : 0);
     return true;
   }
@@ -265,24 +254,17 @@ export class MemoryStore implements CacheStore {
   }
 
   private put(key: string, stored: object, ttlMs: number | undefined, size: number): void {
-    this.noteVersionWrite(key, ttlMs);
+    this.noteVersionTtl(key, ttlMs);
     this.lru.set(key, stored, this.expiresAt(ttlMs), size);
   }
 
   /**
-   * A write under `key` (set, add, increment of a new key, touch): a version key written moves
-   * the epoch on; one given a TTL turns it off (see {@link versionEpoch}), as it may expire
-   * unseen (LruTable removes an expired entry on read or sweep without telling anyone).
+   * A write with a TTL (set, add, setMany, increment of a new key, touch) under a version key
+   * turns the epoch off (see {@link versionEpoch}): the key may expire while nobody reads it.
+   * Every change of a version key moves the table's epoch on (LruTable.versionChanges).
    */
-  private noteVersionWrite(key: string, ttlMs: number | undefined): void {
-    if (!mayBeTagVersionKey(key)) return;
-    this.epoch++;
-    if (ttlMs !== undefined) this.expiringVersions = true;
-  }
-
-  /** `key` overwritten, deleted or evicted: a version key's change moves the epoch on. */
-  private versionMayChange(key: string): void {
-    if (mayBeTagVersionKey(key)) this.epoch++;
+  private noteVersionTtl(key: string, ttlMs: number | undefined): void {
+    if (ttlMs !== undefined && mayBeTagVersionKey(key)) this.expiringVersions = true;
   }
 
   private read(stored: unknown): unknown {
