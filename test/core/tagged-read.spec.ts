@@ -133,7 +133,11 @@ describe('tagged reads on the memory store', () => {
   });
 
   it('own keys (a built-in memory store only its cache uses): version keys are seen, a flush or an eviction is a miss', async () => {
-    const m = createCacheManager({ prefix: 'tr', logger: quiet, stores: { memory: { driver: 'memory', maxEntries: 4 } } });
+    const m = createCacheManager({
+      prefix: 'tr',
+      logger: quiet,
+      stores: { memory: { driver: 'memory', maxEntries: 4 } },
+    });
     const store = m.store('memory').driver as MemoryStore;
     const view = m.tags(['users', 'active']);
     await view.set('a', 'cached');
