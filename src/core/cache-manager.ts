@@ -10,6 +10,7 @@ import { BurstLogger, type CacheLogger } from './logger';
 import { OperationMeter } from './operation-meter';
 import { checkRegisterStore, type RegisterStoreOptions } from './register-store-options';
 import { toCacheStore, type SeedVocabularyStore } from './seed-store';
+import { claimNamespace } from './store-access/namespace-clear';
 import type { CacheStore, StoreContext } from './store.types';
 
 /** Turns one store's configuration into a store. Registered per driver name. */
@@ -68,6 +69,8 @@ export class CacheManager extends DefaultStoreCache {
   private readonly built = new Map<string, CacheStore>();
   /** Stores whose cache holds keys without the namespace ({@link StoreDefinition.ownKeys}), with that namespace. */
   private readonly ownKeyStores = new Map<CacheStore, string>();
+  /** Releases the namespace each cache claims on its store instance (store-access/namespace-clear.ts). */
+  private readonly claims: (() => void)[] = [];
   private defaultName: string;
   private readonly errorLog: BurstLogger;
   private closed = false;
@@ -246,6 +249,7 @@ export class CacheManager extends DefaultStoreCache {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const release of this.claims.splice(0)) release();
     const results = await Promise.allSettled([...new Set(this.built.values())].map((s) => s.close?.()));
     for (const r of results) {
       if (r.status === 'rejected') this.settings.logger.warn(`A cache store failed to close: ${String(r.reason)}`);
@@ -271,6 +275,7 @@ export class CacheManager extends DefaultStoreCache {
     });
     this.caches.set(name, cache);
     if (def.ownKeys) this.ownKeyStores.set(store, def.namespace);
+    this.claims.push(claimNamespace(store, def.namespace, name, this.settings.logger));
     return cache;
   }
 }

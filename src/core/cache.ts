@@ -36,6 +36,7 @@ import { planRemember } from './remember/remember-plan';
 import { RememberLoader } from './remember/remember-loader';
 import * as fallbacks from './store-access/store-fallbacks';
 import { StoreGuard } from './store-access/store-guard';
+import { clearOwnKeys } from './store-access/namespace-clear';
 import { SyncCacheView } from './sync-cache';
 import { checkValueSize } from './value-limit';
 import { probeStore } from './store-access/store-probe';
@@ -316,7 +317,7 @@ export class Cache implements CacheApi<CacheStats> {
   async clear(): Promise<void> {
     this.loads.invalidateAll();
     const start = this.meter.started();
-    await this.guard.strict('clear', () => this.backend.clear(), 'clear', start, '*');
+    await this.guard.strict('clear', () => clearOwnKeys(this.backend, this.keys.ns, this.name), 'clear', start, '*');
     this.meter.ended('clear', 'ok', start, '*');
     this.meter.emit('delete', '*', start);
   }

@@ -39,6 +39,7 @@ const OPTIONAL = [
   'increment',
   'add',
   'ttl',
+  'clearNamespace',
   'touch',
   'ping',
   'close',
@@ -76,7 +77,12 @@ export function toCacheStore(candidate: unknown, name: string, where = `stores.$
   );
 }
 
+/** One adapter per seed store, so that a store registered twice is seen as one shared instance. */
+const adapters = new WeakMap<object, CacheStore>();
+
 function adaptSeedStore(seed: SeedVocabularyStore & Members): CacheStore {
+  const known = adapters.get(seed);
+  if (known) return known;
   const store: CacheStore & Members = {
     get: async (key) => seed.get(key),
     set: async (key, value, ttlMs) => {
@@ -97,5 +103,6 @@ function adaptSeedStore(seed: SeedVocabularyStore & Members): CacheStore {
     const fn = seed[name];
     if (typeof fn === 'function') store[name] = fn.bind(seed);
   }
+  adapters.set(seed, store);
   return store;
 }

@@ -29,7 +29,10 @@ export interface CacheStore {
   set(key: string, value: unknown, ttlMs?: number): Promise<void>;
   /** Removes `key`; resolves whether something was removed. */
   delete(key: string): Promise<boolean>;
-  /** Removes every key of this store's namespace, and nothing else (never another app's keys). */
+  /**
+   * Removes every key of this store's namespace, and nothing else (never another app's keys).
+   * The cache calls it only when the store has no {@link clearNamespace}.
+   */
   clear(): Promise<void>;
 
   // -- Data, batched and optional: the core loops over the required methods without them -------
@@ -44,6 +47,16 @@ export interface CacheStore {
   deleteMany?(keys: readonly string[]): Promise<number>;
   /** Remaining milliseconds, `Infinity` without expiry, `undefined` when missing. Never more than was set. */
   ttl?(key: string): Promise<number | undefined>;
+  /**
+   * Removes every key that starts with `namespace` + `:` (every key the cache of that namespace
+   * wrote, its internal records included), and nothing else; an empty `namespace` is every key.
+   * `cache.clear()` calls it, with the cache's namespace, instead of `clear()` when present: one
+   * store instance may then serve caches of several namespaces (two managers, two names,
+   * `registerStore` twice, the tiers of a two-tier store) and each clears its own keys only.
+   * Without it, `cache.clear()` calls `clear()`, and refuses to (`CacheUnsupportedError`) while
+   * another namespace shares the instance. O(keys) is fine here.
+   */
+  clearNamespace?(namespace: string): Promise<void>;
 
   // -- Tags (optional): a tagged read in one round trip -----------------------------------------
 

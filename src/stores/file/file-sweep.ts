@@ -82,6 +82,46 @@ export async function removeAll(nsDir: string): Promise<void> {
 }
 
 /**
+ * Removes the entries of a namespace directory whose key starts with `keyPrefix` (one namespace
+ * of a store instance shared by several caches). Each entry's key is read from its file: the
+ * stored key text is JSON, which escapes character by character, so a key's text starts with
+ * the text of the prefix (without its closing quote) exactly when the key starts with the prefix.
+ * Temp files are left to the sweep.
+ */
+export async function removeWhereKey(nsDir: string, keyPrefix: string): Promise<void> {
+  const text = Buffer.from(JSON.stringify(keyPrefix).slice(0, -1), 'utf8');
+  for await (const { dir, name } of ownFiles(nsDir)) {
+    if (isTempName(name)) continue;
+    const path = join(dir, name);
+    const key = await readKeyStart(path, text.length);
+    if (key !== undefined && key.equals(text)) await remove(path);
+  }
+}
+
+/** The first `bytes` bytes of an entry's stored key; `undefined` when gone or damaged. */
+async function readKeyStart(path: string, bytes: number): Promise<Buffer | undefined> {
+  let fh;
+  try {
+    fh = await open(path, readFlags()).catch((err: unknown) => {
+      if (noatimeRefused(err)) return open(path, readFlags());
+      throw err;
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    const buf = Buffer.alloc(MAX_HEADER_BYTES + 1 + bytes);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const h = decodeHeader(buf.subarray(0, bytesRead));
+    if (!h || h.keyBytes < bytes || bytesRead < h.headerBytes + bytes) return undefined;
+    return buf.subarray(h.headerBytes, h.headerBytes + bytes);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
  * Removes empty fan-out directories that nothing touched for `IDLE_DIR_MS` (a directory's mtime
  * moves when a file is created or removed in it). A writer creates its directory right before its
  * temp file, so a directory it is about to use is fresh and left alone; one that vanishes under a

@@ -13,7 +13,7 @@ import { throttleStep, type ThrottleHit, type ThrottleResult } from '../../core/
 import { FileLockTimeoutError, FileMutex } from './file-mutex';
 import { entryLocation, namespaceDir, tempPath, type EntryLocation } from './file-paths';
 import { resolveFileStoreOptions, type FileStoreOptions } from './file-store.options';
-import { remove, removeAll } from './file-sweep';
+import { remove, removeAll, removeWhereKey } from './file-sweep';
 
 export type { FileStoreOptions } from './file-store.options';
 
@@ -199,6 +199,17 @@ export class FileStore implements CacheStore {
   async clear(): Promise<void> {
     await removeAll(this.nsDir);
     this.housekeeper.cleared();
+  }
+
+  /**
+   * Removes the entries of `namespace` only. One instance may serve caches of several
+   * namespaces, whose entries all live under the directory of the namespace it was built with:
+   * each entry's key is read to tell them apart (an empty namespace is every entry).
+   */
+  async clearNamespace(namespace: string): Promise<void> {
+    if (!namespace) return this.clear();
+    // The figures of `stats()` catch up at the next sweep (other namespaces' entries stay).
+    await removeWhereKey(this.nsDir, namespace + ':');
   }
 
   /**

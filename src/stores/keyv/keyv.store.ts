@@ -140,12 +140,21 @@ export class KeyvStore implements CacheStore {
     return removed.filter(Boolean).length;
   }
 
-  async clear(): Promise<void> {
-    if (!this.ns || !this.backend.canList) {
+  /** Removes the keys of the namespace this store was built with (see {@link clearNamespace}). */
+  clear(): Promise<void> {
+    return this.clearNamespace(this.ns);
+  }
+
+  /**
+   * Removes the keys of `namespace` where the target can list its keys; otherwise (or for the
+   * empty namespace) clears the whole Keyv store, as the start-up warning says.
+   */
+  async clearNamespace(namespace: string): Promise<void> {
+    if (!namespace || !this.backend.canList) {
       await this.guard('clear', () => this.backend.clearAll());
       return;
     }
-    const mine = this.ns + ':';
+    const mine = namespace + ':';
     // Listing is a scan of the Keyv store: no per-operation bound, but each delete has one.
     let keys: string[];
     try {

@@ -123,10 +123,29 @@ export class MemoryStore implements CacheStore {
     return this.lru.delete(key);
   }
 
+  /** Empties the whole store (every namespace). `cache.clear()` calls {@link clearNamespace}. */
   async clear(): Promise<void> {
     // Every version key is gone (the table's epoch moves on); none is left to expire.
     this.lru.clear();
     this.expiringVersions = false;
+  }
+
+  /**
+   * Removes the keys of one namespace only (one instance may serve several caches: two managers,
+   * two names, the L1 of a two-tier store). A scan of every key, off the hot paths; when the
+   * namespace holds every key, the store is emptied at once.
+   */
+  async clearNamespace(namespace: string): Promise<void> {
+    this.clearNamespaceSync(namespace);
+  }
+
+  clearNamespaceSync(namespace: string): void {
+    if (namespace === '') return this.lru.clear();
+    const mine = namespace + ':';
+    const doomed: string[] = [];
+    for (const k of this.lru.keys()) if (k.startsWith(mine)) doomed.push(k);
+    if (doomed.length === this.lru.size) return this.lru.clear();
+    for (const k of doomed) this.lru.delete(k);
   }
 
   async getMany(keys: readonly string[]): Promise<unknown[]> {

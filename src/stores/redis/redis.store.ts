@@ -3,7 +3,7 @@
 // failures (redis.connection), tick batching (redis.batching), commands and scripts
 // (redis.commands, redis.scripts), locks and change notices, the tagged read, the bus.
 import type { Cluster, Redis } from 'ioredis';
-import { CacheArgumentError } from '../../core/cache.errors';
+import { CacheArgumentError, CacheUnsupportedError } from '../../core/cache.errors';
 import { consoleLogger } from '../../core/logger';
 import { asyncCodec, readBatch, serializeEntries, withKeyHashing, type PipelineSerializer } from '../../core/pipeline';
 import type { CacheStore, StoreContext, StoreEntry } from '../../core/store.types';
@@ -39,6 +39,7 @@ export type RedisStoreContext = Pick<StoreContext, 'namespace'> & Partial<Pick<S
  */
 export class RedisStore implements CacheStore {
   private readonly ns: string;
+  private readonly name: string;
   private readonly serializer: CacheSerializer;
   private readonly codec?: PipelineSerializer; // `compress`: large values off the event loop
   private readonly options: ResolvedRedisStoreOptions;
@@ -51,7 +52,7 @@ export class RedisStore implements CacheStore {
   private readonly writes = new CoalescedWrites();
 
   constructor(options: RedisStoreOptions, context: RedisStoreContext) {
-    const name = context.name ?? 'redis';
+    const name = (this.name = context.name ?? 'redis');
     this.ns = context.namespace;
     this.options = resolveRedisStoreOptions(options, name, this.ns);
     this.serializer = this.options.serializer;
@@ -262,9 +263,22 @@ export class RedisStore implements CacheStore {
     }
   }
 
-  async clear(): Promise<void> {
+  /** Removes the keys of the namespace this store was built with (SCAN + UNLINK). */
+  clear(): Promise<void> {
+    return this.clearNamespace(this.ns);
+  }
+
+  /** Removes the keys of `namespace` only, whatever namespace the store was built with. */
+  async clearNamespace(namespace: string): Promise<void> {
+    if (!namespace) {
+      throw new CacheUnsupportedError(
+        this.name,
+        'clear',
+        `Cache store "${this.name}": clear() needs a non-empty prefix on a Redis store (it would remove every key of the server); nothing was removed`,
+      );
+    }
     const c = this.conn.client ?? (await this.conn.connected('clear'));
-    const pattern = `${escapeGlob(this.ns)}:*`;
+    const pattern = `${escapeGlob(namespace)}:*`;
     const count = this.options.scanCount;
     const nodes: Redis[] = c.isCluster ? (c as Cluster).nodes('master') : [c as Redis];
     try {

@@ -23,6 +23,11 @@ export class L1Copies {
     trusted: boolean,
     /** Told when emptying L1 in the background failed. */
     private readonly clearFailed: (err: unknown) => void,
+    /**
+     * The two-tier store's namespace: emptying L1 removes only its keys, since L1 is usually a
+     * store other caches use too (`mem` in `tiers: ['mem', 'redis']`). Omitted: all of L1.
+     */
+    private readonly namespace?: string,
   ) {
     this.trusted = trusted;
   }
@@ -70,7 +75,7 @@ export class L1Copies {
   /** Forgets every copy (in the background) and spoils every read in flight. */
   dropAll(): void {
     this.reads.spoilAll();
-    this.store.clear().catch(this.clearFailed);
+    clearIn(this.store, this.namespace).catch(this.clearFailed);
     this.waiters.wakeAll();
   }
 
@@ -112,4 +117,9 @@ export class L1Copies {
 /** `getMany` of a store, or one `get` per key where it has none. */
 export function readMany(store: CacheStore, keys: readonly string[]): Promise<unknown[]> {
   return store.getMany ? store.getMany(keys) : Promise.all(keys.map((k) => store.get(k)));
+}
+
+/** Empties one tier of `namespace` only where it can (`clearNamespace`), else all of it. */
+export function clearIn(store: CacheStore, namespace: string | undefined): Promise<void> {
+  return namespace !== undefined && store.clearNamespace ? store.clearNamespace(namespace) : store.clear();
 }

@@ -4,7 +4,7 @@ import { consoleLogger } from '../../core/logger';
 import { isCallerError } from '../../core/store-access/store-guard';
 import type { CacheStore, StoreContext, StoreEntry, StoreHealthDetail, StoreStats } from '../../core/store.types';
 import { l2Or } from './degraded-read';
-import { L1Copies, readMany } from './l1-copies';
+import { clearIn, L1Copies, readMany } from './l1-copies';
 import { ReadThrough } from './read-through';
 import { TieredBusLink } from './tiered-bus-link';
 import { tieredHealthDetail, tieredStats } from './tiered-health';
@@ -32,6 +32,8 @@ export class TieredStore implements CacheStore {
   private readonly link: TieredBusLink;
   private readonly through: ReadThrough;
   private readonly name: string;
+  /** The namespace the store was built with: what a clear received over the bus empties in L1. */
+  private readonly ns: string;
   /** Read to probe a tier that has no `ping`. */
   private readonly pingKey: string;
   private readonly startup: TieredStartup;
@@ -47,8 +49,13 @@ export class TieredStore implements CacheStore {
     this.pingKey = pingKey(context.namespace ?? '');
     this.startup = tiers.startup ?? { required: false, timeoutMs: TIERED_DEFAULTS.connectTimeout };
     // Until the bus is subscribed, another instance's write could go unnoticed.
-    const copies = (this.copies = new L1Copies(tiers.l1, tiers.l1TtlMs, !tiers.bus, (err: unknown) =>
-      logger.warn(`Cache store "${name}": L1 clear failed: ${String(err)}`),
+    const ns = (this.ns = context.namespace ?? '');
+    const copies = (this.copies = new L1Copies(
+      tiers.l1,
+      tiers.l1TtlMs,
+      !tiers.bus,
+      (err: unknown) => logger.warn(`Cache store "${name}": L1 clear failed: ${String(err)}`),
+      ns,
     ));
     this.through = new ReadThrough(tiers.l2, copies);
     const link = (this.link = new TieredBusLink(tiers.bus, copies.busListener(), name, logger, this.startup.required));
@@ -203,11 +210,20 @@ export class TieredStore implements CacheStore {
     return n;
   }
 
-  async clear(): Promise<void> {
+  /** Empties the namespace the store was built with (see {@link clearNamespace}). */
+  clear(): Promise<void> {
+    return this.clearNamespace(this.ns);
+  }
+
+  /**
+   * Removes the keys of `namespace` from both tiers (each tier may serve other caches too) and
+   * tells the other instances, which drop their L1 copies of this store's namespace.
+   */
+  async clearNamespace(namespace: string): Promise<void> {
     this.link.start();
     this.copies.reads.spoilAll();
-    await this.l1.clear();
-    await this.l2Write('clear', this.l2.clear());
+    await clearIn(this.l1, namespace);
+    await this.l2Write('clear', clearIn(this.l2, namespace));
     this.copies.waiters.wakeAll();
     await this.link.announce('clear');
   }

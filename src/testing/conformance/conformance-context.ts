@@ -52,6 +52,11 @@ export interface ConformanceContext {
    * twins agree on, the store did.
    */
   twin(): Promise<Cache>;
+  /**
+   * A second cache over the **same store instance** as `cache` with another prefix (one store
+   * object handed to two managers): `clear()` of either must keep the other's keys.
+   */
+  sharer(): Promise<Cache>;
 }
 
 /** One group of cases: registers its `it`s. */

@@ -49,6 +49,7 @@ export function describeConformanceThrough(
     clock: ManualClock | undefined,
     prefix = `conf-${randomBytes(6).toString('hex')}`,
     driver: (ctx: StoreContext) => CacheStore = factory,
+    owned = true,
   ): Promise<CacheManager> => {
     const manager = createCacheManager({
       prefix,
@@ -57,7 +58,7 @@ export function describeConformanceThrough(
       stores: { s: { driver } },
     });
     await manager.ready();
-    managers.push(manager);
+    if (owned) managers.push(manager);
     return manager;
   };
   const ctx = {} as ConformanceContext;
@@ -75,6 +76,8 @@ export function describeConformanceThrough(
       };
       ctx.neighbour = async () => view((await make(clock)).store('s'));
       ctx.twin = async () => view((await make(clock, prefix, () => borrowed(built!))).store('s'));
+      // The instance itself (a proxy would hide that it is shared); the first manager closes it.
+      ctx.sharer = async () => view((await make(clock, undefined, () => built!, false)).store('s'));
     });
     fw.afterEach(async () => {
       for (const m of managers.splice(0)) {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { CacheUnsupportedError } from '../../core/cache.errors';
 import type { ConformanceCase } from './conformance-context';
 
 /** Tags, `clear()` limited to its namespace, prefixes kept apart, health and stats. */
@@ -60,6 +61,36 @@ export const namespaceCases: ConformanceCase = (fw, ctx, options) => {
     assert.equal(await ctx.cache.get('mine'), undefined);
     assert.equal(await other.get('theirs'), 2);
   });
+
+  fw.it(
+    'clear on one store instance shared with another prefix keeps the other\u2019s keys (or is refused)',
+    async () => {
+      const other = await ctx.sharer();
+      await ctx.cache.set('k', 'mine');
+      await other.set('k', 'theirs');
+      await other.tags('t').set('tagged', 'theirs');
+      // A store without clearNamespace cannot tell the two apart: the cache refuses, removing nothing.
+      const refused = await ctx.cache.clear().then(
+        () => false,
+        (err: unknown) => {
+          if (err instanceof CacheUnsupportedError) return true;
+          throw err;
+        },
+      );
+      assert.equal(await ctx.cache.get('k'), refused ? 'mine' : undefined);
+      assert.equal(await other.get('k'), 'theirs');
+      assert.equal(await other.tags('t').get('tagged'), 'theirs');
+      if (refused) return;
+      await ctx.cache.set('k', 'mine');
+      await other.clear();
+      assert.equal(await other.get('k'), undefined);
+      assert.equal(
+        await ctx.cache.get('k'),
+        'mine',
+        'the cache of the namespace the store was built with keeps its keys',
+      );
+    },
+  );
 
   if (options.sharedBackend) {
     fw.it('two caches with different prefixes never see each other\u2019s keys', async () => {

@@ -84,7 +84,7 @@ describe('clear() on one store instance shared by several caches', () => {
     const logger = { warn: (m: string) => warnings.push(m), error: () => undefined };
     const a = createCacheManager({ prefix: 'app-a', logger, stores: { s: { driver: store } } });
     const b = createCacheManager({ prefix: 'app-b', logger, stores: { t: { driver: store } } });
-    expect(warnings.join('\n')).toMatch(/share one store instance.*"app-a".*clearNamespace/s);
+    expect(warnings.join('\n')).toMatch(/"app-a".*share one store instance.*clearNamespace/s);
     await a.set('k', 'a');
     await b.set('k', 'b');
     const refused = await a.clear().then(

@@ -37,7 +37,7 @@ describe('redis store: clear() on one instance shared by two namespaces', () => 
 
   it('refuses to clear an empty namespace (it would be every key of the server)', async () => {
     const id = randomBytes(4).toString('hex');
-    const shared = new RedisStore({ url: server.url }, { namespace: `built-${id}` });
+    const shared = new RedisStore({ url: server.url }, { namespace: `built-${id}`, name: 'r' });
     const m = createCacheManager({ prefix: '', logger: quiet, stores: { r: { driver: shared } } });
     try {
       await m.set('k', 1);
