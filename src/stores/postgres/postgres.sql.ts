@@ -69,6 +69,16 @@ export function statements(qualified: string) {
       'clear',
       `DELETE FROM ${T} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${T} WHERE namespace = $1 LIMIT $2))`,
     ),
+    /**
+     * One batch of `clearNamespace` on an instance shared by several namespaces: the rows whose
+     * stored key starts with $2 and, unless $3 is NULL, does not start with $3.
+     */
+    clearPrefixBatch: s(
+      'clearPrefix',
+      `DELETE FROM ${T} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${T} WHERE namespace = $1
+         AND left(key, char_length($2::text)) = $2::text
+         AND ($3::text IS NULL OR left(key, char_length($3::text)) <> $3::text) LIMIT $4))`,
+    ),
     /** One bounded batch of the sweep (every namespace); rows locked by others are skipped. */
     sweepBatch: s(
       'sweep',

@@ -27,6 +27,8 @@ export type PostgresStoreContext = Pick<StoreContext, 'namespace'> & Partial<Pic
 const CLEAR_BATCH = 5000;
 /** How the core's lease keys (`\0l:` after the namespace) begin once stored. */
 const LEASE = encodeKey('\u0000l:');
+/** How a key outside the store's namespace begins once stored (encodeKey never starts so). */
+const FOREIGN = '\u0001\u0003';
 
 /**
  * `driver: 'postgres'`: a store on a PostgreSQL table through node-postgres (an optional peer,
@@ -216,6 +218,22 @@ export class PostgresStore implements CacheStore {
     }
   }
 
+  /**
+   * Deletes the rows of the keys of `namespace` only: one instance may serve caches of several
+   * namespaces, whose rows all carry the namespace it was built with (keys of another namespace
+   * stored marked, see {@link k}). The empty namespace is every row of the instance.
+   */
+  async clearNamespace(namespace: string): Promise<void> {
+    if (!namespace) return this.clear();
+    const prefix = this.k(`${namespace}:`);
+    // Its own namespace: every row but the marked ones of other namespaces.
+    const params = [this.ns, prefix, prefix === '' ? FOREIGN : null, CLEAR_BATCH];
+    for (;;) {
+      const r = await this.conn.run('clear', this.sql.clearPrefixBatch, params);
+      if ((r.rowCount ?? 0) < CLEAR_BATCH) break;
+    }
+  }
+
   acquireLock(key: string, token: string, ttlMs: number): Promise<boolean> {
     return this.leases.acquire(this.k(key), token, ttlMs);
   }
@@ -263,7 +281,7 @@ export class PostgresStore implements CacheStore {
   /** The stored key: without the namespace (a column of its own), NUL-free. */
   private k(key: string): string {
     if (key.startsWith(this.nsPrefix)) return encodeKey(key.slice(this.nsPrefix.length));
-    return `\u0001\u0003${encodeKey(key)}`; // not in the namespace: cannot collide with one that is
+    return FOREIGN + encodeKey(key); // not in the namespace: cannot collide with one that is
   }
 
   private userKey(key: string): string {

@@ -27,7 +27,7 @@ export class L1Copies {
      * The two-tier store's namespace: emptying L1 removes only its keys, since L1 is usually a
      * store other caches use too (`mem` in `tiers: ['mem', 'redis']`). Omitted: all of L1.
      */
-    private readonly namespace?: string,
+    readonly namespace?: string,
   ) {
     this.trusted = trusted;
   }

@@ -1,3 +1,5 @@
+// One concept: the CacheStore contract on two tiers, method for method (a little over 300 lines
+// only because every optional member is here; the parts live in the files beside it).
 import { CacheUnsupportedError } from '../../core/cache.errors';
 import { pingKey } from '../../core/keys';
 import { consoleLogger } from '../../core/logger';
@@ -32,8 +34,6 @@ export class TieredStore implements CacheStore {
   private readonly link: TieredBusLink;
   private readonly through: ReadThrough;
   private readonly name: string;
-  /** The namespace the store was built with: what a clear received over the bus empties in L1. */
-  private readonly ns: string;
   /** Read to probe a tier that has no `ping`. */
   private readonly pingKey: string;
   private readonly startup: TieredStartup;
@@ -46,17 +46,12 @@ export class TieredStore implements CacheStore {
     if (tiers.l1.getSync !== undefined) this.nearSync = tiers.l1;
     const name = (this.name = context.name ?? 'tiered');
     const logger = context.logger ?? consoleLogger;
-    this.pingKey = pingKey(context.namespace ?? '');
+    const ns = context.namespace ?? '';
+    this.pingKey = pingKey(ns);
     this.startup = tiers.startup ?? { required: false, timeoutMs: TIERED_DEFAULTS.connectTimeout };
     // Until the bus is subscribed, another instance's write could go unnoticed.
-    const ns = (this.ns = context.namespace ?? '');
-    const copies = (this.copies = new L1Copies(
-      tiers.l1,
-      tiers.l1TtlMs,
-      !tiers.bus,
-      (err: unknown) => logger.warn(`Cache store "${name}": L1 clear failed: ${String(err)}`),
-      ns,
-    ));
+    const clearFailed = (err: unknown) => logger.warn(`Cache store "${name}": L1 clear failed: ${String(err)}`);
+    const copies = (this.copies = new L1Copies(tiers.l1, tiers.l1TtlMs, !tiers.bus, clearFailed, ns));
     this.through = new ReadThrough(tiers.l2, copies);
     const link = (this.link = new TieredBusLink(tiers.bus, copies.busListener(), name, logger, this.startup.required));
     this.unsettled = new UnsettledWrites({
@@ -212,13 +207,10 @@ export class TieredStore implements CacheStore {
 
   /** Empties the namespace the store was built with (see {@link clearNamespace}). */
   clear(): Promise<void> {
-    return this.clearNamespace(this.ns);
+    return this.clearNamespace(this.copies.namespace ?? '');
   }
 
-  /**
-   * Removes the keys of `namespace` from both tiers (each tier may serve other caches too) and
-   * tells the other instances, which drop their L1 copies of this store's namespace.
-   */
+  /** Removes `namespace` from both tiers (each may serve other caches); the others drop their L1 copies of ours. */
   async clearNamespace(namespace: string): Promise<void> {
     this.link.start();
     this.copies.reads.spoilAll();

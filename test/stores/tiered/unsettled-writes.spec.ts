@@ -47,6 +47,12 @@ class StallingStore extends MemoryStore {
     await super.clear();
     this.check('clear');
   }
+
+  /** What the two-tier store's clear() calls on its tiers (their own keys only). */
+  override async clearNamespace(namespace: string): Promise<void> {
+    await super.clearNamespace(namespace);
+    this.check('clear');
+  }
 }
 
 async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
