@@ -1,6 +1,6 @@
 // `hashKeys: true`: the backend sees a keyed hash of each key name, never the name.
 import { createHmac } from 'node:crypto';
-import { CacheArgumentError, CacheSerializationError } from '../cache.errors';
+import { CacheArgumentError, CacheSerializationError, CacheUnsupportedError } from '../cache.errors';
 import { UnreadableEntry } from '../store-access/unreadable-entry';
 import type { CacheStore, StoreEntry } from '../store.types';
 
@@ -63,7 +63,7 @@ export class KeyHasher {
  * (`instanceof` and driver-specific members reached through `cache.driver` keep working). The
  * function of each member is made once and reused while the member is the same function.
  */
-export function withHashedKeys<S extends CacheStore>(store: S, hasher: KeyHasher): S {
+export function withHashedKeys<S extends CacheStore>(store: S, hasher: KeyHasher, name = 'store'): S {
   const made = new Map<PropertyKey, { member: unknown; fn: unknown }>();
   return new Proxy(store, {
     get(target, prop, receiver) {
@@ -105,6 +105,18 @@ export function withHashedKeys<S extends CacheStore>(store: S, hasher: KeyHasher
           const hashed = entries.map((e, i) => ({ ...e, key: pairs[i][0] }));
           return renamed(() => call.call(target, hashed, ...rest), pairs, hasher.prefix);
         };
+      } else if (prop === 'clearNamespace') {
+        // A key of another namespace was hashed whole: no prefix finds it, so that clear is refused.
+        fn = (namespace: string) =>
+          namespace === '' || `${namespace}:` === hasher.prefix
+            ? call.call(target, namespace)
+            : Promise.reject(
+                new CacheUnsupportedError(
+                  name,
+                  'clear',
+                  `Cache store "${name}": clear() of namespace "${namespace}" refused: with hashKeys this store hashes the whole key of a namespace other than its own, so it cannot find them; nothing was removed`,
+                ),
+              );
       } else {
         fn = call.bind(target);
       }

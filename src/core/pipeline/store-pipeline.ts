@@ -38,9 +38,14 @@ export function resolveStorePipeline(
  * `store` itself, or (with `hashKeys`) a view of it that only ever hands it hashed keys. Either
  * is registered with its message keys, for a two-tier store over it to seal its bus messages.
  */
-export function withKeyHashing<S extends CacheStore>(store: S, pipeline: StorePipeline, namespace: string): S {
+export function withKeyHashing<S extends CacheStore>(
+  store: S,
+  pipeline: StorePipeline,
+  namespace: string,
+  name = 'store',
+): S {
   const out =
-    pipeline.hashKey === undefined ? store : withHashedKeys(store, new KeyHasher(pipeline.hashKey, namespace));
+    pipeline.hashKey === undefined ? store : withHashedKeys(store, new KeyHasher(pipeline.hashKey, namespace), name);
   registerMessageKeys(out, pipeline.messageKeys);
   return out;
 }

@@ -60,6 +60,8 @@ export class FileEntries {
     private readonly serializer: CacheSerializer,
     private readonly clock: Clock,
     private readonly onWrite: (bytes: number) => void,
+    /** Told before a key is written; may return a step to await first (see `FileStore.marking`). */
+    private readonly beforeWrite: (key: string) => Promise<void> | undefined = () => undefined,
   ) {
     this.codec = asyncCodec(serializer);
   }
@@ -131,6 +133,8 @@ export class FileEntries {
 
   /** Writes a temp file beside the entry and renames it over: readers see the old or the new file. */
   async write(loc: EntryLocation, text: string, expiresAt: number | undefined): Promise<void> {
+    const before = this.beforeWrite(loc.key);
+    if (before !== undefined) await before;
     const data = encodeEntry(loc.keyText, text, expiresAt);
     const tmp = tempPath(loc.file);
     const fd = await createExclusive(tmp, loc.dir);

@@ -17,6 +17,9 @@ import { remove, removeAll, removeWhereKey } from './file-sweep';
 
 export type { FileStoreOptions } from './file-store.options';
 
+/** The marker of a directory whose entries include keys of other namespaces (see `markShared`). */
+const SHARED_MARK = 'shared-namespaces';
+
 type FileStoreContext = Partial<Pick<StoreContext, 'name' | 'namespace' | 'clock' | 'logger'>>;
 
 /**
@@ -35,6 +38,10 @@ export class FileStore implements CacheStore {
   private readonly entries: FileEntries;
   private readonly housekeeper: FileHousekeeper;
   private readonly mutex: FileMutex;
+  /** The namespace the store was built with: its directory's. */
+  private readonly builtNs: string;
+  /** Set once this process has left the shared marker (see {@link markShared}). */
+  private marked?: Promise<void>;
 
   constructor(options: FileStoreOptions, context: FileStoreContext = {}) {
     this.name = context.name ?? 'file';
@@ -53,9 +60,12 @@ export class FileStore implements CacheStore {
       logger: context.logger ?? consoleLogger,
       mutex: this.mutex,
     });
-    this.entries = new FileEntries(resolved.pipeline.serializer, this.clock, this.housekeeper.wrote);
+    const own = context.namespace ? `${context.namespace}:` : '';
+    this.builtNs = context.namespace ?? '';
+    const marking = (key: string) => (key.startsWith(own) ? undefined : this.markShared());
+    this.entries = new FileEntries(resolved.pipeline.serializer, this.clock, this.housekeeper.wrote, marking);
     // hashKeys: the store only ever sees hashed keys (a constructor may return a view of itself).
-    return withKeyHashing(this, resolved.pipeline, context.namespace ?? '');
+    return withKeyHashing(this, resolved.pipeline, context.namespace ?? '', this.name);
   }
 
   /**
@@ -204,12 +214,31 @@ export class FileStore implements CacheStore {
   /**
    * Removes the entries of `namespace` only. One instance may serve caches of several
    * namespaces, whose entries all live under the directory of the namespace it was built with:
-   * each entry's key is read to tell them apart (an empty namespace is every entry).
+   * once the directory is marked so, each entry's key is read to tell them apart; until then
+   * (one namespace only) the built namespace is cleared as by `clear()`. Empty: every entry.
    */
   async clearNamespace(namespace: string): Promise<void> {
-    if (!namespace) return this.clear();
+    if (!namespace || (namespace === this.builtNs && !(await exists(join(this.nsDir, SHARED_MARK))))) {
+      return this.clear();
+    }
     // The figures of `stats()` catch up at the next sweep (other namespaces' entries stay).
     await removeWhereKey(this.nsDir, namespace + ':');
+  }
+
+  /**
+   * Before the first write of a key outside the namespace the store was built with (an instance
+   * shared by caches of several prefixes), leaves a marker in the directory, for every process:
+   * `clearNamespace` of the built namespace then reads keys instead of removing every file.
+   */
+  private markShared(): Promise<void> {
+    const mark = async () => {
+      await mkdir(this.nsDir, { recursive: true, mode: 0o700 });
+      await writeFile(join(this.nsDir, SHARED_MARK), '', { mode: 0o600 });
+    };
+    return (this.marked ??= mark().catch((err: unknown) => {
+      this.marked = undefined;
+      throw err;
+    }));
   }
 
   /**
@@ -242,4 +271,11 @@ export class FileStore implements CacheStore {
       throw err;
     }
   }
+}
+
+function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }

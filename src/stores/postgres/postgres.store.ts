@@ -86,7 +86,7 @@ export class PostgresStore implements CacheStore {
     this.sweeper = new PostgresSweep(this.conn, this.sql, this.o.sweepIntervalMs, this.o.sweepBatch);
     this.sweeper.start();
     // hashKeys: the store only ever sees hashed keys (a constructor may return a view of itself).
-    return withKeyHashing(this, this.o.pipeline, this.ns);
+    return withKeyHashing(this, this.o.pipeline, this.ns, this.name);
   }
 
   /** Sets the table up (created or checked); see `requireOnStartup` for an unreachable database. */

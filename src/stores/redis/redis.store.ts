@@ -61,7 +61,7 @@ export class RedisStore implements CacheStore {
     this.locks = new RedisLocks(this.conn, this.ns);
     this.notifier = this.locks.notifier;
     // hashKeys: the store only ever sees hashed keys (a constructor may return a view of itself).
-    return withKeyHashing(this, this.options.pipeline, this.ns);
+    return withKeyHashing(this, this.options.pipeline, this.ns, name);
   }
 
   /**

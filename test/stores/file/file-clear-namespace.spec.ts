@@ -2,7 +2,7 @@
 // own entries only, though they all live under the directory of the namespace it was built with.
 import { describe, expect, it } from '@jest/globals';
 import { createCacheManager, FileStore } from '../../../src';
-import { useFileStores } from '../../support/file-store';
+import { useFileStores, walk } from '../../support/file-store';
 import { quiet } from '../../support/with-manager';
 
 const files = useFileStores();
@@ -34,5 +34,29 @@ describe('file store: clear() on one instance shared by two namespaces', () => {
     await own.clear();
     expect(await own.get('k')).toBeUndefined();
     expect(await other.get('k')).toBe('other');
+  });
+
+  it('another process\u2019s foreign entries survive the clear of the built namespace (the directory is marked)', async () => {
+    const mine: FileStore = files.make('built');
+    const theirs: FileStore = files.make('built'); // the same directory and namespace, as another process
+    const own = createCacheManager({ prefix: 'built', logger: quiet, stores: { f: { driver: mine } } });
+    const other = createCacheManager({ prefix: 'other', logger: quiet, stores: { f: { driver: theirs } } });
+    await own.ready();
+    await own.set('k', 'own');
+    await other.set('k', 'other');
+    await own.clear();
+    expect(await own.get('k')).toBeUndefined();
+    expect(await other.get('k')).toBe('other');
+  });
+
+  it('a store of one namespace leaves no marker and clears every entry', async () => {
+    const store: FileStore = files.make('solo');
+    const m = createCacheManager({ prefix: 'solo', logger: quiet, stores: { f: { driver: store } } });
+    await m.ready();
+    await m.set('k', 1);
+    await m.tags('t').set('tagged', 2);
+    expect(walk(files.dir).some((f) => f.endsWith('shared-namespaces'))).toBe(false);
+    await m.clear();
+    expect(walk(files.dir).filter((f) => f.endsWith('.entry'))).toEqual([]);
   });
 });

@@ -141,7 +141,7 @@ describe('file store across processes', () => {
     const root = join(dir, 'fresh');
     const store = new FileStore({ directory: root, pruneInterval: 0 }, { namespace: 'x' });
     await store.init();
-    await store.set('a', 1);
+    await store.set('x:a', 1); // keys arrive prefixed (a key of another namespace also leaves a marker)
     expect(statSync(root).mode & 0o777).toBe(0o700);
     const files = walk(root);
     expect(files).toHaveLength(1);
