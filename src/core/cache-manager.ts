@@ -11,6 +11,7 @@ import { OperationMeter } from './operation-meter';
 import { checkRegisterStore, type RegisterStoreOptions } from './register-store-options';
 import { toCacheStore, type SeedVocabularyStore } from './seed-store';
 import { claimNamespace } from './store-access/namespace-clear';
+import { claimOwnKeys, sharesOwnKeys } from './store-access/own-keys';
 import type { CacheStore, StoreContext } from './store.types';
 
 /** Turns one store's configuration into a store. Registered per driver name. */
@@ -67,8 +68,6 @@ export class CacheManager extends DefaultStoreCache {
   /** Per store name, the function that reports its evictions (set when its Cache is built). */
   private readonly evictions = new Map<string, (k: string) => void>();
   private readonly built = new Map<string, CacheStore>();
-  /** Stores whose cache holds keys without the namespace ({@link StoreDefinition.ownKeys}), with that namespace. */
-  private readonly ownKeyStores = new Map<CacheStore, string>();
   /** Releases the namespace each cache claims on its store instance (store-access/namespace-clear.ts). */
   private readonly claims: (() => void)[] = [];
   private defaultName: string;
@@ -192,7 +191,7 @@ export class CacheManager extends DefaultStoreCache {
       lock: options.lock,
       // The store of a cache that holds its keys without the namespace, under the same namespace:
       // the same keys, so the same key space (as two caches of one namespace share a backend).
-      ownKeys: this.ownKeyStores.get(adapted) === namespace,
+      ownKeys: sharesOwnKeys(adapted, this, namespace),
     });
   }
 
@@ -257,6 +256,7 @@ export class CacheManager extends DefaultStoreCache {
   }
 
   private register(name: string, store: CacheStore, def: Omit<StoreDefinition, 'factory'>): Cache {
+    claimOwnKeys(store, this, name, def.namespace, def.ownKeys === true);
     const cache = new Cache({
       name,
       // A store only its cache uses holds the user's keys as they are (docs/stores-memory.md).
@@ -274,7 +274,6 @@ export class CacheManager extends DefaultStoreCache {
       evictions: (report) => this.evictions.set(name, report),
     });
     this.caches.set(name, cache);
-    if (def.ownKeys) this.ownKeyStores.set(store, def.namespace);
     this.claims.push(claimNamespace(store, def.namespace, name, this.settings.logger));
     return cache;
   }
