@@ -1,5 +1,5 @@
 import type { Dirent } from 'node:fs';
-import { open, readdir, rmdir, stat, unlink } from 'node:fs/promises';
+import { open, readdir, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeHeader, MAX_HEADER_BYTES } from './file-entry.codec';
 import { isEntryName, isFanOutName, isTempName } from './file-paths';
@@ -98,11 +98,10 @@ export async function removeWhereKey(nsDir: string, keyPrefix: string): Promise<
   }
 }
 
-/** The first `bytes` bytes of an entry's stored key; `undefined` when gone or damaged. */
-async function readKeyStart(path: string, bytes: number): Promise<Buffer | undefined> {
-  let fh;
+/** An entry opened for reading (without atime where the filesystem allows); `undefined` when it is gone. */
+async function openEntry(path: string): Promise<FileHandle | undefined> {
   try {
-    fh = await open(path, readFlags()).catch((err: unknown) => {
+    return await open(path, readFlags()).catch((err: unknown) => {
       if (noatimeRefused(err)) return open(path, readFlags());
       throw err;
     });
@@ -110,6 +109,12 @@ async function readKeyStart(path: string, bytes: number): Promise<Buffer | undef
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+}
+
+/** The first `bytes` bytes of an entry's stored key; `undefined` when gone or damaged. */
+async function readKeyStart(path: string, bytes: number): Promise<Buffer | undefined> {
+  const fh = await openEntry(path);
+  if (fh === undefined) return undefined;
   try {
     const buf = Buffer.alloc(MAX_HEADER_BYTES + 1 + bytes);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
@@ -147,16 +152,8 @@ async function rmdirIfIdle(dir: string, now: number): Promise<void> {
 async function readHeader(
   path: string,
 ): Promise<{ expiresAt: number | undefined; size: number; mtimeMs: number } | 'gone' | 'bad'> {
-  let fh;
-  try {
-    fh = await open(path, readFlags()).catch((err: unknown) => {
-      if (noatimeRefused(err)) return open(path, readFlags());
-      throw err;
-    });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
-    throw err;
-  }
+  const fh = await openEntry(path);
+  if (fh === undefined) return 'gone';
   try {
     const s = await fh.stat();
     const buf = Buffer.alloc(MAX_HEADER_BYTES + 1);
