@@ -17,8 +17,26 @@ import type { CacheManagerApi } from './compat.types';
 const isNil = (value: unknown): value is null | undefined => value === null || value === undefined;
 /** A leader's outcome that followers cannot use: they run their own handler. */
 const NONE = Symbol('none');
-/** Requests in flight per cache manager and key, shared by every interceptor instance. */
-const inFlight = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/** One leader's run of the handler: its outcome, and when it settled on `clock` (0 while running). */
+interface Flight {
+  readonly outcome: Promise<unknown>;
+  settledAt: number;
+}
+/**
+ * Per cache manager and key, shared by every interceptor instance: the latest flight and the
+ * number of cache reads in progress. The record outlives its flight while a read that began
+ * before the flight settled is still out: that read may have missed the leader's write (a Redis
+ * GET sent before the SET lands), and must take the leader's value rather than run the handler
+ * again. Removed when no read is out and no flight runs.
+ */
+interface KeyFlights {
+  flight: Flight | undefined;
+  readers: number;
+}
+/** Orders read starts against flight settlements (a counter, not a time: no clock skew). */
+let clock = 0;
+const flightsByManager = new WeakMap<object, Map<string, KeyFlights>>();
 
 /**
  * Drop-in for @nestjs/cache-manager's `CacheInterceptor`: caches GET responses by URL (query
@@ -46,31 +64,51 @@ export class CacheInterceptor implements NestInterceptor {
       this.reflector.get<number | CacheTTLFactory | undefined>(CACHE_TTL_METADATA, context.getClass()) ??
       null;
     if (!key) return next.handle();
+    let byKey = flightsByManager.get(this.cacheManager);
+    if (!byKey) flightsByManager.set(this.cacheManager, (byKey = new Map()));
+    let record = byKey.get(key);
+    if (!record) byKey.set(key, (record = { flight: undefined, readers: 0 }));
+    const readFrom = ++clock;
+    record.readers++;
     try {
       const value = await this.cacheManager.get(key);
       this.setHeadersWhenHttp(context, value);
       if (!isNil(value)) return of(value);
       const ttl = typeof ttlValueOrFactory === 'function' ? await ttlValueOrFactory(context) : ttlValueOrFactory;
-      return this.lead(key, ttl, next);
+      return this.lead(byKey, key, record, readFrom, ttl, next);
     } catch {
       return next.handle();
+    } finally {
+      record.readers--;
+      release(byKey, key, record);
     }
   }
 
-  /** Runs the handler once per key at a time; later callers wait for its value. */
-  private lead(key: string, ttl: number | null, next: CallHandler): Observable<unknown> {
-    let flights = inFlight.get(this.cacheManager);
-    if (!flights) inFlight.set(this.cacheManager, (flights = new Map()));
-    const running = flights.get(key);
-    if (running) {
-      return from(running).pipe(mergeMap((value) => (value === NONE ? next.handle() : of(value))));
+  /**
+   * Runs the handler once per key at a time. A miss follows the running flight, or one that
+   * settled after this request's read began (its write may have landed after the read); otherwise
+   * it leads.
+   */
+  private lead(
+    byKey: Map<string, KeyFlights>,
+    key: string,
+    record: KeyFlights,
+    readFrom: number,
+    ttl: number | null,
+    next: CallHandler,
+  ): Observable<unknown> {
+    const running = record.flight;
+    if (running && (running.settledAt === 0 || running.settledAt > readFrom)) {
+      return from(running.outcome).pipe(mergeMap((value) => (value === NONE ? next.handle() : of(value))));
     }
     let settle!: (value: unknown) => void;
-    const flight = new Promise<unknown>((resolve) => (settle = resolve));
-    flights.set(key, flight);
+    const flight: Flight = { outcome: new Promise<unknown>((resolve) => (settle = resolve)), settledAt: 0 };
+    record.flight = flight;
     const done = (value: unknown): void => {
-      if (flights.get(key) === flight) flights.delete(key);
+      if (flight.settledAt !== 0) return;
+      flight.settledAt = ++clock;
       settle(value);
+      release(byKey, key, record);
     };
     let first = true;
     return defer(() => next.handle()).pipe(
@@ -117,5 +155,16 @@ export class CacheInterceptor implements NestInterceptor {
     if (!httpAdapter) return;
     const response: unknown = context.switchToHttp().getResponse();
     httpAdapter.setHeader(response, 'X-Cache', isNil(value) ? 'MISS' : 'HIT');
+  }
+}
+
+/** Forgets a key's record once no read is out and no flight runs. */
+function release(byKey: Map<string, KeyFlights>, key: string, record: KeyFlights): void {
+  if (
+    record.readers === 0 &&
+    (record.flight === undefined || record.flight.settledAt !== 0) &&
+    byKey.get(key) === record
+  ) {
+    byKey.delete(key);
   }
 }

@@ -19,9 +19,19 @@ const hanging = {
 
 let runs = 0;
 let fail = false;
+/** Opened by a test to let the `gated` handler return; `entered` resolves when it runs. */
+let handlerGate = gate();
 @Controller()
 @UseInterceptors(CacheInterceptor)
 class C {
+  @Get('gated')
+  async gated() {
+    runs++;
+    handlerGate.enter();
+    await handlerGate.opened;
+    return { runs };
+  }
+
   @Get('x')
   async x() {
     runs++;
@@ -39,8 +49,33 @@ async function app(options: Parameters<typeof CacheModule.register>[0]): Promise
   return a;
 }
 
+function gate() {
+  let open!: () => void;
+  let enter!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  const entered = new Promise<void>((r) => (enter = r));
+  return { opened, open, entered, enter };
+}
+
+/** A Keyv store whose next `get`, once armed, answers what it held when called, but only when let go. */
+class HeldReadStore extends Map<string, unknown> {
+  private held: ReturnType<typeof gate> | undefined;
+  holdNextRead(): ReturnType<typeof gate> {
+    return (this.held = gate());
+  }
+  override get(key: string): unknown {
+    const held = this.held;
+    if (!held) return super.get(key);
+    this.held = undefined;
+    const before = super.get(key);
+    held.enter();
+    return held.opened.then(() => before);
+  }
+}
+
 afterEach(() => {
   jest.restoreAllMocks();
+  handlerGate = gate();
   runs = 0;
   fail = false;
 });
@@ -139,6 +174,30 @@ describe('compat interceptor', () => {
     jest.spyOn(cache, 'set').mockRejectedValue(new Error('write failed'));
     await request(a.getHttpServer()).get('/x').expect(200).expect({ runs: 1 });
     expect(error).toHaveBeenCalledWith(expect.stringContaining('"key: /x"'), expect.anything(), 'CacheInterceptor');
+    await a.close();
+  });
+
+  it('a read that began before the leader wrote, and answers after, takes the leader value: the handler runs once', async () => {
+    const store = new HeldReadStore();
+    const a = await app({ stores: [new Keyv({ store })] });
+    const http = request(a.getHttpServer());
+    const leader = http.get('/gated').then((r) => r);
+    await handlerGate.entered;
+    // A second request reads while the leader's handler runs; its read answers only after the write.
+    const held = store.holdNextRead();
+    const late = http.get('/gated').then((r) => r);
+    await held.entered;
+    handlerGate.open();
+    expect((await leader).body).toEqual({ runs: 1 });
+    held.open();
+    const second = await late;
+    expect(second.body).toEqual({ runs: 1 });
+    expect(second.headers['x-cache']).toBe('MISS');
+    expect(runs).toBe(1);
+    // Later misses (the entry deleted) lead a flight of their own.
+    await a.get<Cache>(CACHE_MANAGER).del('/gated');
+    handlerGate.open();
+    expect((await http.get('/gated')).body).toEqual({ runs: 2 });
     await a.close();
   });
 
