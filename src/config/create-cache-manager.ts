@@ -58,7 +58,7 @@ export function createCacheManager(options: CacheManagerOptions = {}): CacheMana
     const max = stores[name].maxValueBytes;
     definitions[name] = max === undefined ? def : { ...def, maxValueBytes: parseMaxValueBytes(max, name) };
   }
-  warnNestedNamespaces(definitions, options.logger ?? consoleLogger);
+  warnNestedNamespaces(definitions, stores, options.logger ?? consoleLogger);
   warnMsLookingTtls(options, options.logger ?? consoleLogger);
   return new CacheManager({
     defaultStore,
@@ -139,14 +139,21 @@ function wrapConfigErrors<T>(store: string, fn: () => T): T {
 
 /**
  * Prefixes are joined with `:`, so namespace `shop` contains `shop:v2`: on a shared backend,
- * `clear()` of the first removes the second's keys. Said at start-up rather than found later.
+ * `clear()` of the first removes the second's keys. Said at start-up rather than found later,
+ * for pairs of stores that can share a backend: a built-in memory store (`driver: 'memory'`) is
+ * an instance of its own, which only a two-tier store having it as a tier also writes to.
  */
-function warnNestedNamespaces(definitions: Record<string, StoreDefinition>, logger: { warn(m: string): void }): void {
+function warnNestedNamespaces(
+  definitions: Record<string, StoreDefinition>,
+  stores: Record<string, StoreConfig>,
+  logger: { warn(m: string): void },
+): void {
   const names = Object.keys(definitions);
   for (const a of names) {
     for (const b of names) {
       const outer = definitions[a].namespace;
-      if (a !== b && outer && definitions[b].namespace.startsWith(outer + ':')) {
+      if (a === b || !mayShareBackend(a, b, stores)) continue;
+      if (outer && definitions[b].namespace.startsWith(outer + ':')) {
         logger.warn(
           `Cache stores "${a}" and "${b}": namespace "${outer}" contains "${definitions[b].namespace}"; ` +
             `if they share a backend, clear() of "${a}" also removes the keys of "${b}". Use prefixes that do not nest.`,
@@ -154,6 +161,16 @@ function warnNestedNamespaces(definitions: Record<string, StoreDefinition>, logg
       }
     }
   }
+}
+
+function mayShareBackend(a: string, b: string, stores: Record<string, StoreConfig>): boolean {
+  if (stores[a].driver !== 'memory' && stores[b].driver !== 'memory') return true;
+  return isTierOf(a, b, stores) || isTierOf(b, a, stores);
+}
+
+function isTierOf(tier: string, store: string, stores: Record<string, StoreConfig>): boolean {
+  const tiers = stores[store].driver === 'tiered' ? (stores[store] as { tiers?: unknown }).tiers : undefined;
+  return Array.isArray(tiers) && tiers.includes(tier);
 }
 
 /**
