@@ -109,10 +109,11 @@ describe('createCacheManager', () => {
     createCacheManager({
       prefix: 'shop',
       logger: { warn: (m) => warnings.push(m), error: () => undefined },
+      // Store objects may share a backend; built-in memory stores cannot (test/config/nested-namespaces.spec.ts).
       stores: {
-        a: { driver: 'memory' },
-        b: { driver: 'memory', prefix: 'v2' },
-        c: { driver: 'memory', prefix: 'v3x' },
+        a: { driver: new MemoryStore() },
+        b: { driver: new MemoryStore(), prefix: 'v2' },
+        c: { driver: new MemoryStore(), prefix: 'v3x' },
       },
     });
     expect(warnings).toHaveLength(2);
