@@ -32,6 +32,7 @@ export { getWithTagsByGetMany } from './core/tags/get-with-tags';
 export type { CacheStore, StoreContext, StoreEntry, StoreHealthDetail, StoreStats } from './core/store.types';
 export { computeExpiry, computeExpiryMs, parseTtl, remainingTtl, remainingTtlMs } from './core/ttl';
 export type { Ttl } from './core/ttl';
+export type { ByteSize } from './core/byte-size';
 export { defaultSerializer } from './core/serializer';
 export type { CacheSerializer } from './core/serializer';
 export { createCacheManager, DEFAULT_PREFIX } from './config/create-cache-manager';

@@ -1,3 +1,4 @@
+import type { ByteSize } from '../core/byte-size';
 import type { Clock } from '../core/clock';
 import { optionKeys } from '../core/option-checks';
 import type { CacheLogger } from '../core/logger';
@@ -26,9 +27,10 @@ export interface CommonStoreOptions {
    * Largest value (as the default serializer writes it, in bytes) that `set`, `add`, `setMany`
    * and `remember` store; a larger one is a `CacheSerializationError` naming the key and nothing
    * is written. Unset: no limit (Redis still refuses values over its own 512 MB).
-   * @example 1_048_576 // 1 MiB
+   * A number of bytes or a size string (1 kb = 1,024 bytes).
+   * @example '1mb'
    */
-  maxValueBytes?: number;
+  maxValueBytes?: ByteSize;
 }
 
 /** `driver: 'memory'`: a bounded in-process LRU. */

@@ -1,3 +1,4 @@
+import { parseByteSize } from './byte-size';
 import { CacheConfigError } from './cache.errors';
 
 /** The longest delay a Node.js timer honours (2^31 - 1 ms); a longer one fires after 1 ms. */
@@ -52,6 +53,23 @@ export class OptionChecks {
       this.fail(field, 'a positive integer', value);
     }
     return value;
+  }
+
+  /**
+   * A number of bytes or a size string such as `'64mb'` (1 kb = 1,024 bytes), at least `min`
+   * (1 unless told: a limit of 0 bytes would refuse everything), or `fallback` when unset.
+   */
+  bytes<D extends number | undefined>(field: string, value: unknown, fallback: D, min: 0 | 1 = 1): number | D {
+    if (value === undefined) return fallback;
+    const bytes = parseByteSize(value);
+    if (bytes === undefined || bytes < min) {
+      this.fail(
+        field,
+        `${min === 0 ? 'a number of bytes' : 'a positive number of bytes'} or a size such as '1kb'`,
+        value,
+      );
+    }
+    return bytes;
   }
 
   /** A finite number of milliseconds, at least `min` (0: zero allowed, e.g. "0 turns it off"). */

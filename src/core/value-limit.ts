@@ -1,7 +1,8 @@
 // A store's `maxValueBytes`: checked by the cache's own writes (the Promise and the synchronous
 // API, remember's write of a loaded value), just before the store call, on what is written (the
 // entry as stored, envelope included). Reads never see it: the store is the store itself.
-import { CacheConfigError, CacheSerializationError } from './cache.errors';
+import { CacheSerializationError } from './cache.errors';
+import { OptionChecks } from './option-checks';
 import { defaultSerializer } from './serializer';
 
 /**
@@ -25,16 +26,10 @@ export function checkValueSize(key: string, value: unknown, maxBytes: number): v
 }
 
 /**
- * Validates a `maxValueBytes` option (a positive integer) and returns it.
+ * Validates a `maxValueBytes` option (a positive number of bytes or a size such as `'64kb'`) and
+ * returns it in bytes.
  * @throws CacheConfigError naming `stores.<name>.maxValueBytes`
  */
 export function parseMaxValueBytes(input: unknown, store: string): number {
-  if (typeof input !== 'number' || !Number.isSafeInteger(input) || input <= 0) {
-    throw new CacheConfigError(
-      `stores.${store}.maxValueBytes must be a positive integer number of bytes, got ${String(input)}`,
-      store,
-      'maxValueBytes',
-    );
-  }
-  return input;
+  return new OptionChecks(store).bytes('maxValueBytes', input, undefined) ?? 0;
 }

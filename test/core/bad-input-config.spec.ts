@@ -62,11 +62,25 @@ const ROWS: { name: string; options: unknown; store?: string; field: string; mes
     message: /stores\.a\.maxValueBytes/,
   },
   {
-    name: 'maxValueBytes as a string',
-    options: { stores: { a: { driver: 'memory', maxValueBytes: '1mb' } } },
+    name: 'maxValueBytes as a string that is no size',
+    options: { stores: { a: { driver: 'memory', maxValueBytes: 'lots' } } },
     store: 'a',
     field: 'maxValueBytes',
     message: /stores\.a\.maxValueBytes/,
+  },
+  {
+    name: 'memory maxBytes as a size of 0',
+    options: { stores: { a: { driver: 'memory', maxBytes: '0kb' } } },
+    store: 'a',
+    field: 'maxBytes',
+    message: /stores\.a\.maxBytes must be a positive number of bytes or a size such as '1kb', got "0kb"/,
+  },
+  {
+    name: 'file maxBytes as a negative number',
+    options: { stores: { f: { driver: 'file', directory: '/tmp/cachekit-unused', maxBytes: -5 } } },
+    store: 'f',
+    field: 'maxBytes',
+    message: /stores\.f\.maxBytes/,
   },
   {
     name: 'a file store without directory',

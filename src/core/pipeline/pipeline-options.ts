@@ -62,8 +62,6 @@ export interface ResolvedPipeline {
 }
 
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
-const SIZE = /^(\d+)\s*(b|kb|mb)?$/i;
-const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
 /** HKDF salt: fixed, so that one string secret gives the same key in every process. */
 const SALT = 'nestjs-cachekit';
 
@@ -87,14 +85,7 @@ function resolveCompress(c: CacheCompressOptions, check: OptionChecks): NonNulla
   }
   within(check, 'compress').knownKeys(c, ['threshold', 'algorithm']);
   const algorithm = check.oneOf('compress.algorithm', c.algorithm, ['gzip', 'brotli'] as const, 'gzip');
-  const raw = c.threshold ?? '1kb';
-  let threshold: number | undefined;
-  if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0) threshold = raw;
-  if (typeof raw === 'string') {
-    const m = SIZE.exec(raw.trim());
-    if (m) threshold = Number(m[1]) * UNITS[(m[2] ?? 'b').toLowerCase()];
-  }
-  if (threshold === undefined) check.fail('compress.threshold', "a number of bytes or a size such as '1kb'", raw);
+  const threshold = check.bytes('compress.threshold', c.threshold, 1024, 0);
   return { threshold, algorithm };
 }
 

@@ -1,3 +1,4 @@
+import type { ByteSize } from '../../core/byte-size';
 import { optionKeys, storeOptionChecks } from '../../core/option-checks';
 import {
   PIPELINE_OPTION_KEYS,
@@ -18,7 +19,7 @@ export interface FileStoreOptions extends ValuePipelineOptions {
   /** Most entries kept; beyond it the least recently written are evicted by the next sweep. */
   maxEntries?: number;
   /** Most bytes of entry files kept; beyond it the least recently written are evicted. */
-  maxBytes?: number;
+  maxBytes?: ByteSize;
   /**
    * How often (ms) a background sweep removes expired files and enforces the limits; 0 turns it
    * off (call `prune()` yourself).
@@ -68,7 +69,7 @@ export function resolveFileStoreOptions(options: FileStoreOptions, store: string
   return {
     directory,
     maxEntries: check.positiveInt('maxEntries', options.maxEntries, undefined),
-    maxBytes: check.positiveInt('maxBytes', options.maxBytes, undefined),
+    maxBytes: check.bytes('maxBytes', options.maxBytes, undefined),
     pruneInterval: check.ms('pruneInterval', options.pruneInterval, FILE_STORE_DEFAULTS.pruneInterval),
     lockStaleMs: check.ms('lockStaleMs', options.lockStaleMs, FILE_STORE_DEFAULTS.lockStaleMs, 'positive'),
     pipeline: resolveStorePipeline(options, check),

@@ -1,3 +1,4 @@
+import type { ByteSize } from '../../core/byte-size';
 import { CacheConfigError } from '../../core/cache.errors';
 import { closestKey, optionKeys, storeOptionChecks } from '../../core/option-checks';
 
@@ -24,7 +25,7 @@ export interface MemoryStoreOptions {
    * Most bytes kept (estimated: key, value and ~32 bytes per entry); least recently used evicted
    * beyond it. A value larger than the whole bound is refused with a `CacheSerializationError`.
    */
-  maxBytes?: number;
+  maxBytes?: ByteSize;
   /**
    * How cached values are kept apart from the caller's objects (see {@link MemoryIsolation}).
    * @default 'clone'
@@ -76,7 +77,7 @@ export function resolveMemoryStoreOptions(options: MemoryStoreOptions, store: st
   const clone = check.boolean('clone', options.clone, undefined);
   return {
     maxEntries: check.positiveInt('maxEntries', options.maxEntries, MEMORY_STORE_DEFAULTS.maxEntries),
-    maxBytes: check.positiveInt('maxBytes', options.maxBytes, undefined),
+    maxBytes: check.bytes('maxBytes', options.maxBytes, undefined),
     isolation: resolveIsolation(store, options.isolation, clone),
     pruneInterval: check.ms('pruneInterval', options.pruneInterval, MEMORY_STORE_DEFAULTS.pruneInterval),
   };
