@@ -53,6 +53,18 @@ export function isStreamingBody(body: unknown): boolean {
 }
 
 /**
+ * Where a header named `__proto__` is kept in an entry's `headers` record: stored values refuse an
+ * own `__proto__` property (prototype pollution), and a plain assignment would drop it. A header
+ * name cannot start with a space, so no real header collides.
+ */
+const STORED_PROTO = ' __proto__';
+
+/** The header name a key of an entry's `headers` record stands for. */
+export function headerName(stored: string): string {
+  return stored === STORED_PROTO ? '__proto__' : stored;
+}
+
+/**
  * Turns the response the handler produced into an entry stored at `now` (the caches' clock), or
  * says why it must not be stored.
  * An ETag equal to `replayedEtag` is ignored: in a stale-while-revalidate refresh it is the one
@@ -78,7 +90,7 @@ export function captureResponse(
   for (const [name, value] of Object.entries(all)) {
     const lower = name.toLowerCase();
     if (value === undefined || SKIPPED.has(lower) || lower.startsWith('access-control-')) continue;
-    headers[lower] = typeof value === 'number' ? String(value) : value;
+    headers[lower === '__proto__' ? STORED_PROTO : lower] = typeof value === 'number' ? String(value) : value;
   }
   if (replayedEtag !== undefined && headers.etag === replayedEtag) delete headers.etag;
   const etag = typeof headers.etag === 'string' ? headers.etag : `W/"${stableHash(body)}"`;
@@ -134,8 +146,10 @@ export function entryBody(entry: HttpCacheEntry): unknown {
  */
 export function replayResponse(res: HttpResponseLike, entry: HttpCacheEntry): void {
   res.status(entry.status);
-  for (const [name, value] of Object.entries(entry.headers))
+  for (const [stored, value] of Object.entries(entry.headers)) {
+    const name = headerName(stored);
     if (res.getHeader(name) !== value) setResponseHeader(res, name, value);
+  }
 }
 
 /** `If-None-Match` against an ETag, with the weak comparison RFC 9110 prescribes for GET/HEAD. */

@@ -6,7 +6,7 @@ import type { TaggedCache } from '../../core/tagged-cache';
 import type { CacheableOptions } from '../interfaces/cacheable-options.interface';
 import type { CacheMethodMetadata } from '../methods/cache-metadata.accessor';
 import type { DecoratedCallHost } from '../methods/decorated-call';
-import { addVary, type HttpCacheEntry } from './http-cache.entry';
+import { addVary, headerName, type HttpCacheEntry } from './http-cache.entry';
 import { directHeaders, fastifySlots, type FastifySlots } from './fastify-direct';
 import {
   hasUnkeyedCredentials,
@@ -239,7 +239,10 @@ export class ReadyHits {
       known.entry.json === entry.json
     )
       return known;
-    const head = Object.entries(entry.headers);
+    const head = Object.entries(entry.headers).map(([stored, value]): [string, string | string[]] => [
+      headerName(stored),
+      value,
+    ]);
     const stored = entry.headers['content-type'];
     const contentType = withUtf8(typeof stored === 'string' ? stored : 'application/json');
     if (contentType === undefined) return undefined;

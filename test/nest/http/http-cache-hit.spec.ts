@@ -9,13 +9,18 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Controller, Get, Header, Headers, HttpCode, Module, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Header, Headers, HttpCode, Module, Res, type INestApplication } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { Cacheable, CacheEvict, CacheManager, CacheModule, CacheTags } from '../../../src';
 import { ManualClock } from '../../../src/testing';
 import type { Platform } from '../../fixtures/decorators/http.fixture';
+
+/** Express's response and Fastify's reply alike: `header()` sets one and returns the same object. */
+interface HeaderSetter {
+  header(name: string, value: string): HeaderSetter;
+}
 
 let runs = 0;
 const body = () => ({ run: ++runs, s: 'é <tag> & "q" ✓', list: [1, null, { deep: true }] });
@@ -65,6 +70,21 @@ class HitController {
   @Get('disk')
   @Cacheable({ ttl: 60, store: 'disk' })
   disk() {
+    return body();
+  }
+
+  // Set by the handler (on the miss only), not by @Header, which Nest applies to every response.
+  @Get('proto-header')
+  @Cacheable({ ttl: 60 })
+  protoHeader(@Res({ passthrough: true }) res: HeaderSetter) {
+    res.header('__proto__', 'kept').header('constructor', 'kept');
+    return body();
+  }
+
+  @Get('proto-header-disk')
+  @Cacheable({ ttl: 60, store: 'disk' })
+  protoHeaderDisk(@Res({ passthrough: true }) res: HeaderSetter) {
+    res.header('__proto__', 'kept').header('constructor', 'kept');
     return body();
   }
 }
@@ -202,6 +222,24 @@ describe.each<Platform>(['express', 'fastify'])('HTTP cache hit path on %s', (pl
     expect(header(hit, 'x-custom')).toBe('kept');
     expect(hit.body.equals(miss.body)).toBe(true);
     expect(lasting(hit)).toEqual(lasting(miss));
+  });
+
+  it('keeps headers named like Object.prototype members (__proto__, constructor) on memory and file stores', async () => {
+    await boot();
+    // Fastify itself drops a `__proto__` header from its reply (a plain object): only `constructor` there.
+    const name = platform === 'express' ? '__proto__' : 'constructor';
+    for (const path of ['/proto-header', '/proto-header-disk']) {
+      const miss = await call(port, path);
+      const hit = await call(port, path);
+      const usual = await call(port, path, 'GET', { 'if-none-match': 'W/"other"' });
+      expect(header(miss, name)).toBe('kept');
+      expect(header(hit, 'x-cache')).toBe('HIT');
+      expect(header(usual, 'x-cache')).toBe('HIT');
+      expect(header(hit, name)).toBe('kept');
+      expect(header(usual, name)).toBe('kept');
+      expect(lasting(hit)).toEqual(lasting(miss));
+    }
+    expect(runs).toBe(2);
   });
 
   it('answers HEAD with the headers of GET and no body', async () => {
