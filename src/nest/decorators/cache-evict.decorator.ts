@@ -1,5 +1,6 @@
 import { CACHE_EVICT_METADATA } from '../cache-decorators.constants';
 import { decorateCacheMethod } from './decorate-cache-method';
+import { checkDecoratorTags } from './decorator-tags';
 import type { CacheEvictOptions } from '../interfaces/cache-evict-options.interface';
 
 export type { CacheEvictOptions } from '../interfaces/cache-evict-options.interface';
@@ -7,6 +8,8 @@ export type { CacheEvictOptions } from '../interfaces/cache-evict-options.interf
 /**
  * Evicts keys, tags or the whole store when the method succeeds (or before it runs, with
  * `beforeInvocation`). Works on provider methods and on controller handlers of any HTTP method.
+ * Static tags are checked where the decorator is applied (a `CacheArgumentError` naming the
+ * method); tags with templates when they are rendered, at the call.
  *
  * @example
  * @Put(':id')
@@ -14,5 +17,8 @@ export type { CacheEvictOptions } from '../interfaces/cache-evict-options.interf
  * update(@Param('id') id: string, @Body() dto: UpdateUser) { ... }
  */
 export function CacheEvict(options: CacheEvictOptions): MethodDecorator {
-  return (target, key, descriptor) => decorateCacheMethod(target, key, descriptor, CACHE_EVICT_METADATA, options);
+  return (target, key, descriptor) => {
+    checkDecoratorTags('CacheEvict', target, key, options?.tags);
+    decorateCacheMethod(target, key, descriptor, CACHE_EVICT_METADATA, options);
+  };
 }

@@ -25,7 +25,7 @@ export function checkDecoratorTtls(
 }
 
 /** `Class.method` for a method decorator (target: the prototype), `Class` for a class decorator. */
-function placeOf(target: object, key: string | symbol | undefined): string {
+export function placeOf(target: object, key: string | symbol | undefined): string {
   const cls = typeof target === 'function' ? target : (target as { constructor?: { name?: string } }).constructor;
   const className = (cls as { name?: string } | undefined)?.name || 'anonymous class';
   return key === undefined ? className : `${className}.${String(key)}`;
