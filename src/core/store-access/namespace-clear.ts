@@ -53,7 +53,12 @@ export function claimNamespace(store: CacheStore, namespace: string, name: strin
  * @throws CacheUnsupportedError naming the store and the other namespace
  */
 export function clearOwnKeys(store: CacheStore, namespace: string, name: string): Promise<void> {
-  if (store.clearNamespace) return store.clearNamespace(namespace);
+  if (store.clearNamespace) {
+    // A subclass that overrides only clear() (to log, to clear what it keeps beside) gets its
+    // clear() called while its cache is the instance's only user: that removes the same keys.
+    if (overridesClear(store) && otherNamespace(store, namespace) === undefined) return store.clear();
+    return store.clearNamespace(namespace);
+  }
   const other = otherNamespace(store, namespace);
   if (other !== undefined) {
     return Promise.reject(
@@ -66,6 +71,19 @@ export function clearOwnKeys(store: CacheStore, namespace: string, name: string)
     );
   }
   return store.clear();
+}
+
+/**
+ * Whether `clear` is defined below the `clearNamespace` it would be paired with: on the instance
+ * or a subclass prototype nearer than the one that defines `clearNamespace` (a subclass of a
+ * built-in store that overrides `clear()` only).
+ */
+function overridesClear(store: CacheStore): boolean {
+  for (let at: object | null = store; at !== null; at = Object.getPrototypeOf(at) as object | null) {
+    if (Object.hasOwn(at, 'clearNamespace')) return false;
+    if (Object.hasOwn(at, 'clear')) return true;
+  }
+  return false;
 }
 
 /** A namespace other than `namespace` claimed on `store` by a cache, if any. */

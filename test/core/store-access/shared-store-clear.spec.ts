@@ -141,6 +141,34 @@ describe('clear() on one store instance shared by several caches', () => {
     await b.close();
   });
 
+  it('a subclass of a built-in store overriding only clear(): called while its cache is the only user, bypassed when shared', async () => {
+    class AuditedMemoryStore extends MemoryStore {
+      clears = 0;
+      override async clear(): Promise<void> {
+        this.clears++;
+        await super.clear();
+      }
+    }
+    const store = new AuditedMemoryStore();
+    const a = createCacheManager({ prefix: 'app-a', logger: quiet, stores: { m: { driver: store } } });
+    await a.set('k', 1);
+    await a.clear();
+    expect(store.clears).toBe(1);
+    expect(await a.get('k')).toBeUndefined();
+    // Shared with another namespace: clear() would remove both, so the namespace clear runs.
+    const b = createCacheManager({ prefix: 'app-b', logger: quiet, stores: { m: { driver: store } } });
+    await a.set('k', 1);
+    await b.set('k', 2);
+    await a.clear();
+    expect(store.clears).toBe(1);
+    expect(await a.get('k')).toBeUndefined();
+    expect(await b.get('k')).toBe(2);
+    await b.close();
+    await a.clear();
+    expect(store.clears).toBe(2);
+    await a.close();
+  });
+
   it('warns when namespaces sharing one instance nest (the outer clear() reaches the inner keys)', () => {
     const shared = new MemoryStore();
     const warnings: string[] = [];
