@@ -2,7 +2,8 @@
  * The request scope of `cache.memo()` as `CacheModule` opens it (a Fastify root hook, an Express
  * app-level middleware): real Nest apps on both adapters, over HTTP. Concurrent requests each see
  * their own memo (a singleton's memo would otherwise share one map across them), through guards,
- * handlers, slow request bodies and routes registered on the framework before the module started.
+ * handlers, slow request bodies, routes registered on the framework before the module started and
+ * routes of encapsulated Fastify plugins.
  */
 import 'reflect-metadata';
 import {
@@ -21,7 +22,7 @@ import {
   type NestModule,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import { CacheModule, CacheService, type CacheApi, type CacheStore } from '../../../src';
@@ -245,5 +246,38 @@ describe('the request memo scope, where it is not installed', () => {
     const other = { getInstance: () => ({ use() {} }), getType: () => 'h3' };
     expect(openRequestMemoScopes(other as never)).toBe(false);
     expect(openRequestMemoScopes(undefined)).toBe(false);
+  });
+});
+
+describe('the request memo scope on fastify, in plugins', () => {
+  type Instance = { get(path: string, handler: (req: { params: { id: string } }) => Promise<string>): unknown };
+  it.each([
+    ['registered and awaited before init', true],
+    ['registered before init', false],
+  ])('routes of an encapsulated plugin %s run in the scope', async (_how, awaited) => {
+    reads.length = 0;
+    data.clear();
+    const moduleRef = await Test.createTestingModule({ imports: [ScopeAppModule] }).compile();
+    const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
+    appRef = app;
+    const plugin = async (instance: Instance) => {
+      instance.get('/plugin/:id', async (req) => {
+        await memoOf(app).set('who', req.params.id);
+        await barrier.wait();
+        return JSON.stringify({ id: req.params.id, seen: await memoOf(app).get('who') });
+      });
+    };
+    const registered = app.register(plugin as never);
+    if (awaited) await registered;
+    await app.listen(0, '127.0.0.1');
+    const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    try {
+      const ids = ['q1', 'q2', 'q3'];
+      barrier.reset(ids.length);
+      const bodies = await Promise.all(ids.map((id) => getJson(`${url}/plugin/${id}`)));
+      expect(bodies).toEqual(ids.map((id) => ({ id, seen: id })));
+    } finally {
+      await app.close();
+    }
   });
 });
