@@ -2,6 +2,14 @@
 // one Postgres query): the entry and the tag versions in one batch.
 import { UnreadableEntry } from '../store-access/unreadable-entry';
 
+/** The batch of a tagged read: `[key, ...tagKeys]`, built without spreading (a hot path). */
+export function entryAndTagKeys(key: string, tagKeys: readonly string[]): string[] {
+  const keys = new Array<string>(tagKeys.length + 1);
+  keys[0] = key;
+  for (let i = 0; i < tagKeys.length; i++) keys[i + 1] = tagKeys[i];
+  return keys;
+}
+
 /**
  * `getWithTags(key, tagKeys)` through a store's `getMany`: one batch of `[key, ...tagKeys]`.
  * An unreadable value rejects as `get` would; an unreadable version stays an
@@ -14,10 +22,7 @@ export async function getWithTagsByGetMany(
   key: string,
   tagKeys: readonly string[],
 ): Promise<unknown[]> {
-  const keys = new Array<string>(tagKeys.length + 1);
-  keys[0] = key;
-  for (let i = 0; i < tagKeys.length; i++) keys[i + 1] = tagKeys[i];
-  const found = await getMany(keys);
+  const found = await getMany(entryAndTagKeys(key, tagKeys));
   const value = found[0];
   if (value instanceof UnreadableEntry) throw value.error;
   return found;

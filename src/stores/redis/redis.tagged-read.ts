@@ -12,6 +12,7 @@ import type { Cluster } from 'ioredis';
 import type { CacheSerializer } from '../../core/serializer';
 import { readBatch } from '../../core/pipeline';
 import { UnreadableEntry } from '../../core/store-access/unreadable-entry';
+import { entryAndTagKeys } from '../../core/tags/get-with-tags';
 import { clusterMget } from './redis.commands';
 import type { RedisConnection } from './redis.connection';
 
@@ -26,9 +27,7 @@ export async function redisGetWithTags(
   key: string,
   tagKeys: readonly string[],
 ): Promise<unknown[]> {
-  const keys = new Array<string>(tagKeys.length + 1);
-  keys[0] = key;
-  for (let i = 0; i < tagKeys.length; i++) keys[i + 1] = tagKeys[i];
+  const keys = entryAndTagKeys(key, tagKeys);
   const c = conn.client ?? (await conn.connected('get'));
   let raws: (string | null)[];
   try {
