@@ -80,7 +80,12 @@ export class Cache implements CacheApi<CacheStats> {
     this.expiry = new EntryExpiry(settings.name, store, entries, guard, settings.clock);
     this.tagged = {
       name: settings.name,
-      get: (key, fallback, tags) => this.getTagged(key, fallback, tags),
+      // Chosen once (a store's hooks are fixed): on a synchronous store, or one without
+      // `getWithTags`, a plain `get` (which checks the tags in place), with no frame in between.
+      get:
+        store.getWithTags === undefined || store.getSync !== undefined
+          ? (key, fallback) => this.get(key, fallback)
+          : (key, fallback, tags) => this.getWithTags(key, fallback, tags),
       write: (key, value, ttl, tags) => this.write(key, value, ttl, tags),
       add: (key, value, ttl, tags) => this.addWith(key, value, ttl, tags),
       setMany: (list, ttl, tags) => this.setManyWith(list, ttl, tags),
@@ -146,25 +151,7 @@ export class Cache implements CacheApi<CacheStats> {
   }
 
   /**
-   * `get` through a tagged view: on a store with `getWithTags`, the entry and the current
-   * versions of the view's tags in one round trip (one await); elsewhere a plain `get` (a
-   * synchronous store checks the tags in place; others read the versions after the entry).
-   * Not async itself: handing on the promise of `get` costs no extra turn.
-   */
-  private getTagged<T>(
-    key: string,
-    fallback: T | (() => T | Promise<T>) | undefined,
-    tags: readonly string[],
-  ): Promise<T | undefined> {
-    const store = this.backend;
-    if (store.getWithTags === undefined || store.getSync !== undefined) {
-      return this.get<T | undefined>(key, fallback);
-    }
-    return this.getWithTags(key, fallback, tags);
-  }
-
-  /**
-   * {@link getTagged} on a store with `getWithTags`: the body of `get` with the versions read at
+   * A tagged view's `get` on a store with `getWithTags` (and no `getSync`): the body of `get` with the versions read at
    * once. A deliberate inline twin of `get` (its failure and fallback lines are the same on purpose:
    * a shared helper would put a frame or a closure on the tagged hot read).
    */
