@@ -84,6 +84,33 @@ describe('tagged reads on the memory store', () => {
     expect(store.versionReads).toBe(0);
   });
 
+  it('entries sharing one tag map: a flush of either tag after many hits makes every one miss', async () => {
+    const store = new MemoryStore();
+    const [m, other] = [over(store), over(store)];
+    const view = m.tags(['users', 'active']);
+    for (let i = 0; i < 8; i++) await view.set(`u${i}`, { id: i });
+    for (let round = 0; round < 3; round++)
+      for (let i = 0; i < 8; i++) expect(await view.get(`u${i}`)).toEqual({ id: i });
+    for (const [tag, flusher] of [
+      ['active', m],
+      ['users', other],
+    ] as const) {
+      await flusher.tags(tag).flush();
+      for (let i = 0; i < 8; i++) {
+        expect(await view.get(`u${i}`)).toBeUndefined();
+        expect(m.sync.get(`u${i}`)).toBeUndefined();
+      }
+      for (let i = 0; i < 8; i++) await view.set(`u${i}`, { id: i });
+      for (let i = 0; i < 8; i++) expect(await view.get(`u${i}`)).toEqual({ id: i });
+      expect(await other.tags(['users', 'active']).get('u3')).toEqual({ id: 3 });
+    }
+    // An entry of the old versions put back by a third party is still a miss.
+    const held = await store.get('tr:u0');
+    await view.flush();
+    await store.set('tr:u0', held);
+    expect(await view.get('u0')).toBeUndefined();
+  });
+
   it('a version evicted, cleared, expired unread or touched to expire reads as a miss', async () => {
     const clock = new ManualClock();
     // Evicted: the LRU holds 3 entries (two versions, 'a'); the version of 'users' goes first.

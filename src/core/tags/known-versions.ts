@@ -14,6 +14,13 @@ export class KnownVersions {
   private knownAt = -1;
   /** Tag name → its version as read from the store at epoch {@link knownAt} (so still current). */
   private readonly known = new Map<string, string>();
+  /**
+   * The tag map {@link current} last found current, and the store's epoch then: the same object
+   * (a memory store shares one frozen map between the entries of the same versions) at the same
+   * epoch is current without a lookup.
+   */
+  private checked: object | undefined;
+  private checkedAt = -1;
 
   constructor(store: CacheStore) {
     this.epochs = typeof store.versionEpoch === 'function' ? store : undefined;
@@ -21,13 +28,20 @@ export class KnownVersions {
 
   /**
    * Whether every tag of `t` is known to be at the version `t` names: one Map lookup per tag,
-   * no store read. `false` means "read the versions" (not "outdated").
+   * no store read, or none for the map last found current while the epoch has not moved.
+   * `false` means "read the versions" (not "outdated"). `t` is never changed after it was
+   * written (a store holds it for the entry).
    */
-  current(t: Record<string, string>): boolean {
+  current(t: Readonly<Record<string, string>>): boolean {
     const epochs = this.epochs;
-    if (epochs === undefined || epochs.versionEpoch!() !== this.knownAt) return false;
+    if (epochs === undefined) return false;
+    const epoch = epochs.versionEpoch!();
+    if (t === this.checked && epoch === this.checkedAt) return true;
+    if (epoch !== this.knownAt || epoch < 0) return false;
     const known = this.known;
     for (const name in t) if (known.get(name) !== t[name]) return false;
+    this.checked = t;
+    this.checkedAt = epoch;
     return true;
   }
 

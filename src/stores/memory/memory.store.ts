@@ -8,32 +8,13 @@ import { estimateSize } from './value-size';
 import { resolveMemoryStoreOptions, type MemoryIsolation, type MemoryStoreOptions } from './memory-store.options';
 import { frozenCopy } from './value-freeze';
 import { LruTable } from './lru-table';
-import { copierFor, copyHeld, WriteShapes, type Copier } from './write-shapes';
+import { WriteShapes } from './write-shapes';
+import { Held, HeldEnvelope, TagMaps } from './held-values';
 
 export type { MemoryIsolation, MemoryStoreOptions } from './memory-store.options';
 
 /** `null` is a value like any other, but the LRU cannot hold it directly. */
 const NULL: object = Object.freeze({ null: true });
-
-/**
- * An object value held with isolation on: the store's private copy, plus the copier compiled
- * for its structure once the entry is read a second time (entries read once never pay for it).
- */
-class Held {
-  reads = 0;
-  constructor(
-    readonly value: object,
-    /** Known when the write matched a compiled shape. */
-    private copier: Copier | undefined,
-  ) {}
-
-  copy(): unknown {
-    if (this.copier) return this.copier(this.value);
-    if (++this.reads < 2) return copyHeld(this.value);
-    this.copier = copierFor(this.value);
-    return this.copier(this.value);
-  }
-}
 
 /**
  * A bounded in-process LRU store (its table in lru-table.ts), with per-entry TTL, optional byte
@@ -49,6 +30,8 @@ export class MemoryStore implements CacheStore {
   private readonly trackBytes: boolean;
   private readonly maxBytes: number;
   private readonly shapes = new WriteShapes();
+  /** The shared tag maps of tagged envelopes held with isolation `clone`. */
+  private readonly tagMaps = new TagMaps();
   /** A version key was written with a TTL: it may expire unseen, so no epoch can vouch for it. */
   private expiringVersions = false;
 
@@ -246,7 +229,7 @@ export class MemoryStore implements CacheStore {
       const frozen = frozenCopy(copy);
       if (frozen !== undefined) return frozen;
     }
-    return new Held(copy, read);
+    return this.tagMaps.hold(copy) ?? new Held(copy, read);
   }
 
   private write(key: string, value: unknown, ttlMs: number | undefined): void {
@@ -289,12 +272,13 @@ export class MemoryStore implements CacheStore {
   private read(stored: unknown): unknown {
     if (stored === undefined) return undefined;
     if (stored === NULL) return null;
-    return stored instanceof Held ? stored.copy() : stored;
+    if (stored instanceof Held) return stored.copy();
+    return stored instanceof HeldEnvelope ? stored.copy() : stored;
   }
 }
 
 /** What an entry counts against `maxBytes`: the key, a fixed overhead and the value's estimate. */
 function entrySize(v: object, k: string): number {
-  const value = v instanceof Held ? v.value : v;
+  const value = v instanceof Held ? v.value : v instanceof HeldEnvelope ? v.view() : v;
   return 32 + k.length * 2 + (value === NULL ? 8 : estimateSize(value));
 }

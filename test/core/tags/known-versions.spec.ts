@@ -45,4 +45,41 @@ describe('KnownVersions', () => {
     known.note(known.epoch(), 'a', 'v1');
     expect(known.current({ a: 'v1' })).toBe(true);
   });
+
+  it('trusts the map it last found current at the same epoch without reading it, never after a change', async () => {
+    const store = new MemoryStore();
+    const known = new KnownVersions(store);
+    await store.set('ns:\u0000t:a', 'v1');
+    known.note(known.epoch(), 'a', 'v1');
+    let reads = 0;
+    const t = Object.freeze(
+      Object.defineProperty({}, 'a', {
+        enumerable: true,
+        get: () => {
+          reads++;
+          return 'v1';
+        },
+      }),
+    ) as Readonly<Record<string, string>>;
+    expect(known.current(t)).toBe(true);
+    expect(reads).toBe(1);
+    expect(known.current(t)).toBe(true);
+    expect(known.current(t)).toBe(true);
+    expect(reads).toBe(1);
+    // Another map of the same versions is checked (and then remembered instead).
+    expect(known.current({ a: 'v1' })).toBe(true);
+    expect(known.current(t)).toBe(true);
+    expect(reads).toBe(2);
+    // A version changed (a flush, an eviction, a clear): the same map is not trusted any more.
+    await store.set('ns:\u0000t:a', 'v2');
+    expect(known.current(t)).toBe(false);
+    known.note(known.epoch(), 'a', 'v2');
+    expect(known.current(t)).toBe(false);
+    // A version key with a TTL turns the epoch off: nothing is trusted, remembered or not.
+    await store.set('ns:\u0000t:a', 'v1');
+    known.note(known.epoch(), 'a', 'v1');
+    expect(known.current(t)).toBe(true);
+    await store.set('ns:\u0000t:b', 'v9', 60_000);
+    expect(known.current(t)).toBe(false);
+  });
 });
