@@ -22,18 +22,23 @@ for (const dir of [a, b]) {
     },
   });
   const c = m.default;
-  subjects.push({ dir, c, limited: m.store('limited'), tagged: c.tags(['users']) });
+  // The events group's subject: the same store kind with a '*' listener on its manager.
+  const heard = ck.createCacheManager({ stores: { memory: { driver: 'memory', clone } } });
+  heard.on('*', () => undefined);
+  subjects.push({ dir, c, limited: m.store('limited'), tagged: c.tags(['users']), heard: heard.default });
 }
 // Filled key by key, A and B interleaved: filling one subject completely before the other put
 // the first one's entries in a different heap layout (the same src/ as A and B measured B/A
 // 1.10-1.31 in wall time when filled one after the other).
 for (let i = 0; i < 1024; i++) {
-  for (const { c, limited, tagged } of subjects) {
+  for (const { c, limited, tagged, heard } of subjects) {
     await c.set(keys[i], vals[i], 60);
     await c.set(keys[i] + 's', STRING_20, 60);
     await tagged.set(keys[i] + 't', STRING_20, 60);
+    await tagged.set(keys[i] + 'o', vals[i], 60);
     await c.remember(keys[i] + 'w', 60, () => STRING_20, { staleTtl: 60 });
     await limited.set(keys[i], STRING_20, 60);
+    await heard.set(keys[i], vals[i], 60);
   }
 }
 const only = process.env.AB_ONLY?.split(',');
@@ -62,6 +67,14 @@ const scen = {
     ({ c }) =>
     (i) =>
       c.remember(keys[i & 1023] + 'w', 60, loader, { staleTtl: 60 }),
+  'tagged-hit.1kb':
+    ({ tagged }) =>
+    (i) =>
+      tagged.get(keys[i & 1023] + 'o'),
+  'events.listener.get-hit.1kb':
+    ({ heard }) =>
+    (i) =>
+      heard.get(keys[i & 1023]),
   'maxValueBytes.get.str':
     ({ limited }) =>
     (i) =>

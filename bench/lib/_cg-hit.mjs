@@ -1,6 +1,7 @@
 // Callgrind instructions per hit, counters zeroed and dumped around each block (main thread only with
 // --single-threaded; the first block of a run carries start-up work: take the later ones):
-//   valgrind --tool=callgrind --smc-check=all-non-file node --single-threaded bench/lib/_cg-hit.mjs <abs src> tags|tiered
+//   valgrind --tool=callgrind --smc-check=all-non-file node --single-threaded bench/lib/_cg-hit.mjs <abs src> tags|tiered|core
+// Sum a run's dumps with bench/lib/_cg-sum.mjs <dir of callgrind.out.*>.
 // Each block of CG_OPS ops is preceded by an empty one (the spawn cost of callgrind_control).
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
@@ -28,6 +29,24 @@ if (which === 'tags') {
   subjects = [
     ['plain', (i) => c.get(`plain:${i & M}`)],
     ['tagged', (i) => tagged.get(`tagged:${i & M}`)],
+  ];
+  cleanup = () => m.close();
+} else if (which === 'core') {
+  // The memory group's hot rows on one cache: get hit, remember hit, set (clone mode, 20-char string).
+  const m = ck.createCacheManager({ stores: { memory: { driver: 'memory' } } });
+  await m.ready();
+  const c = m.default;
+  const S = 'abcdefghijklmnopqrst';
+  const loader = () => 1;
+  for (let i = 0; i < N; i++) {
+    await c.set(`s:${i}`, S, 60);
+    await c.set(`o:${i}`, object1kb(i), 60);
+  }
+  subjects = [
+    ['get-str', (i) => c.get(`s:${i & M}`)],
+    ['remember-str', (i) => c.remember(`s:${i & M}`, 60, loader)],
+    ['remember-1kb', (i) => c.remember(`o:${i & M}`, 60, loader)],
+    ['set-str', (i) => c.set(`s:${i & M}`, S, 60)],
   ];
   cleanup = () => m.close();
 } else {
@@ -63,6 +82,7 @@ if (which === 'tags') {
     await server.stop();
   };
 }
+if (process.env.CG_ONLY) subjects = subjects.filter(([name]) => process.env.CG_ONLY.split(',').includes(name));
 // warm-up interleaved like the bench
 for (let r = 0; r < 4; r++) for (const [, op] of subjects) for (let i = 0; i < WARM / 4; i++) await op(i);
 const cg = (flag) => spawnSync('callgrind_control', [flag, String(process.pid)], { stdio: 'ignore' });

@@ -26,6 +26,12 @@ export class LruTable {
   private expires: Float64Array | undefined;
   /** Each entry's size (only with `maxSize`). */
   private readonly sizes: Float64Array | undefined;
+  /**
+   * 1 where the slot's key may be a tag version key: `mayBeTagVersionKey` (a substring search)
+   * runs once when a key is inserted, not on every overwrite or removal (it was ~15% of a
+   * memory `set`'s instructions, docs/benchmarks.md).
+   */
+  private readonly versionKeys: Uint8Array;
   private readonly free: number[] = [];
   private head = 0;
   private tail = 0;
@@ -42,6 +48,11 @@ export class LruTable {
    * store's `versionEpoch`).
    */
   versionChanges = 0;
+  /**
+   * A version key was given an expiry (set, add, setMany, increment of a new key, touch with a
+   * TTL): it may expire while nobody reads it, so no epoch can vouch for it. Reset by {@link clear}.
+   */
+  expiringVersions = false;
   /** The clock read reused by reads (0: read it again). */
   private cachedNow = 0;
   private readonly forgetNow = (): void => {
@@ -61,6 +72,7 @@ export class LruTable {
     this.valList = new Array<unknown>(max);
     this.next = new Uint32Array(max);
     this.prev = new Uint32Array(max);
+    this.versionKeys = new Uint8Array(max);
     this.sizes = maxSize < Infinity ? new Float64Array(max) : undefined;
   }
 
@@ -110,17 +122,19 @@ export class LruTable {
       i = this.slot();
       this.slots.set(key, i);
       this.keyList[i] = key;
+      this.versionKeys[i] = mayBeTagVersionKey(key) ? 1 : 0;
       if (this.size++ === 0) this.head = i;
       else this.link(this.tail, i);
       this.tail = i;
       if (expiresAt === undefined) expiresAt = 0;
     } else {
-      if (mayBeTagVersionKey(key)) this.versionChanges++;
+      if (this.versionKeys[i] === 1) this.versionChanges++;
       if (i !== this.tail) this.moveToTail(i);
     }
     this.valList[i] = value;
     if (expiresAt !== undefined && (expiresAt !== 0 || this.expires !== undefined)) {
       (this.expires ??= new Float64Array(this.max))[i] = expiresAt;
+      if (expiresAt !== 0 && this.versionKeys[i] === 1) this.expiringVersions = true;
     }
     const sizes = this.sizes;
     if (sizes !== undefined) {
@@ -142,6 +156,7 @@ export class LruTable {
   /** Removes every entry. */
   clear(): void {
     this.versionChanges++;
+    this.expiringVersions = false;
     this.slots.clear();
     this.keyList.fill(undefined);
     this.valList.fill(undefined);
@@ -204,7 +219,7 @@ export class LruTable {
 
   private remove(i: number): void {
     const key = this.keyList[i]!;
-    if (mayBeTagVersionKey(key)) this.versionChanges++;
+    if (this.versionKeys[i] === 1) this.versionChanges++;
     this.slots.delete(key);
     this.keyList[i] = undefined;
     this.valList[i] = undefined;

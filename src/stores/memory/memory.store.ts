@@ -1,7 +1,6 @@
 import { CacheSerializationError } from '../../core/cache.errors';
 import { incremented } from '../../core/increment';
 import type { Clock } from '../../core/clock';
-import { mayBeTagVersionKey } from '../../core/keys';
 import { systemClock } from '../../core/clock';
 import type { CacheStore, StoreEntry, StoreStats } from '../../core/store.types';
 import { estimateSize } from './value-size';
@@ -32,8 +31,6 @@ export class MemoryStore implements CacheStore {
   private readonly shapes = new WriteShapes();
   /** The shared tag maps of tagged envelopes held with isolation `clone`. */
   private readonly tagMaps = new TagMaps();
-  /** A version key was written with a TTL: it may expire unseen, so no epoch can vouch for it. */
-  private expiringVersions = false;
 
   constructor(
     options: MemoryStoreOptions = {},
@@ -73,7 +70,7 @@ export class MemoryStore implements CacheStore {
    * are current.
    */
   versionEpoch(): number {
-    return this.expiringVersions ? -1 : this.lru.versionChanges;
+    return this.lru.expiringVersions ? -1 : this.lru.versionChanges;
   }
 
   getSync(key: string): unknown {
@@ -110,7 +107,6 @@ export class MemoryStore implements CacheStore {
   async clear(): Promise<void> {
     // Every version key is gone (the table's epoch moves on); none is left to expire.
     this.lru.clear();
-    this.expiringVersions = false;
   }
 
   /**
@@ -190,7 +186,6 @@ export class MemoryStore implements CacheStore {
     const value = this.lru.get(key);
     if (value === undefined) return false;
     // Re-set the same (already copied) value with the new TTL.
-    this.noteVersionTtl(key, ttlMs);
     this.lru.set(key, value, this.expiresAt(ttlMs), this.trackBytes ? entrySize(value as object, key) : 0);
     return true;
   }
@@ -256,17 +251,7 @@ export class MemoryStore implements CacheStore {
   }
 
   private put(key: string, stored: object, ttlMs: number | undefined, size: number): void {
-    this.noteVersionTtl(key, ttlMs);
     this.lru.set(key, stored, this.expiresAt(ttlMs), size);
-  }
-
-  /**
-   * A write with a TTL (set, add, setMany, increment of a new key, touch) under a version key
-   * turns the epoch off (see {@link versionEpoch}): the key may expire while nobody reads it.
-   * Every change of a version key moves the table's epoch on (LruTable.versionChanges).
-   */
-  private noteVersionTtl(key: string, ttlMs: number | undefined): void {
-    if (ttlMs !== undefined && mayBeTagVersionKey(key)) this.expiringVersions = true;
   }
 
   private read(stored: unknown): unknown {

@@ -2,6 +2,7 @@
  * The memory store's LRU table: recency order, the two bounds (entries and size), expiry at the
  * instant itself, and slots reused after deletes and evictions.
  */
+import { tagVersionKey } from '../../../src/core/tags/tag-versions';
 import { LruTable } from '../../../src/stores/memory/lru-table';
 import { ManualClock } from '../../../src/testing/manual-clock';
 
@@ -91,5 +92,46 @@ describe('LruTable', () => {
     expect(t.calculatedSize).toBe(100);
     expect(t.delete('c')).toBe(true);
     expect(t.calculatedSize).toBe(0);
+  });
+
+  it('versionChanges moves on for every change of a version key, never for other keys, across reused slots', () => {
+    const { t } = table(2);
+    const version = tagVersionKey('ns', 'users');
+    const epoch = () => t.versionChanges;
+    t.set(version, 'v1', 0, 0);
+    t.set('plain', 1, 0, 0);
+    const start = epoch();
+    t.set('plain', 2, 0, 0);
+    t.delete('plain');
+    expect(epoch()).toBe(start);
+    t.set(version, 'v2', 0, 0);
+    expect(epoch()).toBe(start + 1);
+    // The version key's slot goes to a plain key: its changes move nothing.
+    t.delete(version);
+    expect(epoch()).toBe(start + 2);
+    t.set('other', 1, 0, 0);
+    t.set('other', 2, 0, 0);
+    t.delete('other');
+    expect(epoch()).toBe(start + 2);
+    // A plain key's slot goes to a version key: an eviction of it moves the epoch.
+    t.set('a', 1, 0, 0);
+    t.set(version, 'v3', 0, 0);
+    t.set('b', 1, 0, 0);
+    t.set('c', 1, 0, 0); // evicts the version key
+    expect(t.has(version)).toBe(false);
+    expect(epoch()).toBe(start + 3);
+  });
+
+  it('expiringVersions: set once a version key gets an expiry, not for other keys, reset by clear', () => {
+    const { t, clock } = table(4);
+    const version = tagVersionKey('', 'users');
+    t.set('plain', 1, clock.now() + 1000, 0);
+    t.set(version, 'v1', 0, 0);
+    t.set(version, 'v1', undefined, 0);
+    expect(t.expiringVersions).toBe(false);
+    t.set(version, 'v1', clock.now() + 1000, 0);
+    expect(t.expiringVersions).toBe(true);
+    t.clear();
+    expect(t.expiringVersions).toBe(false);
   });
 });
