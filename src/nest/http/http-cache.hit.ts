@@ -7,6 +7,7 @@ import type { CacheableOptions } from '../interfaces/cacheable-options.interface
 import type { CacheMethodMetadata } from '../methods/cache-metadata.accessor';
 import type { DecoratedCallHost } from '../methods/decorated-call';
 import { addVary, headerName, type HttpCacheEntry } from './http-cache.entry';
+import { headerTableSlot, sendExpressHit, type ExpressResponse } from './express-direct';
 import { directHeaders, fastifySlots, type FastifySlots } from './fastify-direct';
 import {
   hasUnkeyedCredentials,
@@ -46,6 +47,8 @@ export interface HitRouteFacts {
   reader?: { cache: object; read: FreshRead | undefined };
   /** Fastify: the reply internals hits written directly use (null: none, use `reply.send`). */
   fastify?: FastifySlots | null;
+  /** Express: the Node response's header table hits write directly (null: none, `setHeader`). */
+  express?: symbol | null;
 }
 
 /**
@@ -87,7 +90,8 @@ export function serveHit(
   }
   addVary(res, options.vary ?? []);
   if (mode === 'serialize') route.fastify ??= fastifySlots(res, req) ?? null;
-  hits.send(mode, ready!, req, res, host.now(), route.fastify ?? undefined);
+  else route.express ??= headerTableSlot(res) ?? null;
+  hits.send(mode, ready!, req, res, host.now(), route.fastify ?? route.express ?? undefined);
   return true;
 }
 
@@ -152,12 +156,6 @@ export function ageOf(entry: Pick<HttpCacheEntry, 'storedAt'>, now: number): str
 /** At most this many entries are kept ready; the oldest is dropped to make room. */
 const READY_MAX = 1000;
 
-/** The Express response methods a hit uses (the Node response, Express's prototype on top). */
-interface ExpressResponse extends HttpResponseLike {
-  setHeader(name: string, value: number | string | string[]): unknown;
-  end(body?: string): unknown;
-}
-
 /** The Fastify reply methods a hit uses. */
 interface FastifyReply extends HttpResponseLike {
   raw: ServerResponse;
@@ -174,33 +172,28 @@ export class ReadyHits {
     return isTextEntry(entry) ? this.prepareText(key, entry) : undefined;
   }
 
-  /** Sends an entry {@link prepare} made ready as the response to `req`. */
+  /**
+   * Sends an entry {@link prepare} made ready as the response to `req`; `slots` are the Fastify
+   * reply's (fastify-direct.ts) or the symbol of the Express response's header table
+   * (express-direct.ts).
+   */
   send(
     mode: TextMode,
     ready: Ready,
     req: HttpRequestLike,
     res: HttpResponseLike,
     now: number,
-    slots?: FastifySlots,
+    slots?: FastifySlots | symbol,
   ): void {
     const { entry } = ready;
     const age = ageOf(entry, now);
     if (mode === 'send') {
-      const r = res as ExpressResponse;
-      r.statusCode = entry.status;
-      for (const [name, value] of ready.head) if (r.getHeader(name) !== value) r.setHeader(name, value);
-      r.setHeader('Age', age);
-      r.setHeader('X-Cache', 'HIT');
-      r.setHeader('ETag', entry.etag);
-      r.setHeader('Content-Type', ready.contentType);
-      if (r.getHeader('transfer-encoding') === undefined) r.setHeader('Content-Length', ready.contentLength);
-      if (req.method === 'HEAD') r.end();
-      else r.end(entry.json);
+      sendExpressHit(res as ExpressResponse, req.method, ready, age, typeof slots === 'symbol' ? slots : undefined);
       return;
     }
     const reply = res as FastifyReply;
     reply.status(entry.status);
-    const direct = slots && directHeaders(slots, { reply, raw: reply.raw, req });
+    const direct = typeof slots === 'object' && directHeaders(slots, { reply, raw: reply.raw, req });
     if (direct) {
       // What `reply.header` does for these names (stored ones are lower case, none is Set-Cookie).
       for (const [name, value] of ready.head)
