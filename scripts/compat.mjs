@@ -2,7 +2,7 @@
 // Compatibility matrix: the packed tarball installed into small real apps (Nest 12 CommonJS,
 // Nest 12 ESM, Nest 11 CommonJS on Express; Nest 12 CommonJS on Fastify), each compiled with its
 // own TypeScript against the public types and smoke-tested over HTTP with plain node; and the
-// same app's e2e suite (test/compat/app/test) run by a test runner: Vitest 4 as `nest new`
+// same app's e2e suite (test/package/consumer/app/test) run by a test runner: Vitest 4 as `nest new`
 // scaffolds it, and Jest 30 in native ESM mode.
 //
 //   npm run compat                                  # every app, sequentially
@@ -19,10 +19,10 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { matrix } from '../test/compat/matrix.mjs';
+import { matrix } from '../test/package/consumer/matrix.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const appRoot = join(root, 'test', 'compat', 'app');
+const appRoot = join(root, 'test', 'package', 'consumer', 'app');
 const appSource = join(appRoot, 'src');
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');

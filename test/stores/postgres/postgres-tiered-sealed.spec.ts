@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { CacheManager, InvalidationBus, PostgresStore } from '../../../src';
-import { KEY_A } from '../pipeline/pipeline-fixtures';
+import { KEY_A } from '../../core/pipeline/pipeline-fixtures';
 import { dropSchema, PG_URL, schemaName } from '../../support/postgres';
 import { eventually } from '../../support/tiered-coherence';
 import { exercise, NAMES, tieredApp, type TieredApp } from '../../support/tiered-names';

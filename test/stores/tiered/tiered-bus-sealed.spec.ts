@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { CacheManager } from '../../../src';
-import { KEY_A, KEY_B } from '../pipeline/pipeline-fixtures';
+import { KEY_A, KEY_B } from '../../core/pipeline/pipeline-fixtures';
 import { RedisServer } from '../../support/redis-server';
 import { eventually } from '../../support/tiered-coherence';
 import { exercise, NAMES, tieredApp, USER, type TieredApp } from '../../support/tiered-names';

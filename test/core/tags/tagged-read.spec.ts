@@ -12,10 +12,10 @@ import {
   UnreadableEntry,
   type CacheManager,
   type CacheStore,
-} from '../../src';
-import { KeyHasher, withHashedKeys } from '../../src/core/pipeline/hashed-keys';
-import { tagVersionKey } from '../../src/core/tags/tag-versions';
-import { ManualClock } from '../../src/testing';
+} from '../../../src';
+import { KeyHasher, withHashedKeys } from '../../../src/core/pipeline/hashed-keys';
+import { tagVersionKey } from '../../../src/core/tags/tag-versions';
+import { ManualClock } from '../../../src/testing';
 
 const quiet = { warn: () => undefined, error: () => undefined };
 

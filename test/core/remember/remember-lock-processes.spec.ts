@@ -8,10 +8,10 @@ import { jest } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCacheManager, type StoreConfig } from '../../src';
-import { startWorker } from '../fixtures/file-spawn';
-import { runRedisWorker } from '../fixtures/redis-spawn';
-import { RedisServer } from '../support/redis-server';
+import { createCacheManager, type StoreConfig } from '../../../src';
+import { startWorker } from '../../fixtures/file-spawn';
+import { runRedisWorker } from '../../fixtures/redis-spawn';
+import { RedisServer } from '../../support/redis-server';
 
 /** Child processes start a TypeScript loader: give them time on a busy CI machine. */
 jest.setTimeout(60_000);

@@ -1,5 +1,5 @@
 // The apps of the compatibility matrix (scripts/compat.mjs). Each is the same source
-// (test/compat/app/src) with the package.json and tsconfig a user of that setup would have.
+// (test/package/consumer/app/src) with the package.json and tsconfig a user of that setup would have.
 
 /** The tsconfig `nest new` generates for Nest 12 (TypeScript 6, module nodenext). */
 const nest12Compiler = {

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
-const work = join(root, '.tmp', `compat-apps-compile-${process.pid}`);
+const work = join(root, '.tmp', `compat-compile-${process.pid}`);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const compat = { '@nestjs/cache-manager': [join(root, 'src/compat/index.ts')] };

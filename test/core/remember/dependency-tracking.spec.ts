@@ -2,9 +2,9 @@
 // the cache starts tracking only when this process first meets a tag. This file needs a module
 // registry in which no tag has been met yet (Jest gives each test file its own), and its steps
 // run in order in one test: the first tag it meets turns tracking on for the rest of the file.
-import { createCacheManager } from '../../src';
-import { ENVELOPE } from '../../src/core/envelope';
-import { internalKey, normalizeKey } from '../../src/core/keys';
+import { createCacheManager } from '../../../src';
+import { ENVELOPE } from '../../../src/core/envelope';
+import { internalKey, normalizeKey } from '../../../src/core/keys';
 
 const quiet = { warn: () => undefined, error: () => undefined };
 

@@ -1,5 +1,5 @@
-import { createCacheManager, CacheArgumentError, type CacheManager } from '../../src';
-import { ManualClock } from '../../src/testing';
+import { createCacheManager, CacheArgumentError, type CacheManager } from '../../../src';
+import { ManualClock } from '../../../src/testing';
 
 const quiet = { warn: () => undefined, error: () => undefined };
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
