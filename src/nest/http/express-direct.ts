@@ -22,6 +22,29 @@ const nodeSetHeader = OutgoingMessage.prototype.setHeader;
 const nodeGetHeader = OutgoingMessage.prototype.getHeader;
 
 /**
+ * The symbol under which this Node keeps a response's headers, when it keeps them the way this
+ * file writes them (a null-prototype object of lower-case name to `[name, value]`), else
+ * undefined: checked once, on a response of `make`'s, so a Node that changes its internals gets
+ * `setHeader` calls instead of a header table it would not read (or a `__proto__` header that
+ * would set a prototype).
+ */
+export function probeTableSlot(make: () => object = () => new OutgoingMessage()): symbol | undefined {
+  try {
+    const probe = make() as Partial<Pick<OutgoingMessage, 'setHeader'>>;
+    probe.setHeader?.('X-Probe', 'v');
+    const slot = Object.getOwnPropertySymbols(probe).find((s) => s.description === 'kOutHeaders');
+    const table = slot === undefined ? undefined : (probe as Record<symbol, unknown>)[slot];
+    if (table === null || typeof table !== 'object' || Object.getPrototypeOf(table) !== null) return undefined;
+    const entry = (table as Record<string, unknown>)['x-probe'];
+    return Array.isArray(entry) && entry.length === 2 && entry[0] === 'X-Probe' && entry[1] === 'v' ? slot : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const TABLE_SLOT = probeTableSlot();
+
+/**
  * The symbol of Node's header table on this response when its header methods are Node's own,
  * else undefined (headers then go through `setHeader`). Decided once per route: the app's
  * response prototype is the same for every request; instance overrides are checked per request
@@ -30,10 +53,10 @@ const nodeGetHeader = OutgoingMessage.prototype.getHeader;
 export function headerTableSlot(res: object): symbol | undefined {
   const r = res as Partial<Pick<OutgoingMessage, 'setHeader' | 'getHeader'>>;
   if (r.setHeader !== nodeSetHeader || r.getHeader !== nodeGetHeader) return undefined;
-  const slot = Object.getOwnPropertySymbols(res).find((s) => s.description === 'kOutHeaders');
-  if (slot === undefined) return undefined;
+  const slot = TABLE_SLOT;
+  if (slot === undefined || !Object.getOwnPropertySymbols(res).includes(slot)) return undefined;
   const table = (res as Record<symbol, unknown>)[slot];
-  return table === null || typeof table === 'object' ? slot : undefined;
+  return table === null || (typeof table === 'object' && Object.getPrototypeOf(table) === null) ? slot : undefined;
 }
 
 /**

@@ -8,6 +8,7 @@ import { Socket } from 'node:net';
 import {
   directTable,
   headerTableSlot,
+  probeTableSlot,
   sendExpressHit,
   type ExpressHit,
   type ExpressResponse,
@@ -102,5 +103,48 @@ describe('express-direct', () => {
     res.writeHead(200);
     expect(directTable(res, slot)).toBeUndefined();
     expect(() => send(res, 'GET', slot)).toThrow(/after they are sent/);
+  });
+
+  it('writes the table only where this Node keeps headers as expected (checked once on a probe)', () => {
+    // This Node: a null-prototype table of lower-case name to [name, value].
+    expect(probeTableSlot()?.description).toBe('kOutHeaders');
+    const kOutHeaders = Symbol('kOutHeaders');
+    // A Node that kept headers in a Map, or in an object with a prototype, or as bare values.
+    const keeping = (store: (table: Record<symbol, unknown>, name: string, value: string) => void) => () => {
+      const r: Record<symbol, unknown> & { setHeader(name: string, value: string): void } = {
+        [kOutHeaders]: null,
+        setHeader(name, value) {
+          store(this, name, value);
+        },
+      };
+      return r;
+    };
+    const inMap = keeping((r, n, v) => {
+      r[kOutHeaders] = new Map([[n.toLowerCase(), [n, v]]]);
+    });
+    const withPrototype = keeping((r, n, v) => {
+      r[kOutHeaders] = { [n.toLowerCase()]: [n, v] };
+    });
+    const bare = keeping((r, n, v) => {
+      r[kOutHeaders] = Object.assign(Object.create(null) as object, { [n.toLowerCase()]: v });
+    });
+    const asNode = keeping((r, n, v) => {
+      r[kOutHeaders] = Object.assign(Object.create(null) as object, { [n.toLowerCase()]: [n, v] });
+    });
+    expect(probeTableSlot(inMap)).toBeUndefined();
+    expect(probeTableSlot(withPrototype)).toBeUndefined();
+    expect(probeTableSlot(bare)).toBeUndefined();
+    expect(probeTableSlot(() => ({}))).toBeUndefined();
+    expect(
+      probeTableSlot(() => {
+        throw new Error('no response here');
+      }),
+    ).toBeUndefined();
+    expect(probeTableSlot(asNode)).toBe(kOutHeaders);
+    // A response whose table has a prototype is left to setHeader.
+    const { res } = response();
+    const slot = headerTableSlot(res)!;
+    (res as unknown as Record<symbol, unknown>)[slot] = { 'x-a': ['X-A', '1'] };
+    expect(headerTableSlot(res)).toBeUndefined();
   });
 });
