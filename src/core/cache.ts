@@ -126,13 +126,15 @@ export class Cache implements CacheApi<CacheStats> {
     // Hot path: one await on the store; only wrapped entries (tags, SWR) take the slow path.
     // Deliberate inline twins: the read in rememberWith and the body of getWithTags below (kept
     // inline on purpose: no helper, no extra frame, no closure on a hot read). Everything cold
-    // (the failure, the fallback, the two-tier peek) is a call out of line: V8 inlines this body
-    // into its caller only below 460 bytes of bytecode (docs/benchmarks.md, Core split A/B).
+    // (the failure, the fallback) is a call out of line: V8 inlines this body into its caller
+    // only below 460 bytes of bytecode (docs/benchmarks.md, Core split A/B). A two-tier store's
+    // L1 hit is read from its in-process tier (`nearSync`, through `peekNear`, which V8 inlines):
+    // no frame of the two-tier store in between.
     const store = this.backend;
     let raw: unknown;
     try {
       if (store.getSync !== undefined) raw = store.getSync(k);
-      else if ((raw = fallbacks.peek(store, k)) === undefined) raw = await store.get(k);
+      else if ((raw = fallbacks.peekNear(store, k)) === undefined) raw = await store.get(k);
     } catch (err) {
       return this.missAfterFailure(key, err, start, fallback);
     }
@@ -536,7 +538,7 @@ export class Cache implements CacheApi<CacheStats> {
     try {
       if (store.getSync !== undefined) raw = store.getSync(k);
       else if (tags === undefined || store.getWithTags === undefined) {
-        if ((raw = fallbacks.peek(store, k)) === undefined) raw = await store.get(k);
+        if ((raw = fallbacks.peekNear(store, k)) === undefined) raw = await store.get(k);
       } else raw = (found = await store.getWithTags(k, this.entries.tagKeys(tags)))[0];
     } catch (err) {
       raw = this.guard.readFailed('get', key, err);

@@ -83,13 +83,15 @@ export interface CacheStore {
   /** Synchronous `set`; see {@link getSync}. */
   setSync?(key: string, value: unknown, ttlMs?: number): void;
   /**
-   * @internal A hit answered synchronously by a store whose `get` is not always synchronous (the
-   * two-tier store: an L1 hit): exactly what `get(key)` would resolve now, or `undefined` for
-   * "not known without `get`" (a miss, or a read that must go further); throws what `get` would
-   * reject with. The cache tries it before `get` and saves the await of such a hit. Not part of
-   * the public contract (docs/custom-stores.md); a store with `getSync` never needs it.
+   * @internal A store whose `get` is not always synchronous but has an in-process tier that
+   * answers hits (the two-tier store's memory L1): that tier while it may answer, else
+   * `undefined`. A value its `getSync(key)` returns is exactly what `get(key)` would resolve now;
+   * `undefined` from it means "not known without `get`" (a miss, or a read that must go further),
+   * and what it throws is what `get` would reject with. The cache reads the tier directly before
+   * `get` and saves the await (and every frame in between) of such a hit. Not part of the public
+   * contract (docs/custom-stores.md); a store with `getSync` never needs it.
    */
-  peekSync?(key: string): unknown;
+  readonly nearSync?: { getSync(key: string): unknown };
   /**
    * @internal An in-process store's tag version epoch: a number that changes whenever a value it
    * holds under a tag version key (`<ns>:\0t:<id>`) may have changed (overwritten, deleted,

@@ -5,12 +5,13 @@ import { incremented } from '../increment';
 import type { CacheStore, StoreEntry } from '../store.types';
 
 /**
- * The store's synchronous answer to `get` where it has one without being synchronous (the
- * two-tier store's `peekSync`), else `undefined`: ask `get`. Out of line so that `Cache.get`
- * stays small (docs/benchmarks.md, Core split A/B).
+ * A two-tier store's L1 hit, read from its in-process tier (`nearSync`) with no frame of the
+ * two-tier store in between, else `undefined`: ask `get`. Out of line (V8 inlines it) so that
+ * `Cache.get` stays small: its bytecode, with what V8 inlines into it, must fit V8's inlining
+ * budget (docs/benchmarks.md, Core split A/B and the two-tier section).
  */
-export function peek(store: CacheStore, k: string): unknown {
-  return store.peekSync === undefined ? undefined : store.peekSync(k);
+export function peekNear(store: CacheStore, k: string): unknown {
+  return store.nearSync?.getSync(k);
 }
 
 /** `add` as get-then-set. */

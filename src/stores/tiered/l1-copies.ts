@@ -10,8 +10,7 @@ import { ReadTickets } from './read-tickets';
  * a back-fill from resurrecting a value that changed meanwhile, and the local change waiters.
  */
 export class L1Copies {
-  /** Whether L1 may answer reads: no bus, or a subscribed one (otherwise changes go unheard). */
-  trusted: boolean;
+  private isTrusted: boolean;
   readonly reads = new ReadTickets();
   readonly waiters = new ChangeWaiters();
 
@@ -28,8 +27,15 @@ export class L1Copies {
      * store other caches use too (`mem` in `tiers: ['mem', 'redis']`). Omitted: all of L1.
      */
     readonly namespace?: string,
+    /** Told each time {@link trusted} changes (the two-tier store mirrors it for its L1 hit). */
+    private readonly trustChanged?: (trusted: boolean) => void,
   ) {
-    this.trusted = trusted;
+    this.isTrusted = trusted;
+  }
+
+  /** Whether L1 may answer reads: no bus, or a subscribed one (otherwise changes go unheard). */
+  get trusted(): boolean {
+    return this.isTrusted;
   }
 
   /**
@@ -88,14 +94,19 @@ export class L1Copies {
 
   /** The bus is down: stop answering from L1; reads in flight must not fill it. */
   distrust(): void {
-    this.trusted = false;
+    this.setTrusted(false);
     this.reads.newEpoch();
   }
 
   /** The bus is back: what was missed meanwhile is unknown, so L1 starts over. */
   trustAgain(): void {
     this.dropAll();
-    this.trusted = true;
+    this.setTrusted(true);
+  }
+
+  private setTrusted(trusted: boolean): void {
+    this.isTrusted = trusted;
+    this.trustChanged?.(trusted);
   }
 
   /** What the bus tells these copies: another instance's changes, and the subscription's state. */

@@ -28,8 +28,12 @@ export type { TieredStoreTiers };
 export class TieredStore implements CacheStore {
   private readonly l1: CacheStore;
   private readonly l2: CacheStore;
-  /** L1, where it answers reads synchronously (a memory store): the L1 hit needs no await. */
-  private readonly nearSync?: CacheStore;
+  /**
+   * @internal L1 while it may answer reads (`copies.trusted`) and answers them synchronously (a
+   * memory store), else `undefined`: the cache reads an L1 hit from it directly, with no await and
+   * no frame of ours in between (issue 19). Kept in step with `copies.trusted` by `L1Copies`.
+   */
+  nearSync?: { getSync(key: string): unknown };
   private readonly copies: L1Copies;
   private readonly link: TieredBusLink;
   private readonly through: ReadThrough;
@@ -43,15 +47,21 @@ export class TieredStore implements CacheStore {
   constructor(tiers: TieredStoreTiers, context: Partial<Pick<StoreContext, 'name' | 'namespace' | 'logger'>> = {}) {
     this.l1 = tiers.l1;
     this.l2 = tiers.l2;
-    if (tiers.l1.getSync !== undefined) this.nearSync = tiers.l1;
     const name = (this.name = context.name ?? 'tiered');
     const logger = context.logger ?? consoleLogger;
     const ns = context.namespace ?? '';
     this.pingKey = pingKey(ns);
     this.startup = tiers.startup ?? { required: false, timeoutMs: TIERED_DEFAULTS.connectTimeout };
-    // Until the bus is subscribed, another instance's write could go unnoticed.
     const clearFailed = (err: unknown) => logger.warn(`Cache store "${name}": L1 clear failed: ${String(err)}`);
-    const copies = (this.copies = new L1Copies(tiers.l1, tiers.l1TtlMs, !tiers.bus, clearFailed, ns));
+    const l1 = tiers.l1;
+    // `nearSync` is L1 itself (its own getSync, no wrapper), only while L1 is trusted.
+    const near = l1.getSync !== undefined ? (l1 as Required<Pick<CacheStore, 'getSync'>>) : undefined;
+    const trustChanged = (trusted: boolean) => {
+      this.nearSync = trusted ? near : undefined;
+    };
+    // Until the bus is subscribed, another instance's write could go unnoticed.
+    trustChanged(!tiers.bus);
+    const copies = (this.copies = new L1Copies(l1, tiers.l1TtlMs, !tiers.bus, clearFailed, ns, trustChanged));
     this.through = new ReadThrough(tiers.l2, copies);
     const link = (this.link = new TieredBusLink(tiers.bus, copies.busListener(), name, logger, this.startup.required));
     this.unsettled = new UnsettledWrites({
@@ -83,18 +93,13 @@ export class TieredStore implements CacheStore {
     }
   }
 
-  /** @internal {@link get}'s L1 hit, synchronously (the cache tries it first); `undefined`: ask `get`. */
-  peekSync(key: string): unknown {
-    const near = this.nearSync;
-    return near !== undefined && this.copies.trusted ? near.getSync!(key) : undefined;
-  }
-
   get(key: string): Promise<unknown> {
-    // An L1 hit: no await and no frame of ours in between (issue 19). Anything else takes the async
-    // path (a miss looks at L1 again there: nothing next to the L2 round trip that follows).
+    // An L1 hit: no await. The cache reads `nearSync` itself before calling here; anything else
+    // takes the async path (a miss looks at L1 again there: nothing next to the L2 round trip).
+    const near = this.nearSync;
     let value: unknown;
     try {
-      value = this.peekSync(key);
+      value = near !== undefined ? near.getSync(key) : undefined;
     } catch (err) {
       return Promise.reject(err);
     }

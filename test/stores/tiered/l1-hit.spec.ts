@@ -6,12 +6,13 @@ import {
   normalizeKey,
   TieredStore,
   type Cache,
+  type CacheStore,
   type CacheManager,
 } from '../../../src';
 import { LocalHub, type LocalBus } from '../../support/local-bus';
 
-// The cache answers a two-tier L1 hit synchronously (the store's internal `peekSync`), before the
-// store's async `get`. These specs drive that path through the Cache (get and remember) and check
+// The cache answers a two-tier L1 hit synchronously (the L1 the store exposes as its internal
+// `nearSync` while L1 may answer), before the store's async `get`. These specs drive that path through the Cache (get and remember) and check
 // that it keeps every rule of the async L1 read (docs/stores-tiered.md).
 
 /** A shared tier that can stall: while `stalled` every call times out, and writes are applied all the same. */
@@ -38,15 +39,26 @@ class StallingStore extends MemoryStore {
   }
 }
 
-/** An L1 whose synchronous read can be made to fail. */
+/** An L1 whose synchronous read can be made to fail, and that can record who called it. */
 class FailingL1 extends MemoryStore {
   failure?: Error;
+  /** Set to record the call stack of every synchronous read. */
+  stacks?: string[];
 
   override getSync(key: string): unknown {
+    this.stacks?.push(new Error().stack ?? '');
     if (this.failure) throw this.failure;
     return super.getSync(key);
   }
 }
+
+/** An L1 that answers only through promises (no `getSync`): a memory store behind the four methods. */
+const asyncOnly = (inner = new MemoryStore()): CacheStore => ({
+  get: (key) => inner.get(key),
+  set: (key, value, ttlMs) => inner.set(key, value, ttlMs),
+  delete: (key) => inner.delete(key),
+  clear: () => inner.clear(),
+});
 
 const PREFIX = 'app';
 const quiet = { warn: () => undefined, error: () => undefined };
@@ -95,6 +107,34 @@ describe('two-tier store: the L1 hit through the cache', () => {
     await a.cache.get('absent');
     expect(get).toHaveBeenCalledTimes(1);
     expect(a.cache.stats().hits).toBe(2);
+  });
+
+  it('is read from L1 by the cache itself, with no frame of the two-tier store in between', async () => {
+    const { b } = await twoInstances();
+    await b.cache.set('k', 'v1');
+    b.l1.stacks = [];
+    expect(await b.cache.get('k')).toBe('v1');
+    expect(await b.cache.remember('k', 60, loader)).toBe('v1');
+    expect(b.l1.stacks).toHaveLength(2);
+    for (const stack of b.l1.stacks) {
+      expect(stack).toMatch(/Cache\.(get|rememberWith)/);
+      expect(stack).not.toMatch(/TieredStore\./);
+    }
+  });
+
+  it('exposes L1 only while it may answer: not while the bus is down, again once it is back', async () => {
+    const { b } = await twoInstances();
+    expect(b.store.nearSync).toBe(b.l1);
+    b.bus.cut();
+    expect(b.store.nearSync).toBeUndefined();
+    b.bus.reconnect();
+    expect(b.store.nearSync).toBe(b.l1);
+    // No bus at all: L1 answers from the start. An L1 without getSync is never exposed.
+    expect(new TieredStore({ l1: b.l1, l2: new MemoryStore() }).nearSync).toBe(b.l1);
+    const asyncL1 = new TieredStore({ l1: asyncOnly(), l2: new MemoryStore() });
+    expect(asyncL1.nearSync).toBeUndefined();
+    await asyncL1.set('k', 'v');
+    expect(await asyncL1.get('k')).toBe('v');
   });
 
   it("serves another instance's write, not the old copy: the bus dropped it", async () => {
