@@ -32,6 +32,8 @@ import {
 
 /** What the interceptor knows of a route, decided at its first request. */
 export interface HitRouteFacts {
+  /** The controller: a handler inherited by several controllers is a route of each. */
+  readonly type: object;
   /** The handler writes the response itself (`@Res()`/`@Next()`). */
   rawResponse: boolean;
   /** No other interceptor wraps this one (nothing but the framework sees what it returns). */

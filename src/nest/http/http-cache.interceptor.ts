@@ -61,6 +61,8 @@ export class HttpCacheInterceptor implements NestInterceptor {
 
   /** Facts of each decorated route that do not change between requests. */
   private readonly routes = new WeakMap<object, HitRouteFacts>();
+  /** Handler → controller → facts, for the controllers after the first of an inherited handler. */
+  private readonly inheritedRoutes = new WeakMap<object, WeakMap<object, HitRouteFacts>>();
   /** Entries of routes in text mode, ready to be sent by the hit path. */
   private readonly hits = new ReadyHits();
 
@@ -197,12 +199,31 @@ export class HttpCacheInterceptor implements NestInterceptor {
 
   private route(context: ExecutionContext): HitRouteFacts {
     const handler = context.getHandler();
-    let facts = this.routes.get(handler);
-    if (!facts) {
-      const type = context.getClass();
+    const type = context.getClass();
+    const facts = this.routes.get(handler);
+    return facts !== undefined && facts.type === type ? facts : this.routeOf(type, handler, facts);
+  }
+
+  /**
+   * The facts of a route seen for the first time. A handler inherited by several controllers is
+   * one function but several routes (each controller has its own interceptors): the first
+   * controller's facts sit in {@link routes}, the others' in {@link inheritedRoutes}.
+   */
+  private routeOf(
+    type: ReturnType<ExecutionContext['getClass']>,
+    handler: ReturnType<ExecutionContext['getHandler']>,
+    first: HitRouteFacts | undefined,
+  ): HitRouteFacts {
+    let byType = first === undefined ? undefined : this.inheritedRoutes.get(handler);
+    let facts = byType?.get(type);
+    if (facts === undefined) {
       const outermost = this.isOutermost(type, handler);
-      facts = { rawResponse: usesRawResponse(type, handler.name), outermost };
-      this.routes.set(handler, facts);
+      facts = { type, rawResponse: usesRawResponse(type, handler.name), outermost };
+      if (first === undefined) this.routes.set(handler, facts);
+      else {
+        if (byType === undefined) this.inheritedRoutes.set(handler, (byType = new WeakMap()));
+        byType.set(type, facts);
+      }
     }
     return facts;
   }

@@ -88,6 +88,23 @@ class TextController {
   }
 }
 
+// One cached handler inherited by two controllers, only one of them wrapped at class level:
+// whether our interceptor is the outermost one is a fact of the controller, not of the handler.
+class BaseItems {
+  @Get('item')
+  @Cacheable({ ttl: 60 })
+  item() {
+    return plainPayload();
+  }
+}
+
+@Controller('bare')
+class BareItems extends BaseItems {}
+
+@Controller('wrapped')
+@UseInterceptors(Wrap)
+class WrappedItems extends BaseItems {}
+
 function cacheModule(dir?: string) {
   const options: CacheModuleOptions = dir
     ? { stores: { disk: { driver: 'file', directory: dir } } }
@@ -98,7 +115,7 @@ function cacheModule(dir?: string) {
 async function boot(opts: { dir?: string; globalWrap?: boolean; jsonSpaces?: number } = {}): Promise<INestApplication> {
   @Module({
     imports: [cacheModule(opts.dir)],
-    controllers: [TextController],
+    controllers: [TextController, BareItems, WrappedItems],
     providers: opts.globalWrap ? [{ provide: APP_INTERCEPTOR, useClass: Wrap }] : [],
   })
   class AppModule {}
@@ -223,5 +240,22 @@ describe('HTTP cache: hits answered with stored JSON text (Express)', () => {
       app = undefined;
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a handler inherited by two controllers: the interceptors of each controller are honoured on hits', async () => {
+    app = await boot();
+    const server = app.getHttpServer();
+    // The bare controller first: there our interceptor is the outermost one and hits send text.
+    const bareMiss = await request(server).get('/bare/item').expect(200);
+    const bareHit = await request(server).get('/bare/item').expect(200);
+    expect(bareHit.headers['x-cache']).toBe('HIT');
+    expect(bareHit.text).toBe(bareMiss.text);
+    expect(JSON.parse(bareHit.text)).not.toHaveProperty('data');
+    // The wrapped controller: Wrap wraps our interceptor, so it must see the object on hits too.
+    const wrappedMiss = await request(server).get('/wrapped/item').expect(200);
+    const wrappedHit = await request(server).get('/wrapped/item').expect(200);
+    expect(wrappedHit.headers['x-cache']).toBe('HIT');
+    expect(wrappedMiss.body).toHaveProperty('data.run');
+    expect(wrappedHit.body).toEqual(wrappedMiss.body);
   });
 });
