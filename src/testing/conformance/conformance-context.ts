@@ -1,7 +1,11 @@
 import type { Cache } from '../../core/cache';
 import type { CacheManager } from '../../core/cache-manager';
 
-type Fn = () => unknown;
+/**
+ * A test or hook body. Always async, so that the framework functions of Jest (`() => PromiseLike`),
+ * Vitest and node:test (`void | Promise<void>`) accept it as their own types stand.
+ */
+type Fn = () => Promise<void>;
 type Hook = (fn: Fn) => void;
 
 /** The test-framework functions the suite needs. Jest, Vitest and node:test all fit. */

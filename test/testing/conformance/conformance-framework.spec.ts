@@ -1,0 +1,47 @@
+/**
+ * describeStoreConformance takes the test framework's functions as options, for runners without
+ * Jest's globals ("Jest, Vitest and node:test all fit"). Their types must accept each runner's
+ * functions as they are, without a cast: node:test types its callbacks `void | Promise<void>`.
+ * Type-checked here through the compiler, as a user's project would check it.
+ */
+import { join } from 'node:path';
+import ts from 'typescript';
+
+const root = process.cwd();
+const probe = join(root, 'test', 'testing', 'conformance', '__framework-probe.ts');
+
+function typeErrors(text: string): string[] {
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(root, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: () => undefined,
+    },
+  )!;
+  const host = ts.createCompilerHost(config.options);
+  const readFile = host.readFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  host.readFile = (f) => (f === probe ? text : readFile(f));
+  host.fileExists = (f) => f === probe || fileExists(f);
+  const program = ts.createProgram([probe], { ...config.options, noEmit: true }, host);
+  return ts
+    .getPreEmitDiagnostics(program, program.getSourceFile(probe))
+    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+}
+
+describe('ConformanceOptions', () => {
+  it("accepts node:test's and Jest's describe, it, beforeEach and afterEach without a cast", () => {
+    const errors = typeErrors(
+      [
+        `import * as nodeTest from 'node:test';`,
+        `import type { ConformanceFramework, ConformanceOptions } from 'nestjs-cachekit/testing';`,
+        `export const viaNode: ConformanceOptions = {`,
+        `  describe: nodeTest.describe, it: nodeTest.it, beforeEach: nodeTest.beforeEach, afterEach: nodeTest.afterEach,`,
+        `};`,
+        `export const viaJest: ConformanceFramework = { describe, it, beforeEach, afterEach };`,
+      ].join('\n'),
+    );
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
