@@ -1,5 +1,4 @@
 import { CacheArgumentError } from '../../core/cache.errors';
-import { parseOptionalTtl } from '../../core/ttl';
 import { CACHE_LOCK_METADATA } from '../cache-decorators.constants';
 import type { CacheLockName, CacheLockOptions } from '../interfaces/cache-lock-options.interface';
 import { decorateCacheMethod } from './decorate-cache-method';
@@ -24,10 +23,8 @@ export function CacheLock(name: CacheLockName, options: CacheLockOptions = {}): 
   if ((typeof name !== 'string' || name.length === 0) && typeof name !== 'function') {
     throw new CacheArgumentError('@CacheLock needs a lock name: a non-empty string or a function of the arguments');
   }
-  parseOptionalTtl(options.ttl, '@CacheLock ttl');
-  if (options.wait !== undefined && options.wait !== 0) parseOptionalTtl(options.wait, '@CacheLock wait');
   return (target, key, descriptor) => {
-    // Valid by now; what is left is the warning for a number that looks like milliseconds.
+    // Checked where it is applied, so an error names `Class.method` (`wait: 0` means one try).
     checkDecoratorTtls('CacheLock', target, key, { ttl: options.ttl, wait: options.wait || undefined });
     return decorateCacheMethod(target, key, descriptor, CACHE_LOCK_METADATA, { ...options, name });
   };

@@ -1,7 +1,7 @@
 import { Controller, Get, Injectable, Module, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { CacheArgumentError, CacheLock, CacheLockTimeoutError, CacheModule } from '../../../src';
+import { CacheArgumentError, CacheLock, CacheLockTimeoutError, CacheModule, type CacheLockOptions } from '../../../src';
 import { nestWarningsDuring } from '../../support/nest-warnings';
 import { RedisServer } from '../../support/redis-server';
 
@@ -122,10 +122,19 @@ describe('@CacheLock', () => {
     expect(second.status).toBe(500); // CacheLockTimeoutError reaches Nest's exception filter
   });
 
-  it('a missing name or bad option is a typed error at decoration time', () => {
+  it('a missing name or bad option is a typed error at decoration time, naming Class.method', () => {
     expect(() => CacheLock('' as never)).toThrow(CacheArgumentError);
-    expect(() => CacheLock('x', { ttl: 'soon' })).toThrow(/@CacheLock ttl/);
-    expect(() => CacheLock('x', { wait: -1 })).toThrow(/@CacheLock wait/);
+    const define = (options: CacheLockOptions) => () => {
+      class Jobs {
+        @CacheLock('x', options)
+        async nightly(): Promise<void> {}
+      }
+      return Jobs;
+    };
+    expect(define({ ttl: 'soon' })).toThrow(CacheArgumentError);
+    expect(define({ ttl: 'soon' })).toThrow('Invalid ttl of @CacheLock on Jobs.nightly: "soon"');
+    expect(define({ wait: -1 })).toThrow('Invalid wait of @CacheLock on Jobs.nightly: -1');
+    expect(define({ wait: 0 })).not.toThrow();
   });
 
   it('a ttl or wait that looks like milliseconds warns once each, naming Class.method', () => {
