@@ -1,5 +1,6 @@
 // The Nest app of the http group, run in its own process by http.mjs, once per platform:
-//   node -r @swc-node/register bench/groups/http-app.ts express|fastify
+//   node -r @swc-node/register bench/groups/http-app.ts express|fastify [srcDir]
+// srcDir (default: this repository's src/) lets bench/lib/_http-cpu.mjs compare two versions.
 // Three routes on one app return the same ~1 KB JSON: a constant, one cached by
 // @nestjs/cache-manager's CacheInterceptor, one cached by our @Cacheable. The cold-miss routes
 // count handler runs (a 50 ms handler, so concurrent requests overlap the miss). Next to it, in
@@ -14,10 +15,13 @@ import Fastify from 'fastify';
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Cacheable, CacheModule } from '../../src';
+import { resolve } from 'node:path';
+import type * as Kit from '../../src';
 import { object1kb } from '../lib/payloads.mjs';
 
 const platform = process.argv[2] === 'fastify' ? 'fastify' : 'express';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Cacheable, CacheModule } = require(process.argv[3] ?? resolve(__dirname, '../../src')) as typeof Kit;
 
 // Express as @nestjs/platform-express installs it (it ships no types of its own).
 interface ExpressResponse {
@@ -129,6 +133,7 @@ async function main(): Promise<void> {
   const raw = await rawServer();
   process.send?.({ port, rawPort: raw.port });
   process.on('message', (m) => {
+    if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
     if (m === 'close') void Promise.all([app.close(), raw.close()]).then(() => process.exit(0));
   });
 }
