@@ -87,8 +87,11 @@ function scaleCurves() {
           : `${(Math.min(...values) / Math.max(...values)).toFixed(2)}× of the fastest`
         : '';
     // cachekit against the other subject of the same curve, point by point.
+    // The peer is another library or a floor, never another cachekit configuration.
     const peer =
-      subject === 'cachekit' ? [...curves.values()].find((o) => o !== c && o.id.startsWith(`${curve} |`)) : undefined;
+      subject === 'cachekit'
+        ? [...curves.values()].find((o) => o.id.startsWith(`${curve} |`) && !o.id.split(' | ')[1].startsWith('cachekit'))
+        : undefined;
     const vs = peer
       ? `vs ${peer.id.split(' | ')[1]}: ${c.points
           .map((p) => {

@@ -1,7 +1,9 @@
 // scale.*: how cost grows with the work (issue 19). Each curve's points run interleaved, round
 // by round, so machine noise hits every point of a curve alike; a row is the median of its rounds.
 //   scale.getMany.<10|100|1000|10000>.<memory|redis>   getMany of n 1 KB objects, keys/s
-//                                                       (subjects cachekit, and ioredis MGET + JSON on Redis)
+//                                                       (subjects cachekit; on memory cachekit-freeze and
+//                                                       copy-floor, a hand-written copy from a Map; on Redis
+//                                                       ioredis MGET + JSON)
 //   scale.get-hit.<1e3|1e6>.memory                     a get hit with 10^3 vs 10^6 entries in the store
 //                                                       (cachekit, and lru-cache alone: the memory floor)
 //   scale.get.<1e3|1e5>.file                           a file get hit with 10^3 vs 10^5 entries on disk
@@ -85,12 +87,34 @@ async function fill(cache, prefix, n, value, chunk = 1000) {
   }
 }
 
+/** A deep copy of an {@link object1kb}, written out for its shape (the copy-floor subject). */
+const copyObject1kb = (v) => ({
+  id: v.id,
+  uuid: v.uuid,
+  name: v.name,
+  email: v.email,
+  active: v.active,
+  score: v.score,
+  roles: [v.roles[0], v.roles[1], v.roles[2]],
+  address: { street: v.address.street, city: v.address.city, zip: v.address.zip, country: v.address.country },
+  preferences: {
+    theme: v.preferences.theme,
+    language: v.preferences.language,
+    notifications: { ...v.preferences.notifications },
+  },
+  createdAt: v.createdAt,
+  updatedAt: v.updatedAt,
+  history: v.history.map((h) => ({ at: h.at, action: h.action, ip: h.ip })),
+  bio: v.bio,
+});
+
 /** A stride coprime with every size used here (10^k): visits all of 0..n-1 in a scattered order. */
 const STRIDE = 7919;
 
 let server;
 const stores = {
   memory: { driver: 'memory', maxEntries: 50_000 },
+  freezeMemory: { driver: 'memory', maxEntries: 50_000, isolation: 'freeze' },
   bigMemory: { driver: 'memory', maxEntries: BIG_MEMORY + 1000, pruneInterval: 0 },
   smallMemory: { driver: 'memory', maxEntries: 2000, pruneInterval: 0 },
   flushMemory: { driver: 'memory', maxEntries: BIG_FLUSH * 3, pruneInterval: 0 },
@@ -141,6 +165,34 @@ for (const store of ['memory', 'redis']) {
     perOp: n,
     op: (i) => cache.getMany(batches[n][i & 7]),
   }));
+  if (store === 'memory') {
+    // The same batches with isolation: 'freeze' (no copies), and the floor of any isolated read:
+    // a Map of the same objects and a copy written by hand for exactly this shape, the cheapest
+    // copy JS can make. Its curve is what 10,000 fresh 1 KB objects alive at once cost in V8.
+    const frozen = manager.store('freezeMemory');
+    await fill(frozen, 'many:', POOL, (i) => object1kb(i));
+    const held = new Map(poolKeys.map((k, i) => [k, object1kb(i)]));
+    for (const n of SIZES) {
+      points.push(
+        {
+          scenario: `scale.getMany.${n}.memory`,
+          subject: 'cachekit-freeze',
+          perOp: n,
+          op: (i) => frozen.getMany(batches[n][i & 7]),
+        },
+        {
+          scenario: `scale.getMany.${n}.memory`,
+          subject: 'copy-floor',
+          perOp: n,
+          op: async (i) => {
+            const out = {};
+            for (const k of batches[n][i & 7]) out[k] = copyObject1kb(held.get(k));
+            return out;
+          },
+        },
+      );
+    }
+  }
   if (store === 'redis') {
     const ioBatches = Object.fromEntries(SIZES.map((n) => [n, batches[n].map((b) => b.map((k) => `io:${k}`))]));
     for (const n of SIZES) {
@@ -154,6 +206,7 @@ for (const store of ['memory', 'redis']) {
   }
   rows.push(...(await curve(points, { unit: 'keys/s', heavy: true, ...(store === 'redis' ? { roundMs: 800 } : {}) })));
   await cache.clear();
+  if (store === 'memory') await manager.store('freezeMemory').clear();
 }
 
 // --- memory get hit with 10^3 vs 10^6 entries -------------------------------------------------
