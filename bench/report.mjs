@@ -90,7 +90,9 @@ function scaleCurves() {
     // The peer is another library or a floor, never another cachekit configuration.
     const peer =
       subject === 'cachekit'
-        ? [...curves.values()].find((o) => o.id.startsWith(`${curve} |`) && !o.id.split(' | ')[1].startsWith('cachekit'))
+        ? [...curves.values()].find(
+            (o) => o.id.startsWith(`${curve} |`) && !o.id.split(' | ')[1].startsWith('cachekit'),
+          )
         : undefined;
     const vs = peer
       ? `vs ${peer.id.split(' | ')[1]}: ${c.points
