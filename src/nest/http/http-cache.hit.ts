@@ -39,6 +39,14 @@ export interface HitRouteFacts {
   /** No other interceptor wraps this one (nothing but the framework sees what it returns). */
   outermost: boolean;
   /**
+   * The handler's result is a view's locals (`@Render`): the framework renders it on every
+   * response, so the entry keeps the value (never text) and the framework answers conditional
+   * requests from the rendered page.
+   */
+  render: boolean;
+  /** The handler streams server-sent events (`@Sse`): passed through, never cached. */
+  sse: boolean;
+  /**
    * Outermost: entries keep the body as the text the client gets (see `textMode`), and hits send
    * it as it is (`send`, `serialize`) or parsed for Express to format (`parse`).
    */
@@ -105,7 +113,7 @@ function fastMode(
   req: HttpRequestLike,
   res: HttpResponseLike,
 ): TextMode | undefined {
-  route.text ??= route.outermost ? textMode(req, res) : undefined;
+  route.text ??= routeText(route, req, res);
   route.fast ??=
     !meta.evict &&
     !meta.put &&
@@ -114,6 +122,14 @@ function fastMode(
     typeof options.key !== 'function' &&
     (route.text === 'send' || route.text === 'serialize');
   return route.fast ? route.text : undefined;
+}
+
+/**
+ * How a route's entries keep their body (see `textMode`): as text only when nothing but the
+ * framework's serialiser sees what the interceptor returns (outermost, no view to render).
+ */
+export function routeText(route: HitRouteFacts, req: HttpRequestLike, res: HttpResponseLike): TextMode | undefined {
+  return route.outermost && !route.render ? textMode(req, res) : undefined;
 }
 
 /**

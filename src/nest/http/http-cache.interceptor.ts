@@ -7,7 +7,7 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { INTERCEPTORS_METADATA } from '@nestjs/common/constants';
+import { INTERCEPTORS_METADATA, RENDER_METADATA, SSE_METADATA } from '@nestjs/common/constants';
 import { ApplicationConfig } from '@nestjs/core';
 import { defer, lastValueFrom, NEVER, type Observable } from 'rxjs';
 import { parseTtl } from '../../core/ttl';
@@ -32,7 +32,7 @@ import {
   textOf,
   type HttpCacheEntry,
 } from './http-cache.entry';
-import { ageOf, ReadyHits, serveHit, type HitRouteFacts } from './http-cache.hit';
+import { ageOf, ReadyHits, routeText, serveHit, type HitRouteFacts } from './http-cache.hit';
 import {
   cacheControl,
   hasUnkeyedCredentials,
@@ -40,7 +40,6 @@ import {
   requestHeader,
   setResponseHeader,
   templateRoot,
-  textMode,
   usesRawResponse,
   type HttpRequestLike,
   type HttpResponseLike,
@@ -87,7 +86,9 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const meta = rt.metadata.get(context.getClass(), context.getHandler() as (...args: never[]) => unknown);
     // A hit sent from here is the whole answer: Nest gets an observable that never emits, so it
     // neither serialises nor sends anything after it (no other interceptor sees it: `serveHit`).
-    if (meta.cacheable && serveHit(this.hits, rt, meta, this.route(context), context)) return NEVER;
+    const route = this.route(context);
+    if (route.sse) return this.streamed(rt, context, next);
+    if (meta.cacheable && serveHit(this.hits, rt, meta, route, context)) return NEVER;
     return defer(() => this.run(rt, meta, context, next));
   }
 
@@ -133,7 +134,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
     if (!options.key && hasUnkeyedCredentials(req, options.vary)) return handle();
     // What reaches the client is the body's text: store that text when nothing but Nest sees
     // what this interceptor returns (see HitRouteFacts.text).
-    route.text ??= route.outermost ? textMode(req, res) : undefined;
+    route.text ??= routeText(route, req, res);
     const text = route.text;
     const toText = textOf(text, res);
     const target = cachedCallTarget(rt, where, options, meta, [req, context], getRoot, () =>
@@ -183,6 +184,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
         if (!(err instanceof NotCached)) rt.report(where, 'remember', err);
       });
       setResponseHeader(res, 'X-Cache', 'MISS');
+      if (route.render) return own.body; // rendered by the framework, which sets its own ETag
       setResponseHeader(res, 'ETag', own.entry.etag);
       return this.answer(req, res, own.entry.etag, sendsText(text, own.entry, res) ? own.entry.json : own.body);
     }
@@ -192,6 +194,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const now = rt.now();
     setResponseHeader(res, 'Age', ageOf(entry, now));
     setResponseHeader(res, 'X-Cache', isStale(entry, options, now) ? 'STALE' : 'HIT');
+    if (route.render) return entryBody(entry);
     setResponseHeader(res, 'ETag', entry.etag);
     if (sendsText(text, entry, res)) return this.answer(req, res, entry.etag, entry.json);
     return this.answer(req, res, entry.etag, entryBody(entry));
@@ -218,7 +221,13 @@ export class HttpCacheInterceptor implements NestInterceptor {
     let facts = byType?.get(type);
     if (facts === undefined) {
       const outermost = this.isOutermost(type, handler);
-      facts = { type, rawResponse: usesRawResponse(type, handler.name), outermost };
+      facts = {
+        type,
+        rawResponse: usesRawResponse(type, handler.name),
+        outermost,
+        render: Reflect.getMetadata(RENDER_METADATA, handler) !== undefined,
+        sse: Reflect.getMetadata(SSE_METADATA, handler) === true,
+      };
       if (first === undefined) this.routes.set(handler, facts);
       else {
         if (byType === undefined) this.inheritedRoutes.set(handler, (byType = new WeakMap()));
@@ -238,6 +247,16 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const onClass = (Reflect.getMetadata(INTERCEPTORS_METADATA, type) ?? []) as unknown[];
     const onMethod = (Reflect.getMetadata(INTERCEPTORS_METADATA, handler) ?? []) as unknown[];
     return onClass.length === 0 && onMethod[0] === HttpCacheInterceptor;
+  }
+
+  /**
+   * A server-sent event stream goes to Nest untouched: the decorators would have to wait for it
+   * to end (an endless stream never would) and could only keep its last event.
+   */
+  private streamed(rt: DecoratedCallHost, context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const where = `${context.getClass().name}.${context.getHandler().name}`;
+    rt.warnOnce(`sse:${where}`, `${where} streams server-sent events (@Sse()): cache decorators do not apply to it`);
+    return next.handle();
   }
 
   /** The body, or an empty 304 when the client already holds this version. */

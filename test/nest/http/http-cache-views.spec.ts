@@ -1,0 +1,140 @@
+/**
+ * Routes whose answer the framework makes from what the handler returns: `@Render` (a view
+ * rendered from the locals) and `@Sse` (an event stream). Real Express apps over HTTP.
+ */
+import {
+  Controller,
+  Get,
+  Injectable,
+  Module,
+  Render,
+  Sse,
+  type INestApplication,
+  type LoggerService,
+} from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { interval, map, take } from 'rxjs';
+import request from 'supertest';
+import { CacheModule, Cacheable } from '../../../src';
+
+@Injectable()
+class Runs {
+  count = 0;
+}
+
+@Controller()
+class PagesController {
+  constructor(private readonly runs: Runs) {}
+
+  @Get('page')
+  @Render('page')
+  @Cacheable({ ttl: 60 })
+  page() {
+    return { name: 'Ada', run: ++this.runs.count };
+  }
+
+  @Sse('events')
+  @Cacheable({ ttl: 60 })
+  events() {
+    const run = ++this.runs.count;
+    return interval(5).pipe(
+      take(3),
+      map((i) => ({ data: { i, run } })),
+    );
+  }
+
+  @Sse('endless')
+  @Cacheable({ ttl: 60 })
+  endless() {
+    return interval(5).pipe(map((i) => ({ data: { i } })));
+  }
+}
+
+@Module({ imports: [CacheModule.forRoot()], controllers: [PagesController], providers: [Runs] })
+class ViewsModule {}
+
+describe('HTTP cache on routes the framework answers from the result (Express)', () => {
+  let app: INestApplication;
+  let views: string;
+  const warnings: string[] = [];
+  const logger: LoggerService = {
+    log: () => undefined,
+    error: () => undefined,
+    warn: (m) => void warnings.push(String(m)),
+  };
+  const http = () => request(app.getHttpServer());
+
+  beforeEach(async () => {
+    warnings.length = 0;
+    views = mkdtempSync(join(tmpdir(), 'cachekit-views-'));
+    writeFileSync(join(views, 'page.txt'), 'unused: the engine below renders from the locals');
+    const moduleRef = await Test.createTestingModule({ imports: [ViewsModule] }).compile();
+    const express = moduleRef.createNestApplication<NestExpressApplication>({ logger });
+    express.engine('txt', (_file: string, locals: object, done: (err: unknown, html?: string) => void) => {
+      const { name, run } = locals as { name?: unknown; run?: unknown };
+      done(null, `<p>Hello ${String(name)} (run ${String(run)})</p>`);
+    });
+    express.setBaseViewsDir(views);
+    express.setViewEngine('txt');
+    app = await express.init();
+  });
+  afterEach(async () => {
+    await app.close();
+    rmSync(views, { recursive: true, force: true });
+  });
+
+  it('@Render: caches the locals and renders the view on every response, hit or miss', async () => {
+    const first = await http().get('/page').expect(200);
+    expect(first.headers['content-type']).toMatch(/^text\/html/);
+    expect(first.text).toBe('<p>Hello Ada (run 1)</p>');
+    expect(first.headers['x-cache']).toBe('MISS');
+    for (let i = 0; i < 2; i++) {
+      const hit = await http().get('/page').expect(200);
+      expect(hit.headers['content-type']).toMatch(/^text\/html/);
+      expect(hit.headers['x-cache']).toBe('HIT');
+      expect(hit.text).toBe('<p>Hello Ada (run 1)</p>');
+    }
+    expect(app.get(Runs).count).toBe(1);
+  });
+
+  it('@Render: the ETag is the rendered page’s, and a conditional request gets 304 from it', async () => {
+    const first = await http().get('/page').expect(200);
+    const hit = await http().get('/page').expect(200);
+    expect(hit.headers.etag).toBeDefined();
+    expect(hit.headers.etag).toBe(first.headers.etag);
+    await http().get('/page').set('If-None-Match', String(hit.headers.etag)).expect(304);
+    expect(app.get(Runs).count).toBe(1);
+  });
+
+  it('@Sse: every request streams every event, uncached, with one warning naming the handler', async () => {
+    const one = await http().get('/events').buffer(true).expect(200);
+    const two = await http().get('/events').buffer(true).expect(200);
+    expect(one.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(one.headers['x-cache']).toBeUndefined();
+    const events = (text: string) => text.match(/^data: .*$/gm);
+    expect(events(one.text)).toEqual(['data: {"i":0,"run":1}', 'data: {"i":1,"run":1}', 'data: {"i":2,"run":1}']);
+    expect(events(two.text)).toEqual(['data: {"i":0,"run":2}', 'data: {"i":1,"run":2}', 'data: {"i":2,"run":2}']);
+    const sse = warnings.filter((w) => w.includes('PagesController.events'));
+    expect(sse).toEqual([
+      'PagesController.events streams server-sent events (@Sse()): cache decorators do not apply to it',
+    ]);
+  });
+
+  it('@Sse: an endless stream starts sending at once (nothing waits for it to end)', async () => {
+    const server = app.getHttpServer() as import('node:http').Server;
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    const controller = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${port}/endless`, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('data: {"i":1}')) text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    await reader.cancel().catch(() => undefined);
+    expect(text).toContain('data: {"i":0}');
+  });
+});
