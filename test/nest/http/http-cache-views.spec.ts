@@ -1,6 +1,6 @@
 /**
  * Routes whose answer the framework makes from what the handler returns: `@Render` (a view
- * rendered from the locals) and `@Sse` (an event stream). Real Express apps over HTTP.
+ * rendered from the locals) and `@Sse` (an event stream). Real Express and Fastify apps over HTTP.
  */
 import {
   Controller,
@@ -13,6 +13,7 @@ import {
   type LoggerService,
 } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,5 +137,63 @@ describe('HTTP cache on routes the framework answers from the result (Express)',
     controller.abort();
     await reader.cancel().catch(() => undefined);
     expect(text).toContain('data: {"i":0}');
+  });
+});
+
+describe('HTTP cache on routes the framework answers from the result (Fastify)', () => {
+  let app: INestApplication;
+  const warnings: string[] = [];
+  const logger: LoggerService = {
+    log: () => undefined,
+    error: () => undefined,
+    warn: (m) => void warnings.push(String(m)),
+  };
+  const http = () => request(app.getHttpServer());
+
+  beforeEach(async () => {
+    warnings.length = 0;
+    const moduleRef = await Test.createTestingModule({ imports: [ViewsModule] }).compile();
+    app = moduleRef.createNestApplication(new FastifyAdapter(), { logger });
+    // Nest's `@Render` calls `reply.view(template, locals)`, which @fastify/view adds; that plugin
+    // is not installed here, so a reply decorator of the same shape renders the page.
+    const fastify = app.getHttpAdapter().getInstance() as {
+      decorateReply(name: string, fn: unknown): void;
+      ready(): Promise<unknown>;
+    };
+    fastify.decorateReply(
+      'view',
+      function (this: { type(t: string): { send(b: string): unknown } }, _page: string, locals: object) {
+        const { name, run } = locals as { name?: unknown; run?: unknown };
+        return this.type('text/html; charset=utf-8').send(`<p>Hello ${String(name)} (run ${String(run)})</p>`);
+      },
+    );
+    await app.init();
+    await fastify.ready();
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  it('@Render: caches the locals and renders the view on every response, hit or miss', async () => {
+    const first = await http().get('/page').expect(200);
+    expect(first.headers['x-cache']).toBe('MISS');
+    for (let i = 0; i < 2; i++) {
+      const hit = await http().get('/page').expect(200);
+      expect(hit.headers['content-type']).toMatch(/^text\/html/);
+      expect(hit.headers['x-cache']).toBe('HIT');
+      expect(hit.text).toBe('<p>Hello Ada (run 1)</p>');
+    }
+    expect(app.get(Runs).count).toBe(1);
+  });
+
+  it('@Sse: every request streams every event, uncached, with one warning naming the handler', async () => {
+    const one = await http().get('/events').buffer(true).expect(200);
+    const two = await http().get('/events').buffer(true).expect(200);
+    expect(two.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(two.headers['x-cache']).toBeUndefined();
+    const events = (text: string) => text.match(/^data: .*$/gm);
+    expect(events(one.text)).toEqual(['data: {"i":0,"run":1}', 'data: {"i":1,"run":1}', 'data: {"i":2,"run":1}']);
+    expect(events(two.text)).toEqual(['data: {"i":0,"run":2}', 'data: {"i":1,"run":2}', 'data: {"i":2,"run":2}']);
+    expect(warnings.filter((w) => w.includes('PagesController.events'))).toHaveLength(1);
   });
 });
