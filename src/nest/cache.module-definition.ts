@@ -21,7 +21,7 @@ export interface CacheModuleExtras {
   isGlobal?: boolean;
   /**
    * Store names to provide as `@InjectCache(name)` tokens with `forRootAsync`, when they are not
-   * all injected through `@InjectCache` (for example for `moduleRef.get(getCacheToken(name))`).
+   * all injected through `@InjectCache` (for example for `moduleRef.get<Cache>(getCacheToken(name))`).
    */
   storeNames?: string[];
 }

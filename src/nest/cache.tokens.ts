@@ -12,9 +12,18 @@ import { CacheService } from './cache.service';
 export const recordedStoreNames = processShared('recorded-store-names', () => new Set<string>());
 
 /**
- * The injection token of a named store's `Cache`; without a name, `CacheService`.
- * @example moduleRef.get(getCacheToken('redis'))
+ * The injection token of the default store: `CacheService` itself, so
+ * `moduleRef.get(getCacheToken())` is typed `CacheService`.
  */
+export function getCacheToken(name?: undefined): typeof CacheService;
+/**
+ * The injection token of a named store's `Cache`: a string. Nest cannot type what a string token
+ * resolves to (`moduleRef.get(token)` is `any`), so name the type:
+ * @example moduleRef.get<Cache>(getCacheToken('redis'))
+ */
+export function getCacheToken(name: string): string;
+/** The injection token of a named store's `Cache`; without a name, `CacheService`. */
+export function getCacheToken(name?: string): string | typeof CacheService;
 export function getCacheToken(name?: string): string | typeof CacheService {
   return name === undefined ? CacheService : `${CACHE_STORE_TOKEN_PREFIX}${name}`;
 }
