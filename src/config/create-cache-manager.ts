@@ -8,6 +8,7 @@ import { msLookingTtlWarning, parseOptionalTtl, type Ttl } from '../core/ttl';
 import { OptionChecks, storeOptionChecks } from '../core/option-checks';
 import { parseMaxValueBytes } from '../core/value-limit';
 import { builtInDriverKeys, builtInDrivers } from './built-in-drivers';
+import { mayShareBackend } from './shared-backends';
 import {
   CACHE_MANAGER_OPTION_KEYS,
   COMMON_STORE_KEYS,
@@ -140,8 +141,8 @@ function wrapConfigErrors<T>(store: string, fn: () => T): T {
 /**
  * Prefixes are joined with `:`, so namespace `shop` contains `shop:v2`: on a shared backend,
  * `clear()` of the first removes the second's keys. Said at start-up rather than found later,
- * for pairs of stores that can share a backend: a built-in memory store (`driver: 'memory'`) is
- * an instance of its own, which only a two-tier store having it as a tier also writes to.
+ * for pairs of stores that can share a backend (shared-backends.ts: same driver over the same
+ * address, directory, table or object; a custom store may share one with any but memory).
  */
 function warnNestedNamespaces(
   definitions: Record<string, StoreDefinition>,
@@ -161,16 +162,6 @@ function warnNestedNamespaces(
       }
     }
   }
-}
-
-function mayShareBackend(a: string, b: string, stores: Record<string, StoreConfig>): boolean {
-  if (stores[a].driver !== 'memory' && stores[b].driver !== 'memory') return true;
-  return isTierOf(a, b, stores) || isTierOf(b, a, stores);
-}
-
-function isTierOf(tier: string, store: string, stores: Record<string, StoreConfig>): boolean {
-  const tiers = stores[store].driver === 'tiered' ? (stores[store] as { tiers?: unknown }).tiers : undefined;
-  return Array.isArray(tiers) && tiers.includes(tier);
 }
 
 /**
