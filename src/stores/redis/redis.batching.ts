@@ -1,9 +1,10 @@
 // Coalescing of one tick's reads and writes on a Redis store. The first `get` (or `set`) of a
-// tick is sent at once, as it would be without coalescing (a plain GET or SET: no wait, no
+// tick is sent as it would be without coalescing (a plain GET or SET: no wait for I/O, no
 // promise or object of ours), and opens the tick; the calls that follow in the same tick gather
 // and are sent together when the tick's microtasks run: several `get`s as one MGET (one per hash
-// slot on a Cluster); several `set`s stay SETs of their own, held on the corked socket and
-// written to it at once (on a Cluster, one pipeline per node). Each call keeps its own promise: a
+// slot on a Cluster), written in the same socket write as the first GET (the socket is corked for
+// the tick); several `set`s stay SETs of their own, held on the corked socket and written to it
+// at once (on a Cluster, one pipeline per node). Each call keeps its own promise: a
 // reply (or error) is handed to the call it belongs to, so a failed slot or command fails only
 // its own calls, and a value that cannot be decoded fails (is decoded) per call.
 import type { Cluster, Redis } from 'ioredis';
@@ -39,9 +40,11 @@ abstract class TickBatcher<I, R> {
   private readonly endTick = (): void => {
     this.tickOpen = false;
     const batch = this.pending;
-    if (batch === undefined) return;
-    this.pending = undefined;
-    this.send(batch);
+    if (batch !== undefined) {
+      this.pending = undefined;
+      this.send(batch);
+    }
+    this.closed();
   };
 
   /** The reply to `item`: sent at once when first in its tick, else with the others of the tick. */
@@ -49,7 +52,7 @@ abstract class TickBatcher<I, R> {
     if (!this.tickOpen) {
       this.tickOpen = true;
       void TICK.then(this.endTick);
-      return this.one(client, item);
+      return this.first(client, item);
     }
     let batch = this.pending;
     if (batch === undefined || batch.client !== client) {
@@ -70,6 +73,14 @@ abstract class TickBatcher<I, R> {
 
   /** Sends one item. */
   protected abstract one(client: RedisClient, item: I): Promise<R>;
+
+  /** Sends the first item of a tick (which opens it). */
+  protected first(client: RedisClient, item: I): Promise<R> {
+    return this.one(client, item);
+  }
+
+  /** The tick's end, after what gathered was sent (`send` never throws). */
+  protected closed(): void {}
 
   /** Sends several items together and settles each waiter with its own reply. */
   protected abstract many(client: RedisClient, batch: Batch<I, R>): void;
@@ -116,10 +127,37 @@ function settle<R>(
   );
 }
 
-/** Concurrent `get`s of one tick: one MGET (per hash slot on a Cluster); one `get` stays a GET. */
+/**
+ * Concurrent `get`s of one tick: one MGET (per hash slot on a Cluster); one `get` stays a GET.
+ * On one node, the first GET is written to a socket corked until the tick's end, so it and the
+ * MGET of the followers reach the socket in one write: a tick of gets is one write and one
+ * packet, not two. A lone GET is written at the tick's end, when this tick's microtasks have
+ * run (before any I/O): the same single write, not later in wall time.
+ */
 export class CoalescedReads extends TickBatcher<string, string | null> {
+  /** The socket corked by the first GET of this tick. */
+  private corked?: Redis['stream'];
+
   protected one(client: RedisClient, key: string): Promise<string | null> {
     return client.get(key);
+  }
+
+  protected override first(client: RedisClient, key: string): Promise<string | null> {
+    if (!client.isCluster) {
+      const stream = (client as Redis).stream as Redis['stream'] | undefined;
+      if (stream !== undefined) {
+        stream.cork();
+        this.corked = stream;
+      }
+    }
+    return client.get(key);
+  }
+
+  protected override closed(): void {
+    const stream = this.corked;
+    if (stream === undefined) return;
+    this.corked = undefined;
+    stream.uncork();
   }
 
   protected many(client: RedisClient, batch: Batch<string, string | null>): void {

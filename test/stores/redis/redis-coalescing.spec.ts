@@ -1,6 +1,6 @@
 /**
- * Coalescing on real Redis: the first get of a tick goes out at once as a GET, the gets that
- * follow in the tick as one MGET (per hash slot on a Cluster); sets likewise, the followers in one
+ * Coalescing on real Redis: the first get of a tick is a GET, the gets that follow in the tick one
+ * MGET (per hash slot on a Cluster), both in one socket write on one node; sets likewise, the followers in one
  * socket write (one pipeline per node on a Cluster). Every call keeps its own result, timeout and failure. Commands are counted
  * with INFO commandstats on servers of this file alone.
  */
@@ -137,6 +137,32 @@ describe('redis store: coalescing on one server', () => {
       client.disconnect();
     }
   }
+
+  it('concurrent gets: the first GET and the MGET of the others reach the socket in one write; a lone get is one write; the socket is not left corked', async () => {
+    await withOwnClient('pr', async (c, writes) => {
+      await c.setMany({ 'r:0': 'zero', 'r:7': { seven: 7 } });
+      writes.length = 0;
+      await raw.config('RESETSTAT');
+
+      const got = await Promise.all(Array.from({ length: 30 }, (_, i) => c.get(`r:${i}`)));
+
+      got.forEach((v, i) => expect(v).toEqual(i === 0 ? 'zero' : i === 7 ? { seven: 7 } : undefined));
+      expect(writes).toEqual([2]);
+      const calls = await commandCalls(raw);
+      expect(calls.get).toBe(1);
+      expect(calls.mget).toBe(1);
+
+      writes.length = 0;
+      expect(await c.get('r:0')).toBe('zero');
+      expect(await c.get('r:7')).toEqual({ seven: 7 });
+      expect(writes).toEqual([1, 1]);
+      // A set in a later tick is written at once: nothing stays held on the socket.
+      writes.length = 0;
+      expect(await c.set('r:after', 'x')).toBe(true);
+      expect(await raw.get('pr:r:after')).toBe('J"x"');
+      expect(writes).toEqual([1]);
+    });
+  });
 
   it('concurrent sets: the first is written at once, the others (SETs of their own) in one socket write, each with its own value and TTL', async () => {
     await withOwnClient('pw', async (c, writes) => {
