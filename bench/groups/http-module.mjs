@@ -8,17 +8,14 @@
 // per-round ratios to `none` (same round, same machine state).
 // BENCH_HTTP_COMPARE_SRC=<dir of another src/> adds `cachekit@compare` and `cachekit+memo@compare`
 // from that copy, for a before/after within one run.
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { emit, median, printRow } from '../lib/harness.mjs';
+import { startHttpChild } from '../lib/http-child.mjs';
 
 const REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 6);
 const CONNECTIONS = 10;
 const PLATFORMS = (process.env.BENCH_HTTP_PLATFORMS ?? 'express,fastify').split(',');
 const COMPARE = process.env.BENCH_HTTP_COMPARE_SRC;
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
 const variants = [
   { subject: 'none', variant: 'none' },
@@ -34,41 +31,10 @@ const variants = [
 
 async function start(platform, v) {
   const args = [platform, v.variant, ...(v.src ? [v.src] : [])];
-  const child = fork(fileURLToPath(new URL('./http-module-app.ts', import.meta.url)), args, {
-    cwd: root,
-    execArgv: ['-r', '@swc-node/register'],
-    env: { ...process.env, SWC_NODE_PROJECT: `${root}/tsconfig.json` },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const { port } = await new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`${platform}/${v.subject} exited with ${code} before listening`)));
-  });
-  const ask = () =>
-    new Promise((resolve) => {
-      child.once('message', (m) => resolve(m.cpu.user + m.cpu.system));
-      child.send('cpu');
-    });
-  return {
-    url: `http://127.0.0.1:${port}/const`,
-    async cpuPerRequest(amount) {
-      const before = await ask();
-      await load(this.url, amount);
-      return ((await ask()) - before) / amount;
-    },
-    close: () => new Promise((r) => (child.once('exit', r), child.send('close'))),
-  };
+  const app = await startHttpChild('http-module-app.ts', args, { label: `${platform}/${v.subject}` });
+  const url = app.url('/const');
+  return { url, cpuPerRequest: (amount) => app.cpuPerRequest(url, amount, CONNECTIONS), close: app.close };
 }
-
-const load = (url, amount) =>
-  new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, amount }, (err, result) => {
-      if (err) return reject(err);
-      if (result.non2xx || result.errors)
-        reject(new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`));
-      else resolve();
-    });
-  });
 
 const rows = [];
 for (const platform of PLATFORMS) {

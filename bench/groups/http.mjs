@@ -6,12 +6,9 @@
 // Nest route on that framework). Rounds are interleaved with a rotating order within a platform;
 // the row is the median req/s. Then stampede.http-50 (Express): 50 concurrent requests on a cold
 // key, counting handler runs.
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-
 const { fetch } = globalThis; // Node 20 global (the lint config lists no fetch global)
 import { config, emit, median, printRow } from '../lib/harness.mjs';
+import { cannon, startHttpChild } from '../lib/http-child.mjs';
 import { object1kb } from '../lib/payloads.mjs';
 
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 3);
@@ -21,39 +18,18 @@ const COLD_CALLERS = 50;
 const COLD_TRIALS = 3;
 const PLATFORMS = (process.env.BENCH_HTTP_PLATFORMS ?? 'express,fastify').split(',');
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const expected = JSON.stringify(object1kb(1));
 
 async function startApp(platform) {
-  const child = fork(fileURLToPath(new URL('./http-app.ts', import.meta.url)), [platform], {
-    cwd: root,
-    execArgv: ['-r', '@swc-node/register'],
-    env: { ...process.env, SWC_NODE_PROJECT: `${root}/tsconfig.json` },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ports = await new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`http app (${platform}) exited with ${code} before listening`)));
-  });
-  return {
-    base: `http://127.0.0.1:${ports.port}`,
-    rawBase: `http://127.0.0.1:${ports.rawPort}`,
-    async close() {
-      child.send('close');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
+  const app = await startHttpChild('http-app.ts', [platform], { label: `http app (${platform})` });
+  return { base: app.url(''), rawBase: app.url('', app.ports.rawPort), close: app.close };
 }
 
-const cannon = (url, seconds) =>
-  new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration: seconds }, (err, result) => {
-      if (err) return reject(err);
-      if (result.non2xx || result.errors)
-        reject(new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`));
-      else resolve(result.requests.total / (result.duration || seconds));
-    });
-  });
+/** Requests per second to `url` over `seconds`. */
+const requestsPerSecond = async (url, seconds) => {
+  const result = await cannon(url, { connections: CONNECTIONS, duration: seconds });
+  return result.requests.total / (result.duration || seconds);
+};
 
 async function throughput(platform, app) {
   const suffix = platform === 'express' ? '' : `.${platform}`;
@@ -73,12 +49,12 @@ async function throughput(platform, app) {
         throw new Error(`${s.url}: content-type ${res.headers.get('content-type')}`);
     }
   }
-  for (const s of subjects) await cannon(s.url, 1); // warm-up: JIT, connection pools, cache filled
+  for (const s of subjects) await requestsPerSecond(s.url, 1); // warm-up: JIT, connection pools, cache filled
   const samples = subjects.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {
     for (let n = 0; n < subjects.length; n++) {
       const idx = (n + r) % subjects.length;
-      samples[idx].push(await cannon(subjects[idx].url, SECONDS));
+      samples[idx].push(await requestsPerSecond(subjects[idx].url, SECONDS));
     }
   }
   return subjects.map((s, n) => {

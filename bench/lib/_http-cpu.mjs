@@ -6,55 +6,26 @@
 // time the server spends descheduled does not count. BENCH_HTTP_ROUNDS (8) interleaved rounds,
 // rotating order; prints per route the median µs and, per app, the median of the per-round
 // ratios const / cached (how many cached requests one constant request's CPU pays for).
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { median } from './harness.mjs';
+import { startHttpChild } from './http-child.mjs';
 
 const REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 8);
 const PLATFORM = process.env.BENCH_HTTP_PLATFORMS ?? 'express';
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const srcs = process.argv.slice(2);
 if (!srcs.length) throw new Error('usage: _http-cpu.mjs <abs src A> [abs src B]');
 
 async function start(src) {
-  const child = fork(fileURLToPath(new URL('../groups/http-app.ts', import.meta.url)), [PLATFORM, src], {
-    cwd: root,
-    execArgv: ['-r', '@swc-node/register', ...(process.env.BENCH_CHILD_ARGS?.split(' ').filter(Boolean) ?? [])],
-    env: { ...process.env, SWC_NODE_PROJECT: `${root}/tsconfig.json` },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  const app = await startHttpChild('http-app.ts', [PLATFORM, src], {
+    label: `app (${src})`,
+    execArgv: process.env.BENCH_CHILD_ARGS?.split(' ').filter(Boolean),
   });
-  const { port } = await new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`app (${src}) exited with ${code} before listening`)));
-  });
-  const ask = () =>
-    new Promise((resolve) => {
-      child.once('message', (m) => resolve(m.cpu.user + m.cpu.system));
-      child.send('cpu');
-    });
   return {
     src,
-    base: `http://127.0.0.1:${port}`,
-    async cpuPerRequest(path, amount) {
-      const before = await ask();
-      await load(`${this.base}${path}`, amount);
-      return ((await ask()) - before) / amount;
-    },
-    close: () => new Promise((r) => (child.once('exit', r), child.send('close'))),
+    cpuPerRequest: (path, amount) => app.cpuPerRequest(app.url(path), amount),
+    close: app.close,
   };
 }
-
-const load = (url, amount) =>
-  new Promise((resolve, reject) => {
-    autocannon({ url, connections: 10, amount }, (err, result) => {
-      if (err) return reject(err);
-      if (result.non2xx || result.errors)
-        reject(new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`));
-      else resolve();
-    });
-  });
 
 const routes = ['/const', '/kit/cached', '/nest/cached'];
 const apps = [];
