@@ -5,30 +5,10 @@
  * Type-checked here through the compiler, as a user's project would check it.
  */
 import { join } from 'node:path';
-import ts from 'typescript';
+import { typeErrors as typeErrorsOf } from '../../support/type-check';
 
-const root = process.cwd();
-const probe = join(root, 'test', 'testing', 'conformance', '__framework-probe.ts');
-
-function typeErrors(text: string): string[] {
-  const config = ts.getParsedCommandLineOfConfigFile(
-    join(root, 'tsconfig.json'),
-    {},
-    {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: () => undefined,
-    },
-  )!;
-  const host = ts.createCompilerHost(config.options);
-  const readFile = host.readFile.bind(host);
-  const fileExists = host.fileExists.bind(host);
-  host.readFile = (f) => (f === probe ? text : readFile(f));
-  host.fileExists = (f) => f === probe || fileExists(f);
-  const program = ts.createProgram([probe], { ...config.options, noEmit: true }, host);
-  return ts
-    .getPreEmitDiagnostics(program, program.getSourceFile(probe))
-    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-}
+const probe = join(process.cwd(), 'test', 'testing', 'conformance', '__framework-probe.ts');
+const typeErrors = (text: string) => typeErrorsOf(probe, text);
 
 describe('ConformanceOptions', () => {
   it("accepts node:test's and Jest's describe, it, beforeEach and afterEach without a cast", () => {
