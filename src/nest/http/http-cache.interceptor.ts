@@ -4,11 +4,11 @@ import {
   Logger,
   Optional,
   type CallHandler,
+  type OnModuleDestroy,
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { INTERCEPTORS_METADATA, RENDER_METADATA, SSE_METADATA } from '@nestjs/common/constants';
-import { ApplicationConfig } from '@nestjs/core';
+import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import { defer, lastValueFrom, NEVER, type Observable } from 'rxjs';
 import { parseTtl } from '../../core/ttl';
 import { CacheDecoratorRuntime } from '../methods/cache-decorator.runtime';
@@ -32,7 +32,10 @@ import {
   textOf,
   type HttpCacheEntry,
 } from './http-cache.entry';
-import { ageOf, ReadyHits, routeText, serveHit, type HitRouteFacts } from './http-cache.hit';
+import { ExpressRouteLayers } from './express-route';
+import { serveHit } from './http-cache.hit';
+import { ageOf, ReadyHits } from './ready-hits';
+import { RouteFacts, routeText, type HitRouteFacts } from './route-facts';
 import {
   cacheControl,
   hasUnkeyedCredentials,
@@ -40,7 +43,6 @@ import {
   requestHeader,
   setResponseHeader,
   templateRoot,
-  usesRawResponse,
   type HttpRequestLike,
   type HttpResponseLike,
   type TextMode,
@@ -54,21 +56,28 @@ import { HeaderWatch } from './leaving-headers';
  * work on every method. Outside HTTP (RPC, WebSockets) it passes calls through.
  */
 @Injectable()
-export class HttpCacheInterceptor implements NestInterceptor {
+export class HttpCacheInterceptor implements NestInterceptor, OnModuleDestroy {
   private static readonly logger = new Logger('CacheDecorators');
   private static warnedMissing = false;
 
-  /** Facts of each decorated route that do not change between requests. */
-  private readonly routes = new WeakMap<object, HitRouteFacts>();
-  /** Handler → controller → facts, for the controllers after the first of an inherited handler. */
-  private readonly inheritedRoutes = new WeakMap<object, WeakMap<object, HitRouteFacts>>();
+  private readonly routes: RouteFacts;
   /** Entries of routes in text mode, ready to be sent by the hit path. */
   private readonly hits = new ReadyHits();
+  /** Express routes whose hits are sent from their layer. */
+  private readonly layers: ExpressRouteLayers;
 
   constructor(
     @Optional() @Inject(CacheDecoratorRuntime) private readonly runtime?: CacheDecoratorRuntime,
-    @Optional() @Inject(ApplicationConfig) private readonly appConfig?: ApplicationConfig,
-  ) {}
+    @Optional() @Inject(ApplicationConfig) appConfig?: ApplicationConfig,
+    @Optional() @Inject(HttpAdapterHost) adapterHost?: HttpAdapterHost,
+  ) {
+    this.routes = new RouteFacts(HttpCacheInterceptor, appConfig);
+    this.layers = new ExpressRouteLayers(appConfig, adapterHost);
+  }
+
+  onModuleDestroy(): void {
+    this.layers.restore();
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
@@ -86,9 +95,16 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const meta = rt.metadata.get(context.getClass(), context.getHandler() as (...args: never[]) => unknown);
     // A hit sent from here is the whole answer: Nest gets an observable that never emits, so it
     // neither serialises nor sends anything after it (no other interceptor sees it: `serveHit`).
-    const route = this.route(context);
+    const route = this.routes.get(context.getClass(), context.getHandler());
     if (route.sse) return this.streamed(rt, context, next);
-    if (meta.cacheable && serveHit(this.hits, rt, meta, route, context)) return NEVER;
+    if (meta.cacheable) {
+      const http = context.switchToHttp();
+      const req = http.getRequest<HttpRequestLike>();
+      if (serveHit(this.hits, rt, meta, route, req, http.getResponse<HttpResponseLike>())) {
+        if (route.text === 'send' && route.layer !== false) this.wrapLayer(rt, meta, route, context, req);
+        return NEVER;
+      }
+    }
     return defer(() => this.run(rt, meta, context, next));
   }
 
@@ -123,7 +139,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const req = http.getRequest<HttpRequestLike>();
     const res = http.getResponse<HttpResponseLike>();
-    const route = this.route(context);
+    const route = this.routes.get(context.getClass(), context.getHandler());
     if (route.rawResponse) {
       rt.warnOnce(`res:${where}`, `${where} writes the response itself (@Res()/@Next()): it is not cached`);
       return handle();
@@ -138,7 +154,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const text = route.text;
     const toText = textOf(text, res);
     const target = cachedCallTarget(rt, where, options, meta, [req, context], getRoot, () =>
-      httpKey(options, req, context, getRoot),
+      httpKey(options, req, context, route.version, getRoot),
     );
     if (target === undefined) return handle();
     const { key, cache } = target;
@@ -184,7 +200,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
         if (!(err instanceof NotCached)) rt.report(where, 'remember', err);
       });
       setResponseHeader(res, 'X-Cache', 'MISS');
-      if (route.render) return own.body; // rendered by the framework, which sets its own ETag
+      if (route.formed) return own.body; // rendered or redirected by the framework, which sets its own ETag
       setResponseHeader(res, 'ETag', own.entry.etag);
       return this.answer(req, res, own.entry.etag, sendsText(text, own.entry, res) ? own.entry.json : own.body);
     }
@@ -194,59 +210,24 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const now = rt.now();
     setResponseHeader(res, 'Age', ageOf(entry, now));
     setResponseHeader(res, 'X-Cache', isStale(entry, options, now) ? 'STALE' : 'HIT');
-    if (route.render) return entryBody(entry);
+    if (route.formed) return entryBody(entry);
     setResponseHeader(res, 'ETag', entry.etag);
     if (sendsText(text, entry, res)) return this.answer(req, res, entry.etag, entry.json);
     return this.answer(req, res, entry.etag, entryBody(entry));
   }
 
-  private route(context: ExecutionContext): HitRouteFacts {
-    const handler = context.getHandler();
-    const type = context.getClass();
-    const facts = this.routes.get(handler);
-    return facts !== undefined && facts.type === type ? facts : this.routeOf(type, handler, facts);
-  }
-
-  /**
-   * The facts of a route seen for the first time. A handler inherited by several controllers is
-   * one function but several routes (each controller has its own interceptors): the first
-   * controller's facts sit in {@link routes}, the others' in {@link inheritedRoutes}.
-   */
-  private routeOf(
-    type: ReturnType<ExecutionContext['getClass']>,
-    handler: ReturnType<ExecutionContext['getHandler']>,
-    first: HitRouteFacts | undefined,
-  ): HitRouteFacts {
-    let byType = first === undefined ? undefined : this.inheritedRoutes.get(handler);
-    let facts = byType?.get(type);
-    if (facts === undefined) {
-      const outermost = this.isOutermost(type, handler);
-      facts = {
-        type,
-        rawResponse: usesRawResponse(type, handler.name),
-        outermost,
-        render: Reflect.getMetadata(RENDER_METADATA, handler) !== undefined,
-        sse: Reflect.getMetadata(SSE_METADATA, handler) === true,
-      };
-      if (first === undefined) this.routes.set(handler, facts);
-      else {
-        if (byType === undefined) this.inheritedRoutes.set(handler, (byType = new WeakMap()));
-        byType.set(type, facts);
-      }
-    }
-    return facts;
-  }
-
-  /**
-   * Whether this interceptor is the first one of the route, so nothing but Nest sees what it
-   * returns: no global interceptor, none on the controller, and first on the method.
-   */
-  private isOutermost(type: object, handler: object): boolean {
-    const config = this.appConfig;
-    if (!config || config.getGlobalInterceptors().length || config.getGlobalRequestInterceptors().length) return false;
-    const onClass = (Reflect.getMetadata(INTERCEPTORS_METADATA, type) ?? []) as unknown[];
-    const onMethod = (Reflect.getMetadata(INTERCEPTORS_METADATA, handler) ?? []) as unknown[];
-    return onClass.length === 0 && onMethod[0] === HttpCacheInterceptor;
+  /** On Express, later hits of this route are sent from its layer (express-route.ts). */
+  private wrapLayer(
+    rt: DecoratedCallHost,
+    meta: CacheMethodMetadata,
+    route: HitRouteFacts,
+    context: ExecutionContext,
+    req: HttpRequestLike,
+  ): void {
+    const hits = this.hits;
+    this.layers.wrap(route, context.getClass(), context.getHandler(), req, (req, res) =>
+      serveHit(hits, rt, meta, route, req, res),
+    );
   }
 
   /**

@@ -86,15 +86,21 @@ export function defaultHttpKey(req: HttpRequestLike): string {
 
 /**
  * The entry's key: the route's `key` (template or function, given the request and `context`) or
- * the default one, plus the `vary` suffix.
+ * the default one with the route's `version` (header, media-type or custom versioning: see
+ * `RouteFacts`), plus the `vary` suffix.
  */
 export function httpKey(
   options: CacheableOptions,
   req: HttpRequestLike,
   context: unknown,
+  version: string | undefined,
   getRoot = () => templateRoot(req),
 ): string {
-  const key = options.key ? resolveKey(options.key, getRoot(), [req, context]) : defaultHttpKey(req);
+  const key = options.key
+    ? resolveKey(options.key, getRoot(), [req, context])
+    : version === undefined
+      ? defaultHttpKey(req)
+      : `${defaultHttpKey(req)}#v:${version}`;
   return key + varySuffix(req, options.vary);
 }
 

@@ -1,12 +1,14 @@
 /**
  * Routes whose answer the framework makes from what the handler returns: `@Render` (a view
- * rendered from the locals) and `@Sse` (an event stream). Real Express and Fastify apps over HTTP.
+ * rendered from the locals), `@Redirect` (a redirect to the URL the result may name) and `@Sse`
+ * (an event stream). Real Express and Fastify apps over HTTP.
  */
 import {
   Controller,
   Get,
   Injectable,
   Module,
+  Redirect,
   Render,
   Sse,
   type INestApplication,
@@ -36,6 +38,13 @@ class PagesController {
   @Cacheable({ ttl: 60 })
   page() {
     return { name: 'Ada', run: ++this.runs.count };
+  }
+
+  @Get('go')
+  @Redirect('https://example.test/static', 302)
+  @Cacheable({ ttl: 60 })
+  go() {
+    return { url: `https://example.test/run/${++this.runs.count}` };
   }
 
   @Sse('events')
@@ -147,6 +156,16 @@ describe.each(['express', 'fastify'] as const)(
       expect(hit.headers.etag).toBeDefined();
       expect(hit.headers.etag).toBe(first.headers.etag);
       await http().get('/page').set('If-None-Match', String(hit.headers.etag)).expect(304);
+      expect(app.get(Runs).count).toBe(1);
+    });
+
+    it('@Redirect: caches the result and redirects to the URL it names on every response', async () => {
+      for (const expected of ['MISS', 'HIT', 'HIT']) {
+        const res = await http().get('/go').expect(302);
+        expect(res.headers.location).toBe('https://example.test/run/1');
+        expect(res.headers['x-cache']).toBe(expected);
+        expect(res.headers.etag).toBeUndefined();
+      }
       expect(app.get(Runs).count).toBe(1);
     });
 
