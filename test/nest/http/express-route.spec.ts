@@ -3,7 +3,6 @@
 // adapter counts the calls of `status()`, which Nest's route handler makes at the start of every
 // request it runs: hits that keep that count still are answered before Nest's handler. Every
 // exclusion is pinned by what a request would get wrong if the layer answered it.
-import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   Controller,
@@ -21,6 +20,7 @@ import {
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { Cacheable, CacheManager, CacheModule } from '../../../src';
+import { headerOf, rawCall, type RawAnswer } from '../../support/raw-http';
 
 let runs = 0;
 let allow = true;
@@ -123,14 +123,7 @@ class CountingExpress extends ExpressAdapter {
   }
 }
 
-interface Answer {
-  status: number;
-  /** Header name/value pairs as they came off the wire, in order. */
-  headers: Array<[string, string]>;
-  body: string;
-}
-
-const header = (a: Answer, name: string) => a.headers.find(([n]) => n.toLowerCase() === name)?.[1];
+const header = headerOf;
 
 describe('Express hits sent from the route layer', () => {
   let app: INestApplication;
@@ -151,25 +144,15 @@ describe('Express hits sent from the route layer', () => {
     port = (app.getHttpServer().address() as AddressInfo).port;
   }
 
-  /** One request over a real socket; the answer as sent. */
-  function call(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Answer> {
-    return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path, method, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const pairs: Array<[string, string]> = [];
-          for (let i = 0; i < res.rawHeaders.length; i += 2) pairs.push([res.rawHeaders[i], res.rawHeaders[i + 1]]);
-          resolve({ status: res.statusCode!, headers: pairs, body: Buffer.concat(chunks).toString('utf8') });
-        });
-      });
-      req.on('error', reject);
-      req.end();
-    });
+  /** One request over a real socket, its body as text. */
+  async function call(path: string, headers: Record<string, string> = {}, method = 'GET') {
+    const answer = await rawCall(port, path, method, headers);
+    return { ...answer, body: answer.body.toString('utf8') };
   }
 
   /** The headers two hits of one entry share (all but Date and Age). */
-  const lasting = (a: Answer) => a.headers.filter(([name]) => !['date', 'age'].includes(name.toLowerCase()));
+  const lasting = (a: Pick<RawAnswer, 'headers'>) =>
+    a.headers.filter(([name]) => !['date', 'age'].includes(name.toLowerCase()));
 
   /** The Express route layers registered for `path`, by the router's own table. */
   function layersOf(path: string): Array<{ handle: unknown }> {

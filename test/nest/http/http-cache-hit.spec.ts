@@ -5,7 +5,7 @@
 // handle still goes the usual way. A subclass of each Nest adapter counts the replies Nest sends,
 // which tells the two paths apart.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { Test } from '@nestjs/testing';
 import { Cacheable, CacheEvict, CacheManager, CacheModule, CacheTags } from '../../../src';
 import { ManualClock } from '../../../src/testing';
 import type { Platform } from '../../fixtures/decorators/http.fixture';
+import { headerOf, rawCall, type RawAnswer } from '../../support/raw-http';
 
 /** Express's response and Fastify's reply alike: `header()` sets one and returns the same object. */
 interface HeaderSetter {
@@ -105,31 +106,9 @@ class CountingFastify extends FastifyAdapter {
   }
 }
 
-interface Answer {
-  status: number;
-  /** Header name/value pairs as they came off the wire, in order. */
-  headers: Array<[string, string]>;
-  body: Buffer;
-}
-
-/** One request over a real socket; the answer as sent. */
-function call(port: number, path: string, method = 'GET', headers: Record<string, string> = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const pairs: Array<[string, string]> = [];
-        for (let i = 0; i < res.rawHeaders.length; i += 2) pairs.push([res.rawHeaders[i], res.rawHeaders[i + 1]]);
-        resolve({ status: res.statusCode!, headers: pairs, body: Buffer.concat(chunks) });
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-const header = (a: Answer, name: string) => a.headers.find(([n]) => n.toLowerCase() === name)?.[1];
+type Answer = RawAnswer;
+const call = rawCall;
+const header = headerOf;
 /** The headers that differ between any two responses of one entry, left out of comparisons. */
 const PER_RESPONSE = new Set(['date', 'age', 'x-cache']);
 const lasting = (a: Answer) => a.headers.filter(([n]) => !PER_RESPONSE.has(n.toLowerCase()));
