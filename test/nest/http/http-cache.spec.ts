@@ -29,6 +29,22 @@ describe.each<Platform>(['express', 'fastify'])('HTTP cache on %s', (platform) =
     expect(calls.of('list')).toBe(2);
   });
 
+  it('does not cache a handler that returns nothing (no X-Cache); caches null as a value', async () => {
+    for (let i = 1; i <= 3; i++) {
+      const res = await http().get('/items/nothing').expect(204);
+      expect(res.headers['x-cache']).toBeUndefined();
+      expect(calls.of('nothing')).toBe(i);
+    }
+    const misses = ['MISS', 'HIT', 'HIT'];
+    for (const expected of misses) {
+      const res = await http().get('/items/null').expect(200);
+      expect(res.headers['x-cache']).toBe(expected);
+      // Without the cache, Express sends null as an empty body and Fastify as JSON `null`.
+      expect(res.text).toBe(platform === 'express' ? '' : 'null');
+    }
+    expect(calls.of('null')).toBe(1);
+  });
+
   it('replays the status and the headers the handler set', async () => {
     const first = await http().get('/items/accepted').expect(203);
     const second = await http().get('/items/accepted').expect(203);
