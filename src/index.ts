@@ -31,7 +31,7 @@ export { UnreadableEntry } from './core/store-access/unreadable-entry';
 export { getWithTagsByGetMany } from './core/tags/get-with-tags';
 export type { CacheStore, StoreContext, StoreEntry, StoreHealthDetail, StoreStats } from './core/store.types';
 export { computeExpiry, computeExpiryMs, parseTtl, remainingTtl, remainingTtlMs } from './core/ttl';
-export type { Ttl } from './core/ttl';
+export type { MsOrDuration, Ttl } from './core/ttl';
 export type { ByteSize } from './core/byte-size';
 export { defaultSerializer } from './core/serializer';
 export type { CacheSerializer } from './core/serializer';

@@ -1,10 +1,6 @@
 import { parseByteSize } from './byte-size';
 import { CacheConfigError } from './cache.errors';
-
-/** The longest delay a Node.js timer honours (2^31 - 1 ms); a longer one fires after 1 ms. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-/** How an error message states {@link MAX_TIMER_MS}. */
-export const TIMER_LIMIT = `${MAX_TIMER_MS} ms (about 24.8 days, the longest a timer can wait)`;
+import { MAX_TIMER_MS, msOfDuration, TIMER_LIMIT } from './ttl';
 
 /**
  * The checks every options object goes through (the module's, each driver's), so that a bad
@@ -72,14 +68,34 @@ export class OptionChecks {
     return bytes;
   }
 
-  /** A finite number of milliseconds, at least `min` (0: zero allowed, e.g. "0 turns it off"). */
+  /**
+   * A finite number of milliseconds, at least `min` (0: zero allowed, e.g. "0 turns it off"),
+   * for the options whose name says `Ms`; every other time option takes {@link msOrDuration}.
+   */
   ms(field: string, value: unknown, fallback: number, min: 0 | 'positive' = 0): number {
     if (value === undefined) return fallback;
-    const ok = typeof value === 'number' && Number.isFinite(value) && (min === 0 ? value >= 0 : value > 0);
-    if (!ok) this.fail(field, min === 0 ? 'a number of ms >= 0' : 'a number of ms > 0', value);
-    // Node.js fires a timer set beyond this after 1 ms: a timeout of '30d' would fail every command.
-    if (value > MAX_TIMER_MS) this.fail(field, `at most ${TIMER_LIMIT}`, value);
-    return value;
+    const ms = typeof value === 'number' ? msOfDuration(value, min) : undefined;
+    if (ms === undefined) this.fail(field, min === 0 ? 'a number of ms >= 0' : 'a number of ms > 0', value);
+    return this.timerBound(field, ms, value);
+  }
+
+  /**
+   * A `MsOrDuration`: a number of milliseconds (at least `min`: 0 allows "0 turns it off") or a
+   * duration string such as `'2s'`, returned in ms, or `fallback` when unset.
+   */
+  msOrDuration(field: string, value: unknown, fallback: number, min: 0 | 'positive' = 'positive'): number {
+    if (value === undefined) return fallback;
+    const ms = msOfDuration(value, min);
+    if (ms === undefined) {
+      this.fail(field, `${min === 0 ? 'a number of ms >= 0' : 'a number of ms > 0'} or a duration such as '2s'`, value);
+    }
+    return this.timerBound(field, ms, value);
+  }
+
+  /** Node.js fires a timer set beyond {@link MAX_TIMER_MS} after 1 ms: a timeout of '30d' would fail every command. */
+  private timerBound(field: string, ms: number, given: unknown): number {
+    if (ms > MAX_TIMER_MS) this.fail(field, `at most ${TIMER_LIMIT}`, given);
+    return ms;
   }
 
   /** One of `allowed`, or `fallback` when unset. */

@@ -1,5 +1,4 @@
 import { CacheArgumentError, CacheConfigError } from './cache.errors';
-import { MAX_TIMER_MS, TIMER_LIMIT } from './option-checks';
 
 /**
  * A time-to-live: a number of **seconds** (fractional allowed) or a duration string such as
@@ -7,6 +6,19 @@ import { MAX_TIMER_MS, TIMER_LIMIT } from './option-checks';
  */
 export type Ttl = number | `${number}${DurationUnit}` | string;
 type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd' | 'w';
+
+/**
+ * A timeout or an interval of an option such as a store's `timeout` or `pruneInterval`.
+ * number: milliseconds; string: a duration such as '2s' (`'50ms'`, `'2s'`, `'1m'`...).
+ * (A TTL, {@link Ttl}, reads a number as seconds instead.)
+ * @example { driver: 'redis', url, timeout: '2s' } // the same as timeout: 2000
+ */
+export type MsOrDuration = number | `${number}${DurationUnit}` | string;
+
+/** The longest delay a Node.js timer honours (2^31 - 1 ms); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How an error message states {@link MAX_TIMER_MS}. */
+export const TIMER_LIMIT = `${MAX_TIMER_MS} ms (about 24.8 days, the longest a timer can wait)`;
 
 const UNIT_MS: Record<string, number> = {
   ms: 1,
@@ -110,6 +122,24 @@ export function computeExpiry(ttlMs: number | undefined, now: number = Date.now(
 export function remainingTtl(expiresAt: number, now: number = Date.now()): number | undefined {
   const ms = remainingTtlMs(expiresAt, now);
   return ms === undefined || ms === Infinity ? ms : ms / 1000;
+}
+
+/**
+ * Reads a {@link MsOrDuration} into milliseconds: a finite number as it is (at least 0 with
+ * `min: 0`, above 0 otherwise), a duration string through {@link parseTtl} (always above 0).
+ * `undefined` for anything else; the caller words the error, and checks {@link MAX_TIMER_MS}.
+ * @example msOfDuration('2s') // 2000
+ */
+export function msOfDuration(value: unknown, min: 0 | 'positive' = 'positive'): number | undefined {
+  if (typeof value === 'number') {
+    return Number.isFinite(value) && (min === 0 ? value >= 0 : value > 0) ? value : undefined;
+  }
+  if (typeof value !== 'string') return undefined;
+  try {
+    return parseTtl(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/term
 import type { StoreHealth } from '../core/cache.types';
 import { CacheManager } from '../core/cache-manager';
 import { redactSecrets } from '../core/format';
+import { MAX_TIMER_MS, msOfDuration, TIMER_LIMIT, type MsOrDuration } from '../core/ttl';
 
 /** Options of {@link CacheHealthIndicator.isHealthy}. */
 export interface CacheHealthOptions {
@@ -13,11 +14,13 @@ export interface CacheHealthOptions {
    */
   stores?: string[];
   /**
-   * How long each store may take to answer, in ms; a store that does not answer in time is down.
+   * How long each store may take to answer; a store that does not answer in time is down.
    * Stores are checked in parallel, so this also bounds the whole check.
+   * number: milliseconds; string: a duration such as '2s'.
    * @default 1000
+   * @example { timeout: '500ms' }
    */
-  timeout?: number;
+  timeout?: MsOrDuration;
 }
 
 /** What the indicator reports under its key, besides `status`. */
@@ -83,10 +86,7 @@ export class CacheHealthIndicator {
   }
 
   private async check(options: CacheHealthOptions): Promise<Record<string, StoreHealth>> {
-    const timeout = options.timeout ?? 1000;
-    if (typeof timeout !== 'number' || !(timeout > 0)) {
-      throw new Error(`isHealthy(): timeout must be a positive number of ms, got ${String(timeout)}`);
-    }
+    const timeout = healthTimeout(options.timeout);
     const names = options.stores ?? this.manager.stores();
     const checked = await Promise.all(
       names.map(async (name): Promise<[string, StoreHealth]> => {
@@ -100,4 +100,19 @@ export class CacheHealthIndicator {
     );
     return Object.fromEntries(checked);
   }
+}
+
+/**
+ * The check's timeout in ms (default 1000). A bad one throws to `isHealthy`'s catch, which
+ * reports it as `down` with this message: the indicator never throws.
+ */
+function healthTimeout(given: unknown): number {
+  if (given === undefined) return 1000;
+  const ms = msOfDuration(given);
+  const got = typeof given === 'string' ? JSON.stringify(given) : String(given);
+  if (ms === undefined) {
+    throw new Error(`isHealthy(): timeout must be a positive number of ms or a duration such as '2s', got ${got}`);
+  }
+  if (ms > MAX_TIMER_MS) throw new Error(`isHealthy(): timeout must be at most ${TIMER_LIMIT}, got ${got}`);
+  return ms;
 }

@@ -199,7 +199,7 @@ const ROWS: { name: string; options: unknown; store?: string; field: string; mes
     options: { stores: { a: { driver: 'memory', pruneInterval: -1 } } },
     store: 'a',
     field: 'pruneInterval',
-    message: /^stores\.a\.pruneInterval must be a number of ms >= 0, got -1$/,
+    message: /^stores\.a\.pruneInterval must be a number of ms >= 0 or a duration such as '2s', got -1$/,
   },
   {
     name: 'a file lockStaleMs of 0',

@@ -201,9 +201,54 @@ describe('CacheHealthIndicator never throws', () => {
       cache: { status: 'down', stores: { nope: { status: 'down', error: 'not configured. Known stores: memory' } } },
     });
     await expect(indicator.isHealthy('cache', { timeout: -1 })).resolves.toEqual({
-      cache: { status: 'down', message: 'isHealthy(): timeout must be a positive number of ms, got -1' },
+      cache: {
+        status: 'down',
+        message: "isHealthy(): timeout must be a positive number of ms or a duration such as '2s', got -1",
+      },
     });
     expect(await indicator.isHealthy()).toMatchObject({ cache: { status: 'up' } });
+    await moduleRef.close();
+  });
+
+  it.each([
+    ['soon', `a positive number of ms or a duration such as '2s', got "soon"`],
+    [0, `a positive number of ms or a duration such as '2s', got 0`],
+    ['0ms', `a positive number of ms or a duration such as '2s', got "0ms"`],
+    [true, `a positive number of ms or a duration such as '2s', got true`],
+    ['30d', 'at most 2147483647 ms (about 24.8 days, the longest a timer can wait), got "30d"'],
+  ])('a timeout of %p is down naming the option, never a throw', async (timeout, message) => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [TerminusModule, CacheModule.forRoot()],
+      providers: [CacheHealthIndicator],
+    }).compile();
+    const indicator = moduleRef.get(CacheHealthIndicator);
+    await expect(indicator.isHealthy('cache', { timeout: timeout as never })).resolves.toEqual({
+      cache: { status: 'down', message: `isHealthy(): timeout must be ${message}` },
+    });
+    await moduleRef.close();
+  });
+
+  it("timeout: '1s' is read as 1000 ms: a store that never answers is down after it, the others up", async () => {
+    const slow = new SwitchableStore();
+    slow.mode = 'hang';
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        TerminusModule,
+        CacheModule.forRoot({ stores: { memory: { driver: 'memory' }, slow: { driver: slow } } }),
+      ],
+      providers: [CacheHealthIndicator],
+    }).compile();
+    const indicator = moduleRef.get(CacheHealthIndicator);
+    await expect(indicator.isHealthy('cache', { timeout: '1s' })).resolves.toMatchObject({
+      cache: {
+        status: 'down',
+        message: 'Cache store "slow" (no answer within 1000 ms) is down',
+        stores: { slow: { status: 'down', error: 'no answer within 1000 ms' }, memory: { status: 'up' } },
+      },
+    });
+    await expect(indicator.isHealthy('cache', { stores: ['memory'], timeout: '250ms' })).resolves.toMatchObject({
+      cache: { status: 'up' },
+    });
     await moduleRef.close();
   });
 

@@ -7,6 +7,7 @@ import {
   type ValuePipelineOptions,
 } from '../../core/pipeline';
 import type { CacheSerializer } from '../../core/serializer';
+import type { MsOrDuration } from '../../core/ttl';
 
 /** Options of `driver: 'file'`. */
 export interface FileStoreOptions extends ValuePipelineOptions {
@@ -21,11 +22,12 @@ export interface FileStoreOptions extends ValuePipelineOptions {
   /** Most bytes of entry files kept; beyond it the least recently written are evicted. */
   maxBytes?: ByteSize;
   /**
-   * How often (ms) a background sweep removes expired files and enforces the limits; 0 turns it
-   * off (call `prune()` yourself).
+   * How often a background sweep removes expired files and enforces the limits; 0 turns it
+   * off (call `prune()` yourself). number: milliseconds; string: a duration such as '2s'.
    * @default 60000
+   * @example pruneInterval: '5m'
    */
-  pruneInterval?: number;
+  pruneInterval?: MsOrDuration;
   /**
    * How long (ms) a process may hold the per-key lock of `increment`/`add`/`touch` before others
    * presume it crashed. Locks of a dead process on the same host are broken at once.
@@ -55,6 +57,7 @@ export interface ResolvedFileStoreOptions {
   directory: string;
   maxEntries: number | undefined;
   maxBytes: number | undefined;
+  /** ms; 0: no timer */
   pruneInterval: number;
   lockStaleMs: number;
   /** The values' serializer (with `compress`/`encrypt`) and `hashKeys`. */
@@ -70,7 +73,7 @@ export function resolveFileStoreOptions(options: FileStoreOptions, store: string
     directory,
     maxEntries: check.positiveInt('maxEntries', options.maxEntries, undefined),
     maxBytes: check.bytes('maxBytes', options.maxBytes, undefined),
-    pruneInterval: check.ms('pruneInterval', options.pruneInterval, FILE_STORE_DEFAULTS.pruneInterval),
+    pruneInterval: check.msOrDuration('pruneInterval', options.pruneInterval, FILE_STORE_DEFAULTS.pruneInterval, 0),
     lockStaleMs: check.ms('lockStaleMs', options.lockStaleMs, FILE_STORE_DEFAULTS.lockStaleMs, 'positive'),
     pipeline: resolveStorePipeline(options, check),
   };

@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../../core/clock';
 import { consoleLogger } from '../../core/logger';
 import { OptionChecks } from '../../core/option-checks';
 import type { CacheStore, StoreContext, StoreEntry } from '../../core/store.types';
+import type { MsOrDuration } from '../../core/ttl';
 import { defaultSerializer, type CacheSerializer } from '../../core/serializer';
 import { KeyvBackend } from './keyv-backend';
 import { isKeyvAdapter, keepsOwnFormat, type KeyvStoreTarget } from './keyv.types';
@@ -27,10 +28,12 @@ export interface KeyvStoreOptions {
    */
   serializer?: CacheSerializer | false;
   /**
-   * Longest wait for one operation, in ms; a slower store fails it (reads then miss).
+   * Longest wait for one operation; a slower store fails it (reads then miss).
+   * number: milliseconds; string: a duration such as '2s'.
    * @default 1000
+   * @example timeout: '500ms'
    */
-  timeout?: number;
+  timeout?: MsOrDuration;
   /**
    * Disconnect the Keyv instance or adapter when the cache closes. Set `false` when other code
    * keeps using it.
@@ -89,7 +92,7 @@ export class KeyvStore implements CacheStore {
         'serializer',
       );
     }
-    this.timeoutMs = new OptionChecks(this.name).ms('timeout', options.timeout, 1000, 'positive');
+    this.timeoutMs = new OptionChecks(this.name).msOrDuration('timeout', options.timeout, 1000);
     this.serializer = options.serializer === false ? undefined : (options.serializer ?? defaultSerializer);
     this.backend = new KeyvBackend(store);
     if (this.ns && !this.backend.canList) {

@@ -1,6 +1,7 @@
 import type { ByteSize } from '../../core/byte-size';
 import { CacheConfigError } from '../../core/cache.errors';
 import { closestKey, optionKeys, storeOptionChecks } from '../../core/option-checks';
+import type { MsOrDuration } from '../../core/ttl';
 
 /**
  * How a memory store keeps cached values apart from the objects callers hold:
@@ -38,10 +39,12 @@ export interface MemoryStoreOptions {
    */
   clone?: boolean;
   /**
-   * How often expired entries are swept out, in ms, so memory does not grow with dead keys.
+   * How often expired entries are swept out, so memory does not grow with dead keys
+   * (`0`: never; call `prune()` yourself). number: milliseconds; string: a duration such as '2s'.
    * @default 60000
+   * @example pruneInterval: '30s'
    */
-  pruneInterval?: number;
+  pruneInterval?: MsOrDuration;
 }
 
 /** The defaults of {@link MemoryStoreOptions}, written once. */
@@ -68,6 +71,7 @@ export interface ResolvedMemoryStoreOptions {
   maxEntries: number;
   maxBytes: number | undefined;
   isolation: MemoryIsolation;
+  /** ms; 0: no timer */
   pruneInterval: number;
 }
 
@@ -79,7 +83,7 @@ export function resolveMemoryStoreOptions(options: MemoryStoreOptions, store: st
     maxEntries: check.positiveInt('maxEntries', options.maxEntries, MEMORY_STORE_DEFAULTS.maxEntries),
     maxBytes: check.bytes('maxBytes', options.maxBytes, undefined),
     isolation: resolveIsolation(store, options.isolation, clone),
-    pruneInterval: check.ms('pruneInterval', options.pruneInterval, MEMORY_STORE_DEFAULTS.pruneInterval),
+    pruneInterval: check.msOrDuration('pruneInterval', options.pruneInterval, MEMORY_STORE_DEFAULTS.pruneInterval, 0),
   };
 }
 

@@ -1,7 +1,7 @@
 import { CacheConfigError } from '../../core/cache.errors';
 import { redactSecrets } from '../../core/format';
 import { optionKeys, storeOptionChecks } from '../../core/option-checks';
-import { parseOptionalTtl, type Ttl } from '../../core/ttl';
+import { parseDurationOption, type MsOrDuration, type Ttl } from '../../core/ttl';
 import type { CacheSerializer } from '../../core/serializer';
 import {
   PIPELINE_OPTION_KEYS,
@@ -74,11 +74,14 @@ export interface PostgresStoreOptions extends ValuePipelineOptions {
    */
   createTable?: boolean;
   /**
-   * Longest wait for any one operation, in ms (client-side deadline and, on a pool the store
-   * opens, the server's `statement_timeout`). Reads that take longer fail open (a miss).
+   * Longest wait for any one operation (client-side deadline and, on a pool the store opens,
+   * the server's `statement_timeout`); also the deadline of the LISTEN/NOTIFY bus a two-tier
+   * store runs on this store. number: milliseconds; string: a duration such as '2s'.
+   * Reads that take longer fail open (a miss).
    * @default 1000
+   * @example timeout: '2s'
    */
-  timeout?: number;
+  timeout?: MsOrDuration;
   /**
    * `true`: `manager.ready()` (and Nest start-up) fails with a `CacheUnavailableError` naming the
    * store when the database cannot be reached within `connectTimeout`. By default an unreachable
@@ -86,11 +89,16 @@ export interface PostgresStoreOptions extends ValuePipelineOptions {
    * @default false
    */
   requireOnStartup?: boolean;
-  /** How long start-up waits for the database with `requireOnStartup` (seconds or `'10s'`). @default '10s' */
+  /**
+   * How long start-up waits for the database with `requireOnStartup`: seconds or a duration
+   * string, like a TTL; at most 2^31 - 1 ms (about 24.8 days).
+   * @default '10s'
+   */
   connectTimeout?: Ttl;
   /**
    * How often expired rows are deleted, in seconds or a duration (`0`: never; expired rows are
-   * invisible anyway). Each sweep deletes at most `sweepBatch` rows per statement.
+   * invisible anyway); at most 2^31 - 1 ms (about 24.8 days). Each sweep deletes at most
+   * `sweepBatch` rows per statement.
    * @default '1m'
    */
   sweepInterval?: Ttl | 0;
@@ -120,6 +128,7 @@ export interface ResolvedPostgresOptions {
   /** `"schema"."table"`, quoted for SQL. */
   qualified: string;
   createTable: boolean;
+  /** ms */
   timeout: number;
   requireOnStartup: boolean;
   connectTimeoutMs: number;
@@ -185,23 +194,17 @@ export function resolvePostgresOptions(options: PostgresStoreOptions, name: stri
       check.fail(field, 'a plain SQL identifier (letters, digits, _ and $, up to 63)', v);
     }
   }
-  const ttl = (field: string, v: Ttl | undefined): number | undefined => {
-    try {
-      return parseOptionalTtl(v, check.at(field));
-    } catch (err) {
-      throw new CacheConfigError((err as Error).message, name, field);
-    }
-  };
   return {
     source: { url, options: options.options, pool: options.pool, client: options.client },
     table,
     schema,
     qualified: schema ? `"${schema}"."${table}"` : `"${table}"`,
     createTable: check.boolean('createTable', options.createTable, true),
-    timeout: check.ms('timeout', options.timeout, 1000, 'positive'),
+    timeout: check.msOrDuration('timeout', options.timeout, 1000),
     requireOnStartup: check.boolean('requireOnStartup', options.requireOnStartup, false),
-    connectTimeoutMs: ttl('connectTimeout', options.connectTimeout) ?? 10_000,
-    sweepIntervalMs: options.sweepInterval === 0 ? 0 : (ttl('sweepInterval', options.sweepInterval) ?? 60_000),
+    connectTimeoutMs: parseDurationOption(options.connectTimeout, name, 'connectTimeout', 10_000),
+    sweepIntervalMs:
+      options.sweepInterval === 0 ? 0 : parseDurationOption(options.sweepInterval, name, 'sweepInterval', 60_000),
     sweepBatch: check.positiveInt('sweepBatch', options.sweepBatch, 1000),
     synchronousCommit: check.boolean('synchronousCommit', options.synchronousCommit, false),
     pipeline: resolveStorePipeline(options, check),

@@ -1,6 +1,6 @@
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { CacheConfigError } from '../../core/cache.errors';
-import { MAX_TIMER_MS } from '../../core/option-checks';
+import { MAX_TIMER_MS } from '../../core/ttl';
 import type { RedisTarget } from './redis-store.options';
 
 /** A connection of the store: a single node (also through Sentinel) or a Cluster. */

@@ -1,7 +1,7 @@
 import { CacheConfigError } from '../../core/cache.errors';
 import { redactSecrets } from '../../core/format';
 import { storeOptionChecks } from '../../core/option-checks';
-import { parseDurationOption, type Ttl } from '../../core/ttl';
+import { parseDurationOption, type MsOrDuration, type Ttl } from '../../core/ttl';
 import { resolveStorePipeline, type StorePipeline, type ValuePipelineOptions } from '../../core/pipeline';
 import type { CacheSerializer } from '../../core/serializer';
 
@@ -87,11 +87,13 @@ export interface RedisStoreOptions extends ValuePipelineOptions {
   /** Use a connection the application owns (an ioredis `Redis` or `Cluster`); it is not closed by the store. */
   client?: RedisClientLike;
   /**
-   * Longest wait for any one operation, in ms. Reads that take longer fail open (a miss);
-   * commands are never parked in an offline queue while Redis is unreachable.
+   * Longest wait for any one operation. number: milliseconds; string: a duration such as '2s'.
+   * Reads that take longer fail open (a miss); commands are never parked in an offline queue
+   * while Redis is unreachable.
    * @default 1000
+   * @example timeout: '250ms'
    */
-  timeout?: number;
+  timeout?: MsOrDuration;
   /**
    * `false`: `manager.ready()` (and Nest start-up) starts connecting and waits at most `timeout`
    * for the first answer, so a reachable Redis is ready for the first request. An unreachable
@@ -145,6 +147,7 @@ export const REDIS_DEFAULTS = {
 
 /** The validated options of one Redis store, every default applied. */
 export interface ResolvedRedisStoreOptions extends RedisTarget {
+  /** ms */
   timeout: number;
   connectTimeout: number;
   scanCount: number;
@@ -217,7 +220,7 @@ export function resolveRedisStoreOptions(
     cluster: options.cluster,
     sentinel: options.sentinel,
     client: options.client,
-    timeout: check.ms('timeout', options.timeout, REDIS_DEFAULTS.timeout, 'positive'),
+    timeout: check.msOrDuration('timeout', options.timeout, REDIS_DEFAULTS.timeout),
     connectTimeout: parseDurationOption(options.connectTimeout, store, 'connectTimeout', REDIS_DEFAULTS.connectTimeout),
     scanCount: check.positiveInt('scanCount', options.scanCount, REDIS_DEFAULTS.scanCount),
     lazyConnect,

@@ -1,17 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { CacheLogger } from '../../core/logger';
+import { storeOptionChecks } from '../../core/option-checks';
 import { deliverBusMessage, type BusMessage as Message } from '../tiered/bus-message';
 import type { BusSeal } from '../tiered/bus-seal';
 import type { BusListener, InvalidationBus } from '../tiered/invalidation-bus';
 import { createClient, loadIoredis, type RedisClient } from './redis-client';
-import { describeFailure, describeTarget, withDeadline } from './redis-errors';
+import { describeFailure, describeTarget, messageOf, withDeadline } from './redis-errors';
 import { REDIS_DEFAULTS, type RedisTarget } from './redis-store.options';
 
 /**
  * Where the bus connects: the same shapes as the Redis store (`url`, `options`, `cluster`,
- * `sentinel` or an application-owned `client`, which is duplicated and never closed).
- * @example { url: 'redis://10.0.0.5:6379' }
+ * `sentinel` or an application-owned `client`, which is duplicated and never closed), and its
+ * `timeout` per publish (number: milliseconds; string: a duration such as '2s'; default 1000).
+ * @example { url: 'redis://10.0.0.5:6379', timeout: '500ms' }
  */
 export type TieredBusOptions = RedisTarget;
 
@@ -44,7 +46,8 @@ export class RedisBus implements InvalidationBus {
     private readonly name: string,
     private readonly logger: CacheLogger,
   ) {
-    this.timeout = source.timeout ?? REDIS_DEFAULTS.timeout;
+    // Checked here, where the bus is built (at start-up, from the tiered store's options).
+    this.timeout = storeOptionChecks(name).msOrDuration('bus.timeout', source.timeout, REDIS_DEFAULTS.timeout);
     this.address = describeTarget(source);
   }
 
@@ -76,9 +79,7 @@ export class RedisBus implements InvalidationBus {
     try {
       await withDeadline(Promise.all(messages.map((m) => pub.publish(this.channel, m))), this.timeout);
     } catch (err) {
-      // ioredis' text speaks of its internals and may carry credentials: it is not kept as cause.
-      // eslint-disable-next-line preserve-caught-error
-      throw new Error(describeFailure(err, this.address));
+      throw this.failure(err);
     }
   }
 
@@ -94,10 +95,20 @@ export class RedisBus implements InvalidationBus {
     try {
       await withDeadline(sub.ping(), this.timeout);
     } catch (err) {
-      // eslint-disable-next-line preserve-caught-error
-      throw new Error(describeFailure(err, this.address));
+      throw this.failure(err);
     }
     return true;
+  }
+
+  /**
+   * A failed publish or settle in the bus's terms. ioredis' text speaks of its internals and may
+   * carry credentials: it is not kept as cause.
+   */
+  private failure(err: unknown): Error {
+    if (messageOf(err) === 'Command timed out') {
+      return new Error(`no answer from Redis at ${this.address} within ${this.timeout} ms`);
+    }
+    return new Error(describeFailure(err, this.address));
   }
 
   async close(): Promise<void> {

@@ -37,6 +37,17 @@ describe('file store housekeeping: sweeps, eviction, figures', () => {
     expect(existsSync(file)).toBe(false);
   });
 
+  it("pruneInterval as a duration string ('50ms') runs the same sweep timer", async () => {
+    const store = fx.make('app', { pruneInterval: '50ms' });
+    await store.set('gone', 1, 1000);
+    await store.set('kept', 2);
+    fx.clock.advance('2s');
+    const file = entryLocation(namespaceDir(fx.dir, 'app'), 'gone').file;
+    for (let i = 0; i < 500 && existsSync(file); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(existsSync(file)).toBe(false);
+    expect(await store.get('kept')).toBe(2);
+  });
+
   it('maxEntries evicts the least recently written entries', async () => {
     const writer = fx.make('app');
     const ns = namespaceDir(fx.dir, 'app');

@@ -28,6 +28,9 @@ describe('KeyvStore options', () => {
     expect(() => new KeyvStore({ store: new Map(), timeout: 0 }, { namespace: 'n', name: 'kv' })).toThrow(
       /stores\.kv\.timeout/,
     );
+    expect(() => new KeyvStore({ store: new Map(), timeout: 'later' }, { namespace: 'n', name: 'kv' })).toThrow(
+      `stores.kv.timeout must be a number of ms > 0 or a duration such as '2s', got "later"`,
+    );
   });
 
   it('warns at start-up when clear() cannot be limited to the namespace', async () => {
@@ -86,6 +89,17 @@ describe('KeyvStore failures', () => {
     expect((err as Error).cause).toBeInstanceOf(CacheTimeoutError);
     expect((err as Error).message).toMatch(/"kv".*within 50 ms/);
     expect(caches.default.stats().errors).toBeGreaterThan(0);
+  });
+
+  it("takes its timeout as a duration string: timeout: '40ms' bounds a hanging store at 40 ms", async () => {
+    const caches = createCacheManager({
+      logger: quiet,
+      stores: { kv: { driver: 'keyv', store: hanging, timeout: '40ms' } },
+    });
+    expect(await caches.default.get('k', 'fallback')).toBe('fallback');
+    const err = await caches.default.increment('n').catch((e: unknown) => e);
+    expect((err as Error).cause).toBeInstanceOf(CacheTimeoutError);
+    expect((err as Error).message).toMatch(/"kv".*within 40 ms/);
   });
 
   it('turns adapter errors into CacheUnavailableError naming the store', async () => {

@@ -35,7 +35,8 @@ async function app(application_name = 'cachekit-test-tiered'): Promise<CacheMana
     default: 'near',
     stores: {
       mem: { driver: 'memory' },
-      pg: { driver: 'postgres', url: PG_URL, schema, options: { max: 3, application_name } },
+      // A duration string: the store's statements and its LISTEN/NOTIFY bus both run on it.
+      pg: { driver: 'postgres', url: PG_URL, schema, timeout: '5s', options: { max: 3, application_name } },
       near: { driver: 'tiered', tiers: ['mem', 'pg'] },
     },
   });

@@ -4,6 +4,7 @@ import pg from 'pg';
 import {
   CacheArgumentError,
   CacheConfigError,
+  CacheTimeoutError,
   CacheUnavailableError,
   createCacheManager,
   PostgresStore,
@@ -107,6 +108,12 @@ describe('postgres store', () => {
     expect(make({ url: PG_URL, schema: '' })).toThrow(/stores\.pg\.schema/);
     expect(make({ url: PG_URL, timeout: 0 })).toThrow(/stores\.pg\.timeout must be a number of ms > 0/);
     expect(make({ url: PG_URL, sweepInterval: 'soon' })).toThrow(/stores\.pg\.sweepInterval/);
+    expect(make({ url: PG_URL, timeout: 'soon' })).toThrow(
+      `stores.pg.timeout must be a number of ms > 0 or a duration such as '2s', got "soon"`,
+    );
+    expect(make({ url: PG_URL, sweepInterval: '30d' })).toThrow(
+      /^Invalid stores\.pg\.sweepInterval: 30d\. At most 2147483647 ms/,
+    );
     expect(make({ url: PG_URL, tabel: 'x' })).toThrow(
       /stores\.pg\.tabel is not a known option; did you mean "table"\?/,
     );
@@ -206,6 +213,32 @@ describe('postgres store', () => {
     for (let i = 0; i < 100 && (await rows('bg')).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(await rows('bg')).toEqual([]);
     await store.close();
+  });
+
+  it("timeout: '300ms' is every statement's deadline: behind a table lock a read misses, a counter fails naming 300 ms", async () => {
+    const manager = createCacheManager({
+      logger: { warn: () => undefined, error: () => undefined },
+      stores: { pg: { driver: 'postgres', url: PG_URL, schema, timeout: '300ms' } },
+    });
+    const locker = new pg.Client({ connectionString: PG_URL, application_name: appName('lock') });
+    try {
+      await manager.ready();
+      const cache = manager.default;
+      await cache.set('k', 'v');
+      await locker.connect();
+      await locker.query('BEGIN');
+      await locker.query(`LOCK TABLE "${schema}".cachekit_entries IN ACCESS EXCLUSIVE MODE`);
+      expect(await cache.get('k', 'fallback')).toBe('fallback');
+      const err = await cache.increment('n').catch((e: unknown) => e);
+      const timeout = err instanceof CacheTimeoutError ? err : (err as Error).cause;
+      expect(timeout).toBeInstanceOf(CacheTimeoutError);
+      expect((timeout as Error).message).toBe('Cache store "pg" did not answer increment within 300 ms');
+      await locker.query('ROLLBACK');
+      expect(await cache.get('k')).toBe('v');
+    } finally {
+      await locker.end().catch(() => undefined);
+      await manager.close();
+    }
   });
 
   it('counters: exact, TTL on creation, refuse text and results beyond 2^53; keys with NUL stay distinct', async () => {
