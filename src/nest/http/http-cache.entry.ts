@@ -134,6 +134,29 @@ function toText(body: unknown, serialize: (body: unknown) => unknown): string | 
   }
 }
 
+/**
+ * What a route answers for a value read under its key: a stored response as it is; any other
+ * value (written by a `@CachePut`, or by a provider method given the same key) is that route's
+ * `200` body, as the handler returning it would be, with the ETag of its hash.
+ */
+export function asHttpEntry(value: unknown, now: number): HttpCacheEntry {
+  if (isHttpEntry(value)) return value;
+  return { status: 200, headers: {}, body: value, etag: `W/"${stableHash(value)}"`, storedAt: now };
+}
+
+function isHttpEntry(value: unknown): value is HttpCacheEntry {
+  if (typeof value !== 'object' || value === null) return false;
+  const e = value as Partial<HttpCacheEntry>;
+  return (
+    typeof e.status === 'number' &&
+    typeof e.etag === 'string' &&
+    typeof e.storedAt === 'number' &&
+    typeof e.headers === 'object' &&
+    e.headers !== null &&
+    ('body' in e || typeof e.json === 'string')
+  );
+}
+
 /** The body of an entry as an object (entries kept as text are parsed). */
 export function entryBody(entry: HttpCacheEntry): unknown {
   return entry.json === undefined ? entry.body : JSON.parse(entry.json);

@@ -25,6 +25,7 @@ import {
 import type { CacheableOptions } from '../interfaces/cacheable-options.interface';
 import {
   addVary,
+  asHttpEntry,
   captureResponse,
   entryBody,
   etagMatches,
@@ -190,8 +191,9 @@ export class HttpCacheInterceptor implements NestInterceptor, OnModuleDestroy {
       return Promise.race([flight, ownAnswer]);
     };
     // A request that waited on another's unstorable run gets its own response, not a copy of theirs.
-    const entry = await rememberDecorated(rt, where, remember, handle, toStored, false);
-    if (entry instanceof PlainResult) return entry.value;
+    const read = await rememberDecorated(rt, where, remember, handle, toStored, false);
+    if (read instanceof PlainResult) return read.value;
+    const entry = read === undefined ? undefined : asHttpEntry(read, rt.now());
     addVary(res, options.vary ?? []);
     if (entry === undefined && mine !== undefined) {
       const own = mine;
