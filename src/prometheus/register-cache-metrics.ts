@@ -26,10 +26,24 @@ interface Sample {
 /** The managers each registry reports on (one set of metric objects per registry). */
 const sources = new WeakMap<Registry, Set<CacheManager>>();
 
+/**
+ * The samples of every manager on `registry`, one per series: managers whose stores share a name
+ * (two apps in one process, each with a default `memory` store) are summed into that store's
+ * series, since an exposition may not repeat a label set (Prometheus drops such a scrape's samples).
+ */
 function samples(registry: Registry, fn: (manager: CacheManager, out: Sample[]) => void): Sample[] {
+  const managers = sources.get(registry) ?? new Set();
   const out: Sample[] = [];
-  for (const manager of sources.get(registry) ?? []) fn(manager, out);
-  return out;
+  for (const manager of managers) fn(manager, out);
+  if (managers.size < 2) return out;
+  const series = new Map<string, Sample>();
+  for (const sample of out) {
+    const id = `${sample.metricName ?? ''}${JSON.stringify(sample.labels)}`;
+    const known = series.get(id);
+    if (known) known.value += sample.value;
+    else series.set(id, { ...sample });
+  }
+  return [...series.values()];
 }
 
 // Each metric reads the managers' own counters when scraped: nothing is copied per operation.

@@ -130,6 +130,37 @@ describe('registerCacheMetrics (prom-client, scraped from a Nest app)', () => {
   });
 });
 
+describe('registerCacheMetrics: managers whose stores share a name, on one registry', () => {
+  it('sums them into one series per label set (an exposition may not repeat one)', async () => {
+    const reg = new Registry();
+    // Two apps in one process, each with its default memory store: both name it "memory".
+    const a = createCacheManager({ prefix: 'app-a', stores: { memory: { driver: 'memory' } } });
+    const b = createCacheManager({ prefix: 'app-b', stores: { memory: { driver: 'memory' } } });
+    const offs = [registerCacheMetrics(a, reg, { sampleEvery: 1 }), registerCacheMetrics(b, reg, { sampleEvery: 1 })];
+    await a.get('x');
+    await b.get('x');
+    await b.get('y');
+    await a.set('k', 1);
+    await b.set('k', 1);
+    const lines = (await reg.metrics()).split('\n').filter((l) => l && !l.startsWith('#'));
+    const series = lines.map((l) => l.slice(0, l.lastIndexOf(' ')));
+    expect(new Set(series).size).toBe(series.length);
+    const m = parse(await reg.metrics());
+    expect(m.get('cachekit_operations_total{store="memory",operation="get",result="miss"}')).toBe(3);
+    expect(m.get('cachekit_operations_total{store="memory",operation="set",result="ok"}')).toBe(2);
+    expect(m.get('cachekit_operation_duration_seconds_count{store="memory",operation="get"}')).toBe(3);
+    expect(m.get('cachekit_operation_duration_seconds_bucket{store="memory",operation="get",le="+Inf"}')).toBe(3);
+    expect(m.get('cachekit_entries{store="memory"}')).toBe(2);
+    expect(m.get('cachekit_evictions_total{store="memory"}')).toBe(0);
+    offs[0]();
+    const after = parse(await reg.metrics());
+    expect(after.get('cachekit_operations_total{store="memory",operation="get",result="miss"}')).toBe(2);
+    offs[1]();
+    await a.close();
+    await b.close();
+  });
+});
+
 describe('the Grafana dashboard in the docs', () => {
   it('is an importable dashboard: a datasource input, panels querying the exported metrics', async () => {
     const { readFileSync } = await import('node:fs');
