@@ -6,8 +6,8 @@ import {
   SpanStatusCode,
   trace,
   type Attributes,
-  type BatchObservableResult,
   type Histogram,
+  type Meter,
   type MeterProvider,
   type Observable,
   type Tracer,
@@ -15,6 +15,7 @@ import {
 } from '@opentelemetry/api';
 import { meterOf, type CacheManager } from '../core/cache-manager';
 import { DURATION_BUCKETS, OPERATION_RESULTS, storeDriver, type TimedOperation } from '../core/operation-meter';
+import { joinMeter, type Observe } from './meter-share';
 
 /** Options of {@link instrumentCache}. */
 export interface InstrumentCacheOptions {
@@ -103,6 +104,28 @@ const STORE_FIGURES = [
   { field: 'bytes', counter: false, unit: 'By', description: 'Estimated bytes a store holds' },
 ] as const;
 
+/** The instruments every manager instrumented on one meter shares (meter-share.ts). */
+function createInstruments(meter: Meter) {
+  const operations = meter.createObservableCounter('cachekit.operations', {
+    description: 'Cache operations by store, operation and result (hit, miss, stale, ok, error)',
+    unit: '{operation}',
+  });
+  const figures = STORE_FIGURES.map(({ field, counter, ...described }) => {
+    const name = `cachekit.${field}`;
+    const instrument = counter
+      ? meter.createObservableCounter(name, described)
+      : meter.createObservableGauge(name, described);
+    return { field, instrument };
+  });
+  const duration = meter.createHistogram('cachekit.operation.duration', {
+    description: 'Duration of cache operations',
+    unit: 's',
+    advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
+  });
+  const observables: Observable[] = [operations, ...figures.map((f) => f.instrument)];
+  return { instruments: { operations, figures, duration }, observables };
+}
+
 /**
  * Reports a manager's cache operations to OpenTelemetry:
  *
@@ -126,22 +149,12 @@ export function instrumentCache(manager: CacheManager, options: InstrumentCacheO
   const traces = options.traces ?? (options.tracerProvider !== undefined || globalTracing(tracer));
   const recordKeys = options.recordKeys === true;
 
-  const operations = meter.createObservableCounter('cachekit.operations', {
-    description: 'Cache operations by store, operation and result (hit, miss, stale, ok, error)',
-    unit: '{operation}',
-  });
-  const figures = STORE_FIGURES.map(({ field, counter, ...described }) => {
-    const name = `cachekit.${field}`;
-    const instrument = counter
-      ? meter.createObservableCounter(name, described)
-      : meter.createObservableGauge(name, described);
-    return { field, instrument };
-  });
-  const duration = meter.createHistogram('cachekit.operation.duration', {
-    description: 'Duration of cache operations',
-    unit: 's',
-    advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
-  });
+  const { instruments, leave } = joinMeter(
+    meter,
+    () => createInstruments(meter),
+    (observe) => collect(observe),
+  );
+  const { operations, figures, duration } = instruments;
 
   // Attribute objects are built once per combination: collection and recording reuse them.
   const attrs = new Map<string, Attributes>();
@@ -171,7 +184,7 @@ export function instrumentCache(manager: CacheManager, options: InstrumentCacheO
     return r;
   };
 
-  const observe = (result: BatchObservableResult): void => {
+  const collect = (observe: Observe): void => {
     for (const byOp of reservoirs.values()) for (const r of byOp.values()) r.drainInto(duration);
     for (const store of meterApi.stores()) {
       for (const [operation, tally] of store.operations) {
@@ -182,7 +195,7 @@ export function instrumentCache(manager: CacheManager, options: InstrumentCacheO
             'cache.operation': operation,
             'cache.result': r,
           }));
-          result.observe(operations, tally[r], a);
+          observe(operations, tally[r], a);
         }
       }
     }
@@ -190,12 +203,10 @@ export function instrumentCache(manager: CacheManager, options: InstrumentCacheO
       const a = attributes(`s|${store}`, () => ({ 'cache.store': store }));
       for (const { field, instrument } of figures) {
         const n = stats[field];
-        if (n !== undefined) result.observe(instrument, n, a);
+        if (n !== undefined) observe(instrument, n, a);
       }
     }
   };
-  const observables: Observable[] = [operations, ...figures.map((f) => f.instrument)];
-  meter.addBatchObservableCallback(observe, observables);
 
   const onTimed = (op: TimedOperation): void => {
     if (!traces) {
@@ -235,6 +246,6 @@ export function instrumentCache(manager: CacheManager, options: InstrumentCacheO
     if (undone) return;
     undone = true;
     unsubscribe();
-    meter.removeBatchObservableCallback(observe, observables);
+    leave();
   };
 }

@@ -275,6 +275,39 @@ describe('instrumentCache (real OpenTelemetry SDK)', () => {
     }
   });
 
+  it('sums managers whose stores share a name on one meter provider (two apps in one process)', async () => {
+    const { reader, meterProvider } = setup();
+    const a = manager({ memory: { driver: 'memory' }, redis: { driver: 'redis', url: REDIS } });
+    const b = manager({ memory: { driver: 'memory' } });
+    const undoA = instrumentCache(a, { meterProvider, traces: false, sampleEvery: 1 });
+    const undoB = instrumentCache(b, { meterProvider, traces: false, sampleEvery: 1 });
+    await a.get('x');
+    await b.get('x');
+    await b.get('y');
+    await a.set('k', 1);
+    await b.set('k', 1);
+    await a.store('redis').set('r', 1);
+    let data = await collect(reader);
+    expect(operations(data)).toEqual({
+      'memory/get/miss': 3,
+      'memory/set/ok': 2,
+      'redis/set/ok': 1,
+    });
+    expect(perStore(data, 'cachekit.entries').memory).toBe(2);
+    expect(perStore(data, 'cachekit.evictions')).toEqual({ memory: 0, redis: 0 });
+    const duration = data.get('cachekit.operation.duration') as HistogramMetricData;
+    const gets = duration.dataPoints.find(
+      (p) => p.attributes['cache.store'] === 'memory' && p.attributes['cache.operation'] === 'get',
+    );
+    expect(gets?.value.count).toBe(3);
+    undoA();
+    await b.get('z');
+    data = await collect(reader);
+    expect(operations(data)['memory/get/miss']).toBe(3); // b's own three misses now
+    undoB();
+    await meterProvider.shutdown();
+  });
+
   it('refuses a telemetry option that is not a boolean or an object', async () => {
     @Module({ imports: [CacheModule.forRoot({ telemetry: 'yes' as never })] })
     class AppModule {}
