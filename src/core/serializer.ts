@@ -110,7 +110,8 @@ function decodeTagged(type: unknown, v: unknown): unknown {
     case 'big':
       return BigInt(String(v));
     case 'date':
-      return new Date(Number(v));
+      // An invalid Date's time is NaN, which JSON writes as null; Number(null) would be 0 (1970).
+      return new Date(v === null ? NaN : Number(v));
     case 'map':
       return new Map((v as unknown[][]).map(([k, val]) => [decodeInner(k), decodeInner(val)]));
     case 'set':
