@@ -97,7 +97,7 @@ export class CacheableExplorer implements OnModuleInit {
   private checkStores(type: object, method: string, carrier: (...args: never[]) => unknown): void {
     const meta = this.runtime.metadata.get(type, carrier);
     const manager = this.runtime.manager;
-    for (const store of [meta.cacheable?.store, meta.put?.store, meta.evict?.store]) {
+    for (const store of [meta.cacheable?.store, meta.put?.store, meta.evict?.store, meta.lock?.store]) {
       if (store === undefined || manager.hasStore(store)) continue;
       throw new CacheStoreNotFoundError(store, manager.stores(), `${(type as { name: string }).name}.${method}`);
     }

@@ -13,6 +13,7 @@ import {
 import {
   DualConsumer,
   DualController,
+  MisconfiguredLockService,
   MisconfiguredService,
   RequestScopedService,
   UsersService,
@@ -214,6 +215,19 @@ describe('Cache decorators across apps and scopes', () => {
     const app = moduleRef.createNestApplication({ logger: false });
     await expect(app.init()).rejects.toThrow(CacheStoreNotFoundError);
     await expect(app.init()).rejects.toThrow(/MisconfiguredService\.value: Cache store "nope"/);
+    await app.close();
+  });
+
+  it('fails start-up when @CacheLock names a store that is not configured, as the other decorators do', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [CacheModule.forRoot(options)],
+      providers: [MisconfiguredLockService],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await expect(app.init()).rejects.toThrow(CacheStoreNotFoundError);
+    await expect(app.init()).rejects.toThrow(
+      'MisconfiguredLockService.run: Cache store "nope-lock" is not configured. Known stores: memory, other',
+    );
     await app.close();
   });
 });
