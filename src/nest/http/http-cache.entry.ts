@@ -144,7 +144,8 @@ export function asHttpEntry(value: unknown, now: number): HttpCacheEntry {
   return { status: 200, headers: {}, body: value, etag: `W/"${stableHash(value)}"`, storedAt: now };
 }
 
-function isHttpEntry(value: unknown): value is HttpCacheEntry {
+/** Whether `value` has the shape of a stored response (what is read back is not checked by type). */
+export function isHttpEntry(value: unknown): value is HttpCacheEntry {
   if (typeof value !== 'object' || value === null) return false;
   const e = value as Partial<HttpCacheEntry>;
   return (

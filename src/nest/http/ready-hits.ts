@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { headerName, type HttpCacheEntry } from './http-cache.entry';
+import { headerName, isHttpEntry, type HttpCacheEntry } from './http-cache.entry';
 import { sendExpressHit, type ExpressResponse } from './express-direct';
 import { directHeaders, type FastifySlots } from './fastify-direct';
 import type { HttpRequestLike, HttpResponseLike, TextMode } from './http-cache.platform';
@@ -134,16 +134,7 @@ export class ReadyHits {
 type TextEntry = HttpCacheEntry & { json: string };
 
 function isTextEntry(entry: unknown): entry is TextEntry {
-  if (typeof entry !== 'object' || entry === null) return false;
-  const e = entry as Partial<HttpCacheEntry>;
-  return (
-    typeof e.json === 'string' &&
-    typeof e.etag === 'string' &&
-    typeof e.status === 'number' &&
-    typeof e.storedAt === 'number' &&
-    typeof e.headers === 'object' &&
-    e.headers !== null
-  );
+  return isHttpEntry(entry) && typeof entry.json === 'string';
 }
 
 /** A media type without parameters: what `res.send` gives `; charset=utf-8` as such. */

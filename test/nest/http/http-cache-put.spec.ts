@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Injectable, Module, Param, Post, type INestApplication } from '@nestjs/common';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { Cacheable, CacheModule, CachePut, CacheService } from '../../../src';
-import type { Platform } from '../../fixtures/decorators/http.fixture';
+import { bootHttpApp, type Platform } from '../../fixtures/decorators/http.fixture';
 
 /** Counts runs of the GET handler. */
 @Injectable()
@@ -65,13 +63,7 @@ describe.each<[Platform, 'memory' | 'redis']>([
   const http = () => request(app.getHttpServer());
 
   beforeEach(async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [appModule(store)] }).compile();
-    app =
-      platform === 'fastify'
-        ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
-        : moduleRef.createNestApplication({ logger: false });
-    await app.init();
-    if (platform === 'fastify') await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
+    app = await bootHttpApp(platform, appModule(store));
   });
   afterEach(async () => {
     await app.get(CacheService).store('redis').clear();
