@@ -39,8 +39,16 @@ export function toPairs(
   if (entries === null || typeof entries !== 'object') {
     throw new CacheArgumentError('setMany(entries): expected an object, a Map or an array of [key, value] pairs');
   }
-  if (Symbol.iterator in entries) return [...(entries as Iterable<readonly [string, unknown]>)];
-  return Object.entries(entries);
+  if (!(Symbol.iterator in entries)) return Object.entries(entries);
+  const pairs = [...(entries as Iterable<readonly [string, unknown]>)];
+  for (let i = 0; i < pairs.length; i++) {
+    // Checked here: destructuring a non-pair later throws a TypeError of the engine's own words.
+    if (!Array.isArray(pairs[i])) {
+      const got = pairs[i] === null ? 'null' : typeof pairs[i];
+      throw new CacheArgumentError(`setMany(entries): entry ${i} is not a [key, value] pair, got ${got}`);
+    }
+  }
+  return pairs;
 }
 
 /**

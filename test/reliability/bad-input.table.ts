@@ -188,6 +188,28 @@ export function describeBadInput(
       await expectUnchanged();
     });
 
+    it.each([
+      ['an object', { key: 'k', value: 'after' }],
+      ['null', null],
+      ['a string', 'k'],
+    ])(
+      'setMany entry that is %s, not a [key, value] pair, is a CacheArgumentError naming it; nothing written',
+      async (_n, bad) => {
+        const entries = [['other', 1], bad] as unknown as [string, unknown][];
+        for (const write of [() => cache.setMany(entries), () => cache.tags('t').setMany(entries)]) {
+          const err = await write().then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(err).toBeInstanceOf(CacheArgumentError);
+          expect((err as Error).message).toMatch(/^setMany\(entries\): entry 1 is not a \[key, value\] pair/);
+        }
+        if (storeName === 'memory') expect(() => cache.sync.setMany(entries)).toThrow(CacheArgumentError);
+        expect(await cache.get('other')).toBeUndefined();
+        await expectUnchanged();
+      },
+    );
+
     it('increment of a string, object or boolean is a CacheArgumentError naming the key; value unchanged', async () => {
       for (const value of ['12', { n: 1 }, true, null]) {
         await cache.set('k', value);
