@@ -7,7 +7,12 @@ import { checkRedisUrl } from '../redis/redis-store.options';
 import { RedisStore } from '../redis/redis.store';
 import { busSealOf, type BusSeal } from './bus-seal';
 import type { InvalidationBus } from './invalidation-bus';
-import { isInvalidationBus, resolveTieredStoreOptions, type TieredStoreOptions } from './tiered-store.options';
+import {
+  isInvalidationBus,
+  namesBusConnection,
+  resolveTieredStoreOptions,
+  type TieredStoreOptions,
+} from './tiered-store.options';
 import { TieredStore } from './tiered.store';
 
 /**
@@ -27,7 +32,14 @@ export function createTieredStore(options: TieredStoreOptions, ctx: StoreContext
     // The L2 carries invalidations itself (PostgreSQL: LISTEN/NOTIFY on its own database).
   } else if (resolved.bus !== false) {
     if (resolved.bus) checkRedisUrl(resolved.bus.url, name, 'bus.url');
-    const source = resolved.bus ?? (l2 instanceof RedisStore ? l2.target : undefined);
+    const l2Target = l2 instanceof RedisStore ? l2.target : undefined;
+    // `bus: { timeout }` alone connects where L2 does, with that timeout.
+    const source =
+      resolved.bus === undefined
+        ? l2Target
+        : namesBusConnection(resolved.bus)
+          ? resolved.bus
+          : l2Target && { ...l2Target, timeout: resolved.bus.timeout ?? l2Target.timeout };
     if (!source) {
       throw new CacheConfigError(
         `stores.${name}.bus: L2 "${l2Name}" is not a Redis store, so the invalidation bus needs its own connection (bus: { url }), or bus: false for a single instance`,
