@@ -9,13 +9,20 @@ import {
   Param,
   Post,
   Req,
+  Res,
   Sse,
   UseGuards,
   type Type,
 } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import type { ResolvedAdminOptions } from './cache-admin.options';
-import { CacheAdminService, type AdminAction, type AdminStore, type KeyLookup } from './cache-admin.service';
+import {
+  CacheAdminService,
+  type AdminAction,
+  type AdminStore,
+  type KeyLookup,
+  type StreamResponse,
+} from './cache-admin.service';
 import { DASHBOARD_CSP, DASHBOARD_HTML } from './dashboard.page';
 
 /** The authenticated user on the request (Passport and most auth guards put it on `req.user`). */
@@ -74,7 +81,10 @@ export function createAdminController(options: ResolvedAdminOptions): Type<unkno
     }
 
     @Sse('api/stream')
-    stream(): Observable<{ data: { at: number; stores: AdminStore[] } }> {
+    stream(
+      @Res({ passthrough: true }) res: StreamResponse,
+    ): Observable<{ data: { at: number; stores: AdminStore[] } }> {
+      this.admin.watch(res.raw ?? res);
       return this.admin.stream;
     }
 

@@ -50,6 +50,14 @@ export type AdminAction = 'evict' | 'flush' | 'clear';
 
 const WINDOW = 10;
 
+/** The Node response of a stream (Express's response; Fastify's reply has it as `raw`). */
+export interface StreamResponse {
+  raw?: StreamResponse;
+  readonly writableFinished: boolean;
+  readonly socket: { destroy(): void } | null;
+  once(event: 'close' | 'finish', listener: () => void): unknown;
+}
+
 /** Reads and acts on the caches for the admin routes; feeds the live stream. */
 @Injectable()
 export class CacheAdminService implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
@@ -57,6 +65,8 @@ export class CacheAdminService implements OnModuleInit, OnModuleDestroy, BeforeA
   private readonly meter: OperationMeter;
   private unsubscribe?: () => void;
   private readonly closing = new Subject<void>();
+  /** Responses of the streams open now. */
+  private readonly streams = new Set<StreamResponse>();
   /** Cumulative figures per tick, for rates and windowed percentiles. */
   private readonly history = new Map<string, { at: number; ops: number; buckets: Float64Array }[]>();
   readonly stream: Observable<{ data: { at: number; stores: AdminStore[] } }>;
@@ -86,8 +96,24 @@ export class CacheAdminService implements OnModuleInit, OnModuleDestroy, BeforeA
     }
   }
 
-  /** Ends open streams so that shutdown does not wait for browsers to disconnect. */
+  /** Notes an open stream's response, whose connection shutdown closes (below). */
+  watch(res: StreamResponse): void {
+    this.streams.add(res);
+    res.once('close', () => this.streams.delete(res));
+  }
+
+  /**
+   * Ends open streams so that shutdown does not wait for browsers to disconnect. A browser keeps
+   * the connection alive after a response ends, and the server's close would wait for it (the
+   * keep-alive timeout): once a stream's end has been sent, its connection is closed too.
+   */
   beforeApplicationShutdown(): void {
+    for (const res of this.streams) {
+      // Node detaches the socket from the response as it finishes: keep it from now.
+      const socket = res.socket;
+      if (res.writableFinished) socket?.destroy();
+      else res.once('finish', () => socket?.destroy());
+    }
     this.closing.next();
     this.closing.complete();
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { get as httpGet } from 'node:http';
+import { Agent, get as httpGet } from 'node:http';
 import {
   Injectable,
   Logger,
@@ -245,6 +245,34 @@ describe('CacheAdminModule options', () => {
     await app.close();
     await ended;
   });
+
+  it.each(['express', 'fastify'] as const)(
+    'closes a keep-alive stream connection at shutdown, as browsers keep theirs (%s)',
+    async (platform) => {
+      const app = await createApp({}, platform);
+      if (platform === 'fastify') await app.init();
+      const server = app.getHttpServer() as import('node:http').Server;
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      // A server that waited for idle keep-alive connections would hang past the test's timeout.
+      server.keepAliveTimeout = 10 * 60_000;
+      const { port } = server.address() as { port: number };
+      const agent = new Agent({ keepAlive: true });
+      try {
+        const socket = await new Promise<import('node:net').Socket>((resolve) => {
+          httpGet({ host: '127.0.0.1', port, path: '/_cache/api/stream', headers: auth, agent }, (res) => {
+            res.once('data', () => resolve(res.socket));
+            res.resume();
+          });
+        });
+        const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+        await app.close();
+        await closed;
+        expect(socket.destroyed).toBe(true);
+      } finally {
+        agent.destroy();
+      }
+    },
+  );
 
   it('requires guards; an empty list only with allowUnguarded, which warns', async () => {
     expect(() => CacheAdminModule.forRoot({} as CacheAdminOptions)).toThrow(/"guards" is required/);
