@@ -5,7 +5,7 @@ import { FileStore } from '../stores/file/file.store';
 import { MEMORY_STORE_KEYS } from '../stores/memory/memory-store.options';
 import { KeyvStore, type KeyvStoreOptions } from '../stores/keyv/keyv.store';
 import { MemoryStore } from '../stores/memory/memory.store';
-import type { RedisStoreOptions } from '../stores/redis/redis-store.options';
+import { REDIS_TARGET_KEYS, type RedisStoreOptions } from '../stores/redis/redis-store.options';
 import { POSTGRES_STORE_KEYS } from '../stores/postgres/postgres-store.options';
 import { PostgresStore } from '../stores/postgres/postgres.store';
 import { RedisStore } from '../stores/redis/redis.store';
@@ -48,12 +48,7 @@ export const builtInDriverKeys: Record<string, readonly string[]> = {
   memory: MEMORY_STORE_KEYS,
   file: FILE_STORE_KEYS,
   redis: optionKeys<RedisStoreOptions>()([
-    'url',
-    'options',
-    'cluster',
-    'sentinel',
-    'client',
-    'timeout',
+    ...REDIS_TARGET_KEYS,
     'lazyConnect',
     'requireOnStartup',
     'connectTimeout',

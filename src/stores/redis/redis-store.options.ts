@@ -1,6 +1,6 @@
 import { CacheConfigError } from '../../core/cache.errors';
 import { redactSecrets } from '../../core/format';
-import { storeOptionChecks } from '../../core/option-checks';
+import { optionKeys, storeOptionChecks } from '../../core/option-checks';
 import { parseDurationOption, type MsOrDuration, type Ttl } from '../../core/ttl';
 import { resolveStorePipeline, type StorePipeline, type ValuePipelineOptions } from '../../core/pipeline';
 import type { CacheSerializer } from '../../core/serializer';
@@ -133,6 +133,21 @@ export interface RedisStoreOptions extends ValuePipelineOptions {
 
 /** Where a Redis store connects: the connection part of {@link RedisStoreOptions}. */
 export type RedisTarget = Pick<RedisStoreOptions, 'url' | 'options' | 'cluster' | 'sentinel' | 'client' | 'timeout'>;
+
+/** The keys of {@link RedisTarget}: a Redis store's connection options, and a tiered store's `bus`. */
+export const REDIS_TARGET_KEYS = optionKeys<RedisTarget>()([
+  'url',
+  'options',
+  'cluster',
+  'sentinel',
+  'client',
+  'timeout',
+]);
+
+/** Whether `target` says where to connect (`{ timeout }` alone does not). */
+export function namesRedisConnection(target: RedisTarget): boolean {
+  return REDIS_TARGET_KEYS.some((key) => key !== 'timeout' && target[key] !== undefined);
+}
 
 /** Every default of a Redis store, written once. */
 export const REDIS_DEFAULTS = {

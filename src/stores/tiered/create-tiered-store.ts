@@ -1,18 +1,14 @@
 import { CacheConfigError, CacheStoreNotFoundError } from '../../core/cache.errors';
 import { busChannel } from '../../core/keys';
+import { OptionChecks } from '../../core/option-checks';
 import type { CacheLogger } from '../../core/logger';
 import type { CacheStore, StoreContext } from '../../core/store.types';
 import { RedisBus } from '../redis/redis.bus';
-import { checkRedisUrl } from '../redis/redis-store.options';
+import { checkRedisUrl, namesRedisConnection, REDIS_TARGET_KEYS } from '../redis/redis-store.options';
 import { RedisStore } from '../redis/redis.store';
 import { busSealOf, type BusSeal } from './bus-seal';
 import type { InvalidationBus } from './invalidation-bus';
-import {
-  isInvalidationBus,
-  namesBusConnection,
-  resolveTieredStoreOptions,
-  type TieredStoreOptions,
-} from './tiered-store.options';
+import { isInvalidationBus, resolveTieredStoreOptions, type TieredStoreOptions } from './tiered-store.options';
 import { TieredStore } from './tiered.store';
 
 /**
@@ -31,13 +27,17 @@ export function createTieredStore(options: TieredStoreOptions, ctx: StoreContext
   else if (resolved.bus === undefined && (bus = ownBusOf(l2, busChannel(ctx.namespace), name, ctx.logger))) {
     // The L2 carries invalidations itself (PostgreSQL: LISTEN/NOTIFY on its own database).
   } else if (resolved.bus !== false) {
-    if (resolved.bus) checkRedisUrl(resolved.bus.url, name, 'bus.url');
+    if (resolved.bus) {
+      // Connection options with a typo (`{ ulr }`) would otherwise connect to ioredis' default address.
+      new OptionChecks(name, `stores.${name}.bus`).knownKeys(resolved.bus, REDIS_TARGET_KEYS);
+      checkRedisUrl(resolved.bus.url, name, 'bus.url');
+    }
     const l2Target = l2 instanceof RedisStore ? l2.target : undefined;
     // `bus: { timeout }` alone connects where L2 does, with that timeout.
     const source =
       resolved.bus === undefined
         ? l2Target
-        : namesBusConnection(resolved.bus)
+        : namesRedisConnection(resolved.bus)
           ? resolved.bus
           : l2Target && { ...l2Target, timeout: resolved.bus.timeout ?? l2Target.timeout };
     if (!source) {

@@ -1,5 +1,5 @@
 import { CacheConfigError } from '../../core/cache.errors';
-import { OptionChecks, storeOptionChecks } from '../../core/option-checks';
+import { storeOptionChecks } from '../../core/option-checks';
 import { parseDurationOption, parseOptionalTtl, type Ttl } from '../../core/ttl';
 // Type only: the bus connection has the Redis store's shapes. Nothing of ../redis runs here;
 // create-tiered-store.ts is the one file of this folder that uses the Redis code.
@@ -101,8 +101,6 @@ export function resolveTieredStoreOptions(options: TieredStoreOptions, store: st
   if (bus !== undefined && bus !== false && (bus === null || typeof bus !== 'object')) {
     storeOptionChecks(store).fail('bus', 'false, Redis connection options ({ url }) or an InvalidationBus', bus);
   }
-  // Connection options with a typo (`{ ulr }`) would otherwise connect to ioredis' default address.
-  if (bus && !isInvalidationBus(bus)) new OptionChecks(store, `stores.${store}.bus`).knownKeys(bus, BUS_OPTION_KEYS);
   const check = storeOptionChecks(store);
   return {
     tiers: tiers as [string, string],
@@ -116,21 +114,6 @@ export function resolveTieredStoreOptions(options: TieredStoreOptions, store: st
       TIERED_DEFAULTS.connectTimeout,
     ),
   };
-}
-
-/** The keys of bus connection options (`TieredBusOptions`). */
-const BUS_OPTION_KEYS = [
-  'url',
-  'options',
-  'cluster',
-  'sentinel',
-  'client',
-  'timeout',
-] as const satisfies readonly (keyof TieredBusOptions)[];
-
-/** Whether bus connection options say where to connect (`{ timeout }` alone does not: L2's connection). */
-export function namesBusConnection(bus: TieredBusOptions): boolean {
-  return BUS_OPTION_KEYS.some((key) => key !== 'timeout' && bus[key] !== undefined);
 }
 
 /** Whether `bus` is a bus object rather than connection options. */
