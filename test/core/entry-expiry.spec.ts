@@ -43,6 +43,12 @@ describe('entry expiry', () => {
     await m.default.set('k', 1, 60);
     await expect(m.default.ttl('k')).rejects.toThrow(CacheUnsupportedError);
     await expect(m.default.ttl('k')).rejects.toThrow(/"plain"/);
+    // What it can tell it does: a missing key is undefined, an entry with a stale window knows its expiry.
+    expect(await m.default.ttl('missing')).toBeUndefined();
+    await m.default.remember('swr', 30, () => 'v', { staleTtl: 60 });
+    const left = await m.default.ttl('swr');
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(30);
     expect(await m.default.inspect('k')).toEqual({ value: 1, tags: [], ttlMs: undefined });
     await m.close();
   });
