@@ -1,7 +1,22 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { CacheArgumentError } from './cache.errors';
+import { closestKey } from './option-checks';
+
+/** Every event type a cache reports. */
+const EVENT_TYPES = ['hit', 'miss', 'write', 'delete', 'evict', 'error', 'stale', 'lock-wait', 'flush'] as const;
+
+/** What other caches call some of them (cache-manager's `set` and `del`, the seed's `put`/`forget`). */
+const EVENT_ALIASES: Readonly<Record<string, CacheEventType>> = {
+  set: 'write',
+  put: 'write',
+  del: 'delete',
+  remove: 'delete',
+  forget: 'delete',
+  clear: 'delete',
+};
 
 /** Everything a cache reports. */
-export type CacheEventType = 'hit' | 'miss' | 'write' | 'delete' | 'evict' | 'error' | 'stale' | 'lock-wait' | 'flush';
+export type CacheEventType = (typeof EVENT_TYPES)[number];
 
 export interface CacheEvent {
   type: CacheEventType;
@@ -35,8 +50,27 @@ export class CacheEvents {
     return this.count > 0 || this.channel.hasSubscribers;
   }
 
-  /** Subscribes to one event type, or `'*'` for all. Returns the unsubscribe function. */
+  /**
+   * Subscribes to one event type, or `'*'` for all. Returns the unsubscribe function. An unknown
+   * type (`'set'` for `'write'`) or a listener that is not a function is a `CacheArgumentError`:
+   * it would never be called.
+   */
   on(type: CacheEventType | '*', listener: CacheEventListener): () => void {
+    if (type !== '*' && !(EVENT_TYPES as readonly string[]).includes(type)) {
+      const near =
+        typeof type === 'string'
+          ? Object.hasOwn(EVENT_ALIASES, type)
+            ? EVENT_ALIASES[type]
+            : closestKey(type, EVENT_TYPES)
+          : undefined;
+      throw new CacheArgumentError(
+        `on(${JSON.stringify(String(type))}): not a cache event${near ? `; did you mean "${near}"?` : ''} ` +
+          `Events: ${EVENT_TYPES.join(', ')}, or '*' for all.`,
+      );
+    }
+    if (typeof listener !== 'function') {
+      throw new CacheArgumentError(`on("${type}", listener): the listener must be a function, got ${typeof listener}`);
+    }
     let set = this.listeners.get(type);
     if (!set) this.listeners.set(type, (set = new Set()));
     if (!set.has(listener)) {

@@ -2,6 +2,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { jest } from '@jest/globals';
 import {
   CACHE_DIAGNOSTICS_CHANNEL,
+  CacheArgumentError,
   createCacheManager,
   type CacheEvent,
   type CacheManager,
@@ -161,6 +162,19 @@ describe('cache events', () => {
     off();
     await manager.default.get('a');
     expect(hits).toEqual(['a']);
+  });
+
+  it('refuses an unknown event type (with the closest one) and a listener that is not a function', () => {
+    const on = manager.on.bind(manager) as (type: string, listener: unknown) => () => void;
+    expect(() => on('set', () => undefined)).toThrow(CacheArgumentError);
+    expect(() => on('set', () => undefined)).toThrow(/on\("set"\): not a cache event; did you mean "write"\?/);
+    expect(() => on('hits', () => undefined)).toThrow(/did you mean "hit"/);
+    expect(() => on('xyzzy-unknown', () => undefined)).toThrow(
+      /Events: hit, miss, write, delete, evict, error, stale, lock-wait, flush, or '\*' for all/,
+    );
+    expect(() => on('hit', 'log')).toThrow(/on\("hit", listener\): the listener must be a function, got string/);
+    // Nothing was subscribed by the refused calls.
+    expect(() => new CacheEvents().on('*', () => undefined)).not.toThrow();
   });
 
   it('a throwing listener does not break the cache operation', async () => {
