@@ -2,7 +2,7 @@ import { CacheArgumentError, CacheConfigError } from '../core/cache.errors';
 import { CacheManager, type StoreDefinition } from '../core/cache-manager';
 import { systemClock } from '../core/clock';
 import { joinPrefix } from '../core/keys';
-import { consoleLogger } from '../core/logger';
+import { checkLogger, consoleLogger } from '../core/logger';
 import { toCacheStore } from '../core/seed-store';
 import { msLookingTtlWarning, parseOptionalTtl, type Ttl } from '../core/ttl';
 import { OptionChecks, storeOptionChecks } from '../core/option-checks';
@@ -51,6 +51,7 @@ export function createCacheManager(options: CacheManagerOptions = {}): CacheMana
     throw new CacheConfigError('Cache option "prefix" must be a string', undefined, 'prefix');
   }
   const modulePrefix = options.prefix ?? DEFAULT_PREFIX;
+  const logger = checkLogger(options.logger) ?? consoleLogger;
   const moduleTtl = configTtl(options.ttl, undefined, 'ttl');
   // Store names are the user's: a null-prototype record keeps "__proto__" a name, not a prototype.
   const definitions = Object.create(null) as Record<string, StoreDefinition>;
@@ -59,13 +60,13 @@ export function createCacheManager(options: CacheManagerOptions = {}): CacheMana
     const max = stores[name].maxValueBytes;
     definitions[name] = max === undefined ? def : { ...def, maxValueBytes: parseMaxValueBytes(max, name) };
   }
-  warnNestedNamespaces(definitions, stores, options.logger ?? consoleLogger);
-  warnMsLookingTtls(options, options.logger ?? consoleLogger);
+  warnNestedNamespaces(definitions, stores, logger);
+  warnMsLookingTtls(options, logger);
   return new CacheManager({
     defaultStore,
     stores: definitions,
     clock: options.clock ?? systemClock,
-    logger: options.logger ?? consoleLogger,
+    logger,
     prefix: modulePrefix,
     defaultTtlMs: moduleTtl,
   });
