@@ -9,7 +9,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
-import { defer, finalize, from, mergeMap, of, type Observable } from 'rxjs';
+import { concat, defer, finalize, from, ignoreElements, mergeMap, of, tap, type Observable } from 'rxjs';
 import { CACHE_KEY_METADATA, CACHE_MANAGER, CACHE_TTL_METADATA } from './compat.constants';
 import type { CacheKeyFactory, CacheTTLFactory } from './compat.decorators';
 import type { CacheManagerApi } from './compat.types';
@@ -110,23 +110,20 @@ export class CacheInterceptor implements NestInterceptor {
       settle(value);
       release(byKey, key, record);
     };
-    let first = true;
-    return defer(() => next.handle()).pipe(
-      mergeMap(async (response: unknown) => {
-        if (!first) return response;
-        first = false;
-        if (response instanceof StreamableFile || isNil(response)) {
-          done(NONE);
-          return response;
-        }
-        try {
-          await (isNil(ttl) ? this.cacheManager.set(key, response) : this.cacheManager.set(key, response, ttl));
-        } catch (err) {
-          Logger.error(`An error has occurred when inserting "key: ${key}"`, (err as Error)?.stack, 'CacheInterceptor');
-        }
-        done(response);
-        return response;
-      }),
+    // Nest answers with the handler's last emission: that is the value written (after the
+    // stream completes, before the response is sent) and handed to the followers.
+    let last: unknown = NONE;
+    const write = defer(async () => {
+      const response = last;
+      if (response === NONE || response instanceof StreamableFile || isNil(response)) return done(NONE);
+      try {
+        await (isNil(ttl) ? this.cacheManager.set(key, response) : this.cacheManager.set(key, response, ttl));
+      } catch (err) {
+        Logger.error(`An error has occurred when inserting "key: ${key}"`, (err as Error)?.stack, 'CacheInterceptor');
+      }
+      done(response);
+    }).pipe(ignoreElements());
+    return concat(defer(() => next.handle()).pipe(tap((response: unknown) => (last = response))), write).pipe(
       // Error, completion without a value, or unsubscription: followers run their own handler.
       finalize(() => done(NONE)),
     );

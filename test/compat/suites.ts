@@ -141,6 +141,15 @@ export function defineCompatSuites(flavour: Flavour, lib: typeof Lib): void {
         expect(s.calls.of('file')).toBe(2);
       });
 
+      it('an Observable handler: the last value is answered, cached and served', async () => {
+        const miss = await s.http.get('/items/stream').expect(200).expect('x-cache', 'MISS');
+        expect(miss.body).toEqual({ part: 2, run: 1 });
+        const hit = await s.http.get('/items/stream').expect(200).expect('x-cache', 'HIT');
+        expect(hit.body).toEqual({ part: 2, run: 1 });
+        expect(await s.cache.get('/items/stream')).toEqual({ part: 2, run: 1 });
+        expect(s.calls.of('stream')).toBe(1);
+      });
+
       it('@CacheTTL in ms (sub-second), 0 = forever, factories', async () => {
         await s.http.get('/items/short').expect(200);
         await s.http.get('/items/short').expect('x-cache', 'HIT');

@@ -13,6 +13,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { CacheInterceptor, CacheKey, CacheTTL } from '@nestjs/cache-manager';
+import { of } from 'rxjs';
 import { CallCounter, ProfilesService, SettingsService } from './items.service.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,6 +39,13 @@ export class ItemsRoutes {
   nil() {
     this.calls.bump('nil');
     return null;
+  }
+
+  /** An Observable with two values: Nest answers with the last one. */
+  @Get('stream')
+  stream() {
+    const run = this.calls.bump('stream');
+    return of({ part: 1, run }, { part: 2, run });
   }
 
   @Get('falsy')
