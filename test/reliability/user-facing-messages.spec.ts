@@ -22,7 +22,7 @@ import {
 } from '../../src';
 import { Redis } from 'ioredis';
 import { nestWarningsDuring } from '../support/nest-warnings';
-import { RedisServer } from '../support/redis-server';
+import { freePort, RedisServer } from '../support/redis-server';
 
 const quiet = { warn: () => undefined, error: () => undefined };
 let server: RedisServer;
@@ -62,6 +62,21 @@ describe('store failures name the store and what it means, not the client', () =
     expect(err.message).toBe(
       `Cache store "r" is unavailable (increment): not connected to Redis at ${own.url} (reconnecting in the background)`,
     );
+  });
+
+  it('a Redis down since boot: a script-backed call names the operation called, never "(eval)"', async () => {
+    const port = await freePort(); // nobody listens here
+    const m = manager({ r: { driver: 'redis', url: `redis://127.0.0.1:${port}` } });
+    const c = m.store('r');
+    for (const [op, call] of [
+      ['increment', () => c.increment('n')],
+      ['increment', () => c.decrement('n')],
+      ['unlock', () => c.restoreLock('job', 'owner-from-another-process').release()],
+    ] as const) {
+      const err = (await call().catch((e: unknown) => e)) as Error;
+      expect(err.message).toMatch(new RegExp(`^Cache store "r" is unavailable \\(${op}\\): `));
+      expect(err.message).not.toContain('(eval)');
+    }
   });
 });
 

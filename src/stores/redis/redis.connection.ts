@@ -118,8 +118,9 @@ export class RedisConnection {
     throw this.failure(op, err);
   }
 
-  async eval(script: RedisScript, key: string, ...args: string[]): Promise<unknown> {
-    const c = this.client ?? (await this.connected('eval'));
+  /** Runs a script; `op` is the operation the user called, named if the store is unreachable. */
+  async eval(op: string, script: RedisScript, key: string, ...args: string[]): Promise<unknown> {
+    const c = this.client ?? (await this.connected(op));
     try {
       return await this.guarded(c.evalsha(script.sha, 1, key, ...args));
     } catch (err) {

@@ -32,7 +32,7 @@ export class RedisLocks {
   }
 
   async renew(key: string, token: string, ttlMs: number): Promise<boolean> {
-    const renewed = this.conn.eval(RENEW_LOCK, key, token, String(px(ttlMs)));
+    const renewed = this.conn.eval('lock', RENEW_LOCK, key, token, String(px(ttlMs)));
     return (await renewed.catch((e) => this.conn.rethrow('lock', e))) === 1;
   }
 
@@ -40,7 +40,7 @@ export class RedisLocks {
     // The key the lease guards (the core's `<ns>:\0l:<key>`) is announced, waking its waiters.
     const guarded = lockedKeyOf(this.ns, key) ?? key;
     const released = await this.conn
-      .eval(RELEASE_LOCK, key, token, this.notifier.channel, guarded)
+      .eval('unlock', RELEASE_LOCK, key, token, this.notifier.channel, guarded)
       .catch((e) => this.conn.rethrow('unlock', e));
     if (!this.notifier.idle) this.notifier.notify(guarded);
     return released === 1;

@@ -200,7 +200,7 @@ export class RedisStore implements CacheStore {
     const ttl = ttlMs === undefined ? '' : String(px(ttlMs));
     let reply: unknown;
     try {
-      reply = await this.conn.eval(INCREMENT, key, String(by), Number.isInteger(by) ? '1' : '0', ttl);
+      reply = await this.conn.eval('increment', INCREMENT, key, String(by), Number.isInteger(by) ? '1' : '0', ttl);
     } catch (err) {
       if (err instanceof Error && err.message.includes('CACHEKIT_UNSAFE_INTEGER')) {
         throw new CacheArgumentError(
@@ -244,7 +244,7 @@ export class RedisStore implements CacheStore {
 
   async touch(key: string, ttlMs?: number): Promise<boolean> {
     if (ttlMs === undefined) {
-      return (await this.conn.eval(PERSIST, key).catch((e) => this.conn.rethrow('touch', e))) === 1;
+      return (await this.conn.eval('touch', PERSIST, key).catch((e) => this.conn.rethrow('touch', e))) === 1;
     }
     const c = this.conn.client ?? (await this.conn.connected('touch'));
     try {

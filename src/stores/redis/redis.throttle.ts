@@ -75,7 +75,9 @@ export const THROTTLE = { source, sha: createHash('sha1').update(source).digest(
 /** One hit of the rate-limit record `key`, as one EVALSHA. */
 export async function throttleOnRedis(conn: RedisConnection, key: string, hit: ThrottleHit): Promise<ThrottleResult> {
   const args = [hit.ttlMs, hit.limit, hit.blockMs].map((n) => String(Math.max(0, Math.ceil(n))));
-  const reply = (await conn.eval(THROTTLE, key, ...args).catch((e) => conn.rethrow('throttle', e))) as number[];
+  const reply = (await conn
+    .eval('throttle', THROTTLE, key, ...args)
+    .catch((e) => conn.rethrow('throttle', e))) as number[];
   return {
     totalHits: Number(reply[0]),
     isBlocked: Number(reply[1]) === 1,
