@@ -32,6 +32,7 @@ export class CompatCache {
   private readonly refreshes = new SingleFlight();
   private readonly id: string;
   private readonly moduleTtl: number | undefined;
+  private readonly ownTtls: (number | undefined)[];
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -42,6 +43,7 @@ export class CompatCache {
     const plan = planStores(options, logger);
     this.manager = createCacheManager({ ...plan.native, logger });
     this.caches = plan.names.map((n) => this.manager.store(n));
+    this.ownTtls = plan.ownTtls;
     this.stores = plan.views((n) => this.manager.store(n));
     this.id = typeof options.cacheId === 'string' ? options.cacheId : randomUUID();
     this.moduleTtl = typeof options.ttl === 'number' && !Number.isNaN(options.ttl) ? options.ttl : undefined;
@@ -83,7 +85,7 @@ export class CompatCache {
   }
 
   async set<T>(key: string, value: T, ttl?: number): Promise<T> {
-    const writes = this.caches.map((c) => this.write(c, toKey(key), value, this.plan(ttl)));
+    const writes = this.caches.map((c, i) => this.write(c, toKey(key), value, this.plan(ttl, i)));
     // nonBlocking: upstream does not wait for the writes; their failures are logged by the stores.
     if (this.options.nonBlocking) void Promise.all(writes).catch(() => undefined);
     else await Promise.all(writes);
@@ -95,7 +97,7 @@ export class CompatCache {
     const out = list.map((item) => ({ ...item, ttl: item.ttl ?? this.moduleTtl }));
     await Promise.all(
       out.map((item) =>
-        Promise.all(this.caches.map((c) => this.write(c, toKey(item.key), item.value, this.plan(item.ttl)))),
+        Promise.all(this.caches.map((c, i) => this.write(c, toKey(item.key), item.value, this.plan(item.ttl, i)))),
       ),
     );
     this.events.emit('mset', { list: out });
@@ -174,14 +176,14 @@ export class CompatCache {
       const expires = (await this.expiryIn(cache, k)) ?? undefined;
       const now = Date.now();
       const left = expires === undefined ? undefined : Math.max(1, expires - now);
-      await Promise.all(this.caches.slice(0, i).map((c) => this.write(c, k, value, this.plan(left ?? 0))));
+      await Promise.all(this.caches.slice(0, i).map((c, j) => this.write(c, k, value, this.plan(left ?? 0, j))));
       const threshold = life(opts.refreshThreshold ?? this.options.refreshThreshold, value);
       if (threshold !== undefined && left !== undefined && left < threshold) this.refresh(key, k, fnc, opts);
       return { value, expires };
     }
     const value = await fnc();
     const ttl = life(opts.ttl, value) ?? this.moduleTtl;
-    await Promise.all(this.caches.map((c) => this.write(c, k, value, this.plan(ttl))));
+    await Promise.all(this.caches.map((c, i) => this.write(c, k, value, this.plan(ttl, i))));
     return { value, expires: ttl !== undefined && ttl > 0 ? Date.now() + ttl : undefined };
   }
 
@@ -191,7 +193,7 @@ export class CompatCache {
       .run(k, async () => {
         const value = await fnc();
         const ttl = life(opts.ttl, value) ?? this.moduleTtl;
-        await Promise.all(this.caches.map((c) => this.write(c, k, value, this.plan(ttl))));
+        await Promise.all(this.caches.map((c, i) => this.write(c, k, value, this.plan(ttl, i))));
         this.events.emit('refresh', { key, value });
       })
       .catch((error: unknown) => this.events.emit('refresh', { key, value: undefined, error }));
@@ -204,8 +206,9 @@ export class CompatCache {
     return seconds === Infinity ? undefined : Math.round(Date.now() + seconds * 1000);
   }
 
-  private plan(ttl: number | undefined): Plan {
-    const ms = ttl ?? this.moduleTtl;
+  /** How a write to store `i` lives: the call's TTL, else the module's, else the store's own (a Keyv instance's). */
+  private plan(ttl: number | undefined, i: number): Plan {
+    const ms = ttl ?? this.moduleTtl ?? this.ownTtls[i];
     if (ms === undefined || ms === 0 || Number.isNaN(ms) || ms === Infinity) return { kind: 'forever' };
     return ms < 0 ? { kind: 'expired' } : { kind: 'ms', ms };
   }

@@ -1,7 +1,13 @@
 import type { CacheManagerOptions as NativeOptions, StoreConfig } from '../config/cache-options';
 import type { Cache as NativeCache } from '../core/cache';
 import type { CacheLogger } from '../core/logger';
-import { isCacheableInstance, isKeyvAdapter, keepsOwnFormat } from '../stores/keyv/keyv.types';
+import {
+  isCacheableInstance,
+  isKeyvAdapter,
+  isKeyvInstance,
+  keepsOwnFormat,
+  type KeyvLike,
+} from '../stores/keyv/keyv.types';
 import type { CacheModuleOptions, CompatStore, CompatStoreView } from './compat.types';
 
 /** Most entries of the default memory store (upstream's has no bound: a slow leak under unique keys). */
@@ -33,6 +39,8 @@ export interface CompatStorePlan {
   native: NativeOptions;
   /** Store names, nearest first. */
   names: string[];
+  /** Each store's own default TTL in ms (a Keyv instance's `ttl`), used when neither the call nor the module gives one. */
+  ownTtls: (number | undefined)[];
   /** What `cache.stores` lists (filled once the native caches exist). */
   views: (cache: (name: string) => NativeCache) => CompatStoreView[];
   /** One line per store for the start-up log. */
@@ -58,21 +66,30 @@ export function planStores(options: CacheModuleOptions, logger: CacheLogger): Co
   const list: CompatStore[] = given === undefined || given === null ? [] : Array.isArray(given) ? given : [given];
   const stores: Record<string, StoreConfig> = {};
   const names: string[] = [];
+  const ownTtls: (number | undefined)[] = [];
   const describe: string[] = [];
   const viewOf: ((cache: (name: string) => NativeCache) => CompatStoreView)[] = [];
   const namespace = typeof options.namespace === 'string' && options.namespace ? options.namespace : 'keyv';
   if (list.length === 0) {
     stores.memory = { driver: 'memory', clone: false, maxEntries: COMPAT_MEMORY_MAX_ENTRIES };
     names.push('memory');
+    ownTtls.push(undefined);
     describe.push(`memory (in-process, values by reference, at most ${COMPAT_MEMORY_MAX_ENTRIES} entries)`);
     viewOf.push((cache) => keyvView(cache('memory'), undefined, ''));
   }
   list.forEach((store, i) => {
     const name = `store${i + 1}`;
     names.push(name);
+    const own = isKeyvInstance(store) && typeof store.ttl === 'number' && store.ttl > 0 ? store.ttl : undefined;
+    ownTtls.push(own);
     if (keepsOwnFormat(store)) {
       // Kept as is, as upstream: its own namespace, serializer and default TTL apply.
-      stores[name] = { driver: 'keyv', store, serializer: false, disconnect: false };
+      stores[name] = {
+        driver: 'keyv',
+        store: own ? neverByDefault(store as KeyvLike) : store,
+        serializer: false,
+        disconnect: false,
+      };
       const kind = isCacheableInstance(store) ? 'cacheable instance' : 'Keyv instance';
       const ns = (store as { namespace?: unknown }).namespace;
       describe.push(`${name}: ${kind}${typeof ns === 'string' ? ` (namespace "${ns}")` : ''}, its own serializer`);
@@ -88,15 +105,33 @@ export function planStores(options: CacheModuleOptions, logger: CacheLogger): Co
         `CacheModule option "stores[${i}]" is not a Keyv instance, Keyv store adapter or cacheable instance: ignored`,
       );
       names.pop();
+      ownTtls.pop();
     }
   });
   if (names.length === 0) return planStores({ ...options, stores: undefined }, logger);
   return {
     native: { prefix: '', stores, default: names[0] },
     names,
+    ownTtls,
     views: (cache) => viewOf.map((v) => v(cache)),
     describe,
   };
+}
+
+/**
+ * A Keyv instance with its own `ttl`, as the native store sees it: a write without a TTL never
+ * expires (Keyv's `0`). Compat passes the instance's default itself when neither the call nor the
+ * module gives a TTL, so a `0` (never expires) overrides it, as upstream hands `0` to Keyv.
+ */
+function neverByDefault(keyv: KeyvLike): KeyvLike {
+  return new Proxy(keyv, {
+    get(target, prop) {
+      if (prop === 'set') return (key: string, value: unknown, ttl?: number) => target.set(key, value, ttl ?? 0);
+      if (prop === 'ttl') return undefined;
+      const member: unknown = Reflect.get(target, prop, target);
+      return typeof member === 'function' ? (member as (...args: unknown[]) => unknown).bind(target) : member;
+    },
+  });
 }
 
 /**

@@ -5,7 +5,8 @@
  * COMPAT.md names as deliberate improvements run for compat only (`improved`).
  */
 import { describe, expect, it, jest, afterEach, beforeAll, afterAll } from '@jest/globals';
-import type { INestApplication, Type } from '@nestjs/common';
+import { Module, type INestApplication, type Type } from '@nestjs/common';
+import Keyv from 'keyv';
 import { NestFactory } from '@nestjs/core';
 import request from 'supertest';
 import type * as Lib from '@nestjs/cache-manager';
@@ -314,6 +315,36 @@ export function defineCompatSuites(flavour: Flavour, lib: typeof Lib): void {
       }
     });
   }
+
+  describe(`a Keyv instance with its own ttl (${flavour})`, () => {
+    async function manager(options: Lib.CacheModuleOptions): Promise<{ cache: Manager; close(): Promise<void> }> {
+      @Module({ imports: [lib.CacheModule.register(options)] })
+      class OwnTtlModule {}
+      const ctx = await NestFactory.createApplicationContext(OwnTtlModule, { logger: false });
+      return { cache: ctx.get<Manager>('CACHE_MANAGER'), close: () => ctx.close() };
+    }
+
+    it('applies it when neither the call nor the module gives a ttl; 0 (call or module) never expires', async () => {
+      const plain = await manager({ stores: [new Keyv({ ttl: 200 })] });
+      const zero = await manager({ ttl: 0, stores: [new Keyv({ ttl: 200 })] });
+      try {
+        await plain.cache.set('default', 'd');
+        await plain.cache.set('zero', 'z', 0);
+        await plain.cache.wrap('wrapped', async () => 'w', 0);
+        await zero.cache.set('module-zero', 'm');
+        expect(await plain.cache.ttl('default')).toBeGreaterThan(Date.now());
+        expect(await plain.cache.ttl('zero')).toBeUndefined();
+        await sleep(500);
+        expect(await plain.cache.get('default')).toBeUndefined();
+        expect(await plain.cache.get('zero')).toBe('z');
+        expect(await plain.cache.get('wrapped')).toBe('w');
+        expect(await zero.cache.get('module-zero')).toBe('m');
+      } finally {
+        await plain.close();
+        await zero.close();
+      }
+    });
+  });
 
   describe(`a global module with APP_INTERCEPTOR (${flavour})`, () => {
     let s: Started;
