@@ -11,6 +11,8 @@ import type { CacheManagerApi, CacheModuleOptions, StoredDataRaw, WrapOptions, W
 /** The manager object `@Inject(CACHE_MANAGER)` returns, with upstream's own members. */
 export type CompatCacheManager = CacheManagerApi & { onModuleDestroy(): Promise<void> };
 
+/** A value found in the store at `index`. */
+type Found<T> = { value: T; index: number };
 type Life = number | ((value: unknown) => number) | undefined;
 /** How a write lives: never expires, gone at once (negative TTL), or this many ms. */
 type Plan = { kind: 'forever' } | { kind: 'expired' } | { kind: 'ms'; ms: number };
@@ -56,9 +58,10 @@ export class CompatCache {
 
   async get<T>(key: string): Promise<T | undefined> {
     const k = toKey(key);
-    const value = this.options.nonBlocking && this.caches.length > 1 ? await this.race<T>(k) : await this.first<T>(k);
-    this.events.emit('get', { key, value });
-    return value;
+    const found = this.options.nonBlocking && this.caches.length > 1 ? await this.race<T>(k) : await this.first<T>(k);
+    // As upstream: a `get` event for a hit only, naming the store that answered.
+    if (found) this.events.emit('get', { key, value: found.value, store: storeLabel(found.index) });
+    return found?.value;
   }
 
   async mget<T>(keys: string[]): Promise<(T | undefined)[]> {
@@ -85,11 +88,10 @@ export class CompatCache {
   }
 
   async set<T>(key: string, value: T, ttl?: number): Promise<T> {
-    const writes = this.caches.map((c, i) => this.write(c, toKey(key), value, this.plan(ttl, i)));
+    const written = this.writeStores(key, toKey(key), value, ttl);
     // nonBlocking: upstream does not wait for the writes; their failures are logged by the stores.
-    if (this.options.nonBlocking) void Promise.all(writes).catch(() => undefined);
-    else await Promise.all(writes);
-    this.events.emit('set', { key, value });
+    if (this.options.nonBlocking) void written.catch(() => undefined);
+    else await written;
     return value;
   }
 
@@ -176,14 +178,14 @@ export class CompatCache {
       const expires = (await this.expiryIn(cache, k)) ?? undefined;
       const now = Date.now();
       const left = expires === undefined ? undefined : Math.max(1, expires - now);
-      await Promise.all(this.caches.slice(0, i).map((c, j) => this.write(c, k, value, this.plan(left ?? 0, j))));
+      if (i > 0) await this.writeStores(key, k, value, left ?? 0, i);
       const threshold = life(opts.refreshThreshold ?? this.options.refreshThreshold, value);
       if (threshold !== undefined && left !== undefined && left < threshold) this.refresh(key, k, fnc, opts);
       return { value, expires };
     }
     const value = await fnc();
     const ttl = life(opts.ttl, value) ?? this.moduleTtl;
-    await Promise.all(this.caches.map((c, i) => this.write(c, k, value, this.plan(ttl, i))));
+    await this.writeStores(key, k, value, ttl);
     return { value, expires: ttl !== undefined && ttl > 0 ? Date.now() + ttl : undefined };
   }
 
@@ -192,11 +194,30 @@ export class CompatCache {
     void this.refreshes
       .run(k, async () => {
         const value = await fnc();
-        const ttl = life(opts.ttl, value) ?? this.moduleTtl;
-        await Promise.all(this.caches.map((c, i) => this.write(c, k, value, this.plan(ttl, i))));
+        await this.writeStores(key, k, value, life(opts.ttl, value) ?? this.moduleTtl);
         this.events.emit('refresh', { key, value });
       })
       .catch((error: unknown) => this.events.emit('refresh', { key, value: undefined, error }));
+  }
+
+  /**
+   * Writes the first `upTo` stores (all by default) as upstream's `set` does, for `set`, `wrap`
+   * loads, back-fills and refreshes alike: a `set` event per store as it is written, then one for the write.
+   */
+  private async writeStores(
+    key: string,
+    k: string,
+    value: unknown,
+    ttl: number | undefined,
+    upTo = this.caches.length,
+  ): Promise<void> {
+    await Promise.all(
+      this.caches.slice(0, upTo).map(async (cache, i) => {
+        await this.write(cache, k, value, this.plan(ttl, i));
+        this.events.emit('set', { key, value, store: storeLabel(i) });
+      }),
+    );
+    this.events.emit('set', { key, value });
   }
 
   /** Epoch-ms expiry in one store; `undefined`: present without expiry; `null`: missing there. */
@@ -221,27 +242,32 @@ export class CompatCache {
     else await cache.set(k, value, plan.ms / 1000);
   }
 
-  private async first<T>(k: string): Promise<T | undefined> {
-    for (const cache of this.caches) {
+  private async first<T>(k: string): Promise<Found<T> | undefined> {
+    for (const [index, cache] of this.caches.entries()) {
       const value = await cache.get<T>(k);
-      if (value !== undefined) return value;
+      if (value !== undefined) return { value, index };
     }
     return undefined;
   }
 
   /** `nonBlocking`: the first store to answer with a value wins. */
-  private race<T>(k: string): Promise<T | undefined> {
+  private race<T>(k: string): Promise<Found<T> | undefined> {
     return new Promise((resolve) => {
       let pending = this.caches.length;
-      for (const cache of this.caches) {
+      for (const [index, cache] of this.caches.entries()) {
         void cache.get<T>(k).then((value) => {
           pending--;
-          if (value !== undefined) resolve(value);
+          if (value !== undefined) resolve({ value, index });
           else if (pending === 0) resolve(undefined);
         });
       }
     });
   }
+}
+
+/** Upstream's name of store `i` in events: `primary`, then `secondary:0`, `secondary:1`… */
+function storeLabel(i: number): string {
+  return i === 0 ? 'primary' : `secondary:${i - 1}`;
 }
 
 function life(value: Life, of: unknown): number | undefined {

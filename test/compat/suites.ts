@@ -253,13 +253,32 @@ export function defineCompatSuites(flavour: Flavour, lib: typeof Lib): void {
           expect(loads).toBe(3);
           expect(await c.wrap('r', load, 1000, 900)).toEqual({ loads: 3 });
         }
+        const gets: unknown[] = [];
+        const onGet = (e: unknown) => gets.push(e);
+        c.on('get', onGet);
+        await c.get('ev-missing');
+        await c.set('ev-hit', 'h');
+        await c.get('ev-hit');
+        c.off('get', onGet);
+        // A hit only, naming the store that answered.
+        expect(gets).toEqual([{ key: 'ev-hit', value: 'h', store: 'primary' }]);
         const seen: unknown[] = [];
         const listener = (e: unknown) => seen.push(e);
         c.on('set', listener);
         await c.set('ev', 1);
+        await c.wrap('ev-wrap', async () => 'w');
         c.off('set', listener);
         await c.set('ev', 2);
-        expect(seen).toContainEqual(expect.objectContaining({ key: 'ev', value: 1 }));
+        // One event per store written (named), then one for the write; a wrap's load writes alike.
+        const perStore = c.stores.map((_, i) => (i === 0 ? 'primary' : `secondary:${i - 1}`));
+        for (const key of ['ev', 'ev-wrap']) {
+          const events = seen.filter((e) => (e as { key: string }).key === key);
+          const value = key === 'ev' ? 1 : 'w';
+          expect(events).toEqual(
+            expect.arrayContaining([...perStore.map((store) => ({ key, value, store })), { key, value }]),
+          );
+          expect(events).toHaveLength(perStore.length + 1);
+        }
         expect(seen).not.toContainEqual(expect.objectContaining({ value: 2 }));
       });
 
