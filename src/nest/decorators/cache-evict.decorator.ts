@@ -1,4 +1,5 @@
 import { CACHE_EVICT_METADATA } from '../cache-decorators.constants';
+import { checkDecoratorOptions } from './decorator-options';
 import { decorateCacheMethod } from './decorate-cache-method';
 import { checkDecoratorTags } from './decorator-tags';
 import type { CacheEvictOptions } from '../interfaces/cache-evict-options.interface';
@@ -18,6 +19,7 @@ export type { CacheEvictOptions } from '../interfaces/cache-evict-options.interf
  */
 export function CacheEvict(options: CacheEvictOptions): MethodDecorator {
   return (target, key, descriptor) => {
+    checkDecoratorOptions('CacheEvict', target, key, options);
     checkDecoratorTags('CacheEvict', target, key, options?.tags);
     decorateCacheMethod(target, key, descriptor, CACHE_EVICT_METADATA, options);
   };

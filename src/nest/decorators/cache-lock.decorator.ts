@@ -1,6 +1,7 @@
 import { CacheArgumentError } from '../../core/cache.errors';
 import { CACHE_LOCK_METADATA } from '../cache-decorators.constants';
 import type { CacheLockName, CacheLockOptions } from '../interfaces/cache-lock-options.interface';
+import { checkDecoratorOptions } from './decorator-options';
 import { decorateCacheMethod } from './decorate-cache-method';
 import { checkDecoratorTtls } from './decorator-ttls';
 
@@ -24,6 +25,7 @@ export function CacheLock(name: CacheLockName, options: CacheLockOptions = {}): 
     throw new CacheArgumentError('@CacheLock needs a lock name: a non-empty string or a function of the arguments');
   }
   return (target, key, descriptor) => {
+    checkDecoratorOptions('CacheLock', target, key, options);
     // Checked where it is applied, so an error names `Class.method` (`wait: 0` means one try).
     checkDecoratorTtls('CacheLock', target, key, { ttl: options.ttl, wait: options.wait || undefined });
     return decorateCacheMethod(target, key, descriptor, CACHE_LOCK_METADATA, { ...options, name });

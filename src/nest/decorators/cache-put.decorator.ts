@@ -1,4 +1,5 @@
 import { CACHE_PUT_METADATA } from '../cache-decorators.constants';
+import { checkDecoratorOptions } from './decorator-options';
 import { decorateCacheMethod } from './decorate-cache-method';
 import { checkDecoratorTtls } from './decorator-ttls';
 import type { CachePutOptions } from '../interfaces/cache-put-options.interface';
@@ -16,6 +17,7 @@ export type { CachePutOptions } from '../interfaces/cache-put-options.interface'
  */
 export function CachePut(options: CachePutOptions): MethodDecorator {
   return (target, key, descriptor) => {
+    checkDecoratorOptions('CachePut', target, key, options);
     checkDecoratorTtls('CachePut', target, key, { ttl: options.ttl });
     decorateCacheMethod(target, key, descriptor, CACHE_PUT_METADATA, options);
   };

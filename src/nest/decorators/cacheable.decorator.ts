@@ -1,5 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 import { CACHEABLE_METADATA } from '../cache-decorators.constants';
+import { checkDecoratorOptions } from './decorator-options';
 import { decorateCacheMethod } from './decorate-cache-method';
 import { checkDecoratorTtls } from './decorator-ttls';
 import type { CacheableOptions } from '../interfaces/cacheable-options.interface';
@@ -19,6 +20,7 @@ export type { CacheableOptions } from '../interfaces/cacheable-options.interface
  */
 export function Cacheable(options: CacheableOptions = {}): ClassDecorator & MethodDecorator {
   return (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    checkDecoratorOptions('Cacheable', target, key, options);
     checkDecoratorTtls('Cacheable', target, key, { ttl: options.ttl, staleTtl: options.staleTtl });
     if (key === undefined || descriptor === undefined) {
       SetMetadata(CACHEABLE_METADATA, options)(target as () => void);
