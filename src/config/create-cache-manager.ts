@@ -1,6 +1,6 @@
 import { CacheArgumentError, CacheConfigError } from '../core/cache.errors';
 import { CacheManager, type StoreDefinition } from '../core/cache-manager';
-import { systemClock } from '../core/clock';
+import { checkClock, systemClock } from '../core/clock';
 import { joinPrefix } from '../core/keys';
 import { checkLogger, consoleLogger } from '../core/logger';
 import { toCacheStore } from '../core/seed-store';
@@ -46,12 +46,20 @@ export function createCacheManager(options: CacheManagerOptions = {}): CacheMana
   }
   const names = Object.keys(stores);
   if (names.length === 0) throw new CacheConfigError('Cache option "stores" names no store', undefined, 'stores');
+  if (options.default !== undefined && (typeof options.default !== 'string' || options.default.length === 0)) {
+    throw new CacheConfigError(
+      `Cache option "default" must name a configured store (${names.join(', ')}), got ${typeof options.default === 'string' ? '""' : String(options.default)}`,
+      undefined,
+      'default',
+    );
+  }
   const defaultStore = options.default ?? (names.includes(DEFAULT_STORE_NAME) ? DEFAULT_STORE_NAME : names[0]);
   if (options.prefix !== undefined && typeof options.prefix !== 'string') {
     throw new CacheConfigError('Cache option "prefix" must be a string', undefined, 'prefix');
   }
   const modulePrefix = options.prefix ?? DEFAULT_PREFIX;
   const logger = checkLogger(options.logger) ?? consoleLogger;
+  const clock = checkClock(options.clock) ?? systemClock;
   const moduleTtl = configTtl(options.ttl, undefined, 'ttl');
   // Store names are the user's: a null-prototype record keeps "__proto__" a name, not a prototype.
   const definitions = Object.create(null) as Record<string, StoreDefinition>;
@@ -65,7 +73,7 @@ export function createCacheManager(options: CacheManagerOptions = {}): CacheMana
   return new CacheManager({
     defaultStore,
     stores: definitions,
-    clock: options.clock ?? systemClock,
+    clock,
     logger,
     prefix: modulePrefix,
     defaultTtlMs: moduleTtl,

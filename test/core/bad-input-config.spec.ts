@@ -23,6 +23,20 @@ const ROWS: { name: string; options: unknown; store?: string; field: string; mes
     field: 'default',
     message: /"nope".*Known stores: a/,
   },
+  {
+    name: 'a default that is not a string',
+    options: { default: 5, stores: { a: { driver: 'memory' } } },
+    field: 'default',
+    message: /^Cache option "default" must name a configured store \(a\), got 5$/,
+  },
+  { name: 'an empty default', options: { default: '' }, field: 'default', message: /"default".*got ""$/ },
+  {
+    name: 'a clock without now()',
+    options: { clock: {} },
+    field: 'clock',
+    message: /^Cache option "clock" must have a now\(\) method .*got an object without it$/,
+  },
+  { name: 'clock: false', options: { clock: false }, field: 'clock', message: /"clock".*got false$/ },
   { name: 'a module ttl that does not parse', options: { ttl: 'soon' }, field: 'ttl', message: /ttl.*"soon"/ },
   { name: 'a negative module ttl', options: { ttl: -1 }, field: 'ttl', message: /ttl/ },
   {
