@@ -93,7 +93,8 @@ export function planStores(options: CacheModuleOptions, logger: CacheLogger): Co
       const kind = isCacheableInstance(store) ? 'cacheable instance' : 'Keyv instance';
       const ns = (store as { namespace?: unknown }).namespace;
       describe.push(`${name}: ${kind}${typeof ns === 'string' ? ` (namespace "${ns}")` : ''}, its own serializer`);
-      viewOf.push(() => store);
+      // The instance itself: a Keyv or cacheable object has every member of the view.
+      viewOf.push(() => store as unknown as CompatStoreView);
     } else if (isKeyvAdapter(store)) {
       stores[name] = { driver: 'keyv', store, prefix: namespace, disconnect: false };
       describe.push(
@@ -136,16 +137,28 @@ function neverByDefault(keyv: KeyvLike): KeyvLike {
 
 /**
  * A Keyv-shaped view of one native cache, for `cache.stores` (upstream lists Keyv objects there).
- * `store` is the adapter underneath, so `stores[1].store.client` still reaches a client.
+ * `store` is the adapter underneath, so `stores[1].store` still reaches a client.
  */
 function keyvView(cache: NativeCache, adapter: unknown, namespace: string): CompatStoreView {
-  return {
+  const view: CompatStoreView & { opts: object; hooks: object; stats: object } = {
     opts: { store: adapter, namespace },
     hooks: {},
     stats: {},
     namespace: namespace || undefined,
     store: adapter,
-    get: (key: string) => cache.get(key),
+    get: <T>(key: string) => cache.get<T>(key),
+    getMany: async <T>(keys: string[]) => {
+      const found = await cache.getMany<T>(keys);
+      return keys.map((k) => found[k]);
+    },
+    getRaw: async <T>(key: string) => {
+      const value = await cache.get<T>(key);
+      if (value === undefined) return undefined;
+      const seconds = await cache.ttl(key);
+      const expires =
+        seconds === undefined || seconds === Infinity ? undefined : Math.round(Date.now() + seconds * 1000);
+      return { value, expires };
+    },
     set: (key: string, value: unknown, ttl?: number) =>
       ttl !== undefined && ttl > 0 ? cache.set(key, value, ttl / 1000) : cache.forever(key, value),
     delete: (key: string | string[]) =>
@@ -155,5 +168,8 @@ function keyvView(cache: NativeCache, adapter: unknown, namespace: string): Comp
       await (adapter as { disconnect?: () => Promise<void> } | undefined)?.disconnect?.();
     },
     has: (key: string) => cache.has(key),
+    // Store failures are logged and counted by the store (`stats()`); a Keyv `error` listener has nothing to hear.
+    on: () => view,
   };
+  return view;
 }

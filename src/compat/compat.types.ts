@@ -7,9 +7,28 @@ export type CompatStore = KeyvLike | KeyvStoreAdapterLike | CacheableLike;
 
 /**
  * What `cache.stores` lists: the Keyv or `cacheable` instances you passed, as they are; for a raw
- * adapter (and the default memory store) a Keyv-shaped view whose `store` is the adapter.
+ * adapter (and the default memory store) a Keyv-shaped view whose `store` is the adapter. Typed
+ * with the Keyv members code written for upstream reaches for (`iterator`, `on`, `getRaw`,
+ * `namespace`…); `store` is `unknown`: cast it to your adapter (`stores[1].store as KeyvRedis<string>`).
  */
-export type CompatStoreView = (KeyvLike | CacheableLike) & { store?: unknown };
+export interface CompatStoreView {
+  /** The Keyv namespace (the key prefix of a raw adapter). */
+  namespace?: string | undefined;
+  /** The adapter underneath (a Keyv instance's own `store`). */
+  store?: unknown;
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  getMany<T = unknown>(keys: string[]): Promise<Array<T | undefined>>;
+  /** The value and its absolute expiry (epoch ms; none: never expires), or `undefined` when missing. */
+  getRaw<T = unknown>(key: string): Promise<{ value?: T; expires?: number } | undefined>;
+  set<T = unknown>(key: string, value: T, ttl?: number): Promise<boolean>;
+  delete(key: string | string[]): Promise<boolean>;
+  clear(): Promise<void>;
+  has(key: string): Promise<boolean>;
+  disconnect(): Promise<void>;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  /** Lists `[key, value]` pairs where the store can (Keyv instances over an adapter that iterates). */
+  iterator?: (namespace?: unknown) => AsyncGenerator<[string, unknown] | unknown[], void>;
+}
 
 /** Options of `cache.wrap`. `ttl` and `refreshThreshold` in ms, or functions of the value. */
 export interface WrapOptions<T> {
@@ -20,10 +39,10 @@ export interface WrapOptions<T> {
 export interface WrapOptionsRaw<T> extends WrapOptions<T> {
   raw: true;
 }
-/** A raw entry: the value and its absolute expiry (epoch ms; `undefined`/`null`: never). */
+/** A raw entry: the value and its absolute expiry (epoch ms; `undefined`: never). */
 export interface StoredDataRaw<T> {
   value?: T;
-  expires?: number | null;
+  expires?: number;
 }
 
 /** The events of the cache manager, with upstream's payloads. */

@@ -282,6 +282,14 @@ export function defineCompatSuites(flavour: Flavour, lib: typeof Lib): void {
         expect(seen).not.toContainEqual(expect.objectContaining({ value: 2 }));
       });
 
+      it('cache.stores: the Keyv members upstream code uses (typed and working)', async () => {
+        await s.cache.set('inspect', 'seen', 60_000);
+        const { StoresService } = await import('./apps/items.service.js');
+        const got = await s.app.get(StoresService).inspect('inspect');
+        expect(got).toMatchObject({ has: true, value: 'seen', rawValue: 'seen', many: ['seen', undefined] });
+        if (!opts.noTtl) expect(got.expires).toBeGreaterThan(Date.now());
+      });
+
       improved('single-flight: 50 concurrent cold GETs run the handler once (followers marked MISS)', async () => {
         const all = await Promise.all(Array.from({ length: 50 }, () => s.http.get('/items/slow').expect(200)));
         expect(s.calls.of('slow')).toBe(1);

@@ -51,3 +51,21 @@ export class SettingsService {
     return this.cache.set(`setting:${name}`, value, ttl);
   }
 }
+
+/** Code reaching into `cache.stores` as upstream users do (raw entries, key listing, error listeners). */
+@Injectable()
+export class StoresService {
+  constructor(@Inject(CACHE_MANAGER) private readonly cache: Cache) {}
+
+  async inspect(key: string) {
+    const first = this.cache.stores[0];
+    first.on('error', () => undefined);
+    const keys: string[] = [];
+    if (first.iterator) for await (const [k] of first.iterator(first.namespace)) keys.push(String(k));
+    const raw = await first.getRaw<string>(key);
+    const expires: number | undefined = raw?.expires;
+    const value: string | undefined = await first.get<string>(key);
+    const many: (string | undefined)[] = await first.getMany<string>([key, `${key}:missing`]);
+    return { has: await first.has(key), value, rawValue: raw?.value, expires, many, listed: keys.length >= 0 };
+  }
+}

@@ -7,9 +7,9 @@ import {
   type CacheOptionsFactory,
 } from '@nestjs/cache-manager';
 import { CachedController, ItemsController, PlainItemsController, ProfilesController } from './items.controller.js';
-import { CallCounter, ProfilesService, SettingsService } from './items.service.js';
+import { CallCounter, ProfilesService, SettingsService, StoresService } from './items.service.js';
 
-const providers = [CallCounter, ProfilesService, SettingsService];
+const providers = [CallCounter, ProfilesService, SettingsService, StoresService];
 
 /** `register()` with a default TTL in milliseconds. */
 @Module({

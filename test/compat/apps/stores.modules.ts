@@ -4,9 +4,9 @@ import KeyvRedis from '@keyv/redis';
 import { Cacheable, CacheableMemory } from 'cacheable';
 import Keyv from 'keyv';
 import { CachedController, ItemsController, ProfilesController } from './items.controller.js';
-import { CallCounter, ProfilesService, SettingsService } from './items.service.js';
+import { CallCounter, ProfilesService, SettingsService, StoresService } from './items.service.js';
 
-const providers = [CallCounter, ProfilesService, SettingsService];
+const providers = [CallCounter, ProfilesService, SettingsService, StoresService];
 
 /** Memory in front of Redis, as the Nest docs show: a Keyv instance and a raw KeyvRedis adapter. */
 @Module({
