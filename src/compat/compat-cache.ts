@@ -5,7 +5,7 @@ import type { Cache as NativeCache } from '../core/cache';
 import type { CacheManager } from '../core/cache-manager';
 import type { CacheLogger } from '../core/logger';
 import { SingleFlight } from '../core/remember/single-flight';
-import { planStores, warnIgnoredOptions } from './compat-stores';
+import { expiryFromSecondsLeft, planStores, warnIgnoredOptions } from './compat-stores';
 import type { CacheManagerApi, CacheModuleOptions, StoredDataRaw, WrapOptions, WrapOptionsRaw } from './compat.types';
 
 /** The manager object `@Inject(CACHE_MANAGER)` returns, with upstream's own members. */
@@ -224,7 +224,7 @@ export class CompatCache {
   private async expiryIn(cache: NativeCache, k: string): Promise<number | undefined | null> {
     const seconds = await cache.ttl(k).catch(() => undefined);
     if (seconds === undefined) return null;
-    return seconds === Infinity ? undefined : Math.round(Date.now() + seconds * 1000);
+    return expiryFromSecondsLeft(seconds);
   }
 
   /** How a write to store `i` lives: the call's TTL, else the module's, else the store's own (a Keyv instance's). */

@@ -10,6 +10,11 @@ import {
 } from '../stores/keyv/keyv.types';
 import type { CacheModuleOptions, CompatStore, CompatStoreView } from './compat.types';
 
+/** The absolute expiry (epoch ms) of an entry with `seconds` of life left; `undefined` when it never expires. */
+export function expiryFromSecondsLeft(seconds: number): number | undefined {
+  return seconds === Infinity ? undefined : Math.round(Date.now() + seconds * 1000);
+}
+
 /** Most entries of the default memory store (upstream's has no bound: a slow leak under unique keys). */
 export const COMPAT_MEMORY_MAX_ENTRIES = 100_000;
 
@@ -155,8 +160,7 @@ function keyvView(cache: NativeCache, adapter: unknown, namespace: string): Comp
       const value = await cache.get<T>(key);
       if (value === undefined) return undefined;
       const seconds = await cache.ttl(key);
-      const expires =
-        seconds === undefined || seconds === Infinity ? undefined : Math.round(Date.now() + seconds * 1000);
+      const expires = seconds === undefined ? undefined : expiryFromSecondsLeft(seconds);
       return { value, expires };
     },
     set: (key: string, value: unknown, ttl?: number) =>
