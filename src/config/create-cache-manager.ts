@@ -1,3 +1,4 @@
+import { keyvOwnTtlMs } from '../stores/keyv/keyv-backend';
 import { CacheArgumentError, CacheConfigError } from '../core/cache.errors';
 import { CacheManager, type StoreDefinition } from '../core/cache-manager';
 import { checkClock, systemClock } from '../core/clock';
@@ -97,7 +98,13 @@ function defineStore(
   }
   const driver = config.driver;
   const namespace = joinPrefix(modulePrefix, config.prefix);
-  const base = { namespace, defaultTtlMs: configTtl(config.ttl, name, 'ttl') ?? moduleTtl, lock: config.lock };
+  // A Keyv instance's own `ttl` is the store's default after the configured ones.
+  const keyvTtl = config.driver === 'keyv' ? keyvOwnTtlMs((config as { store?: unknown }).store) : undefined;
+  const base = {
+    namespace,
+    defaultTtlMs: configTtl(config.ttl, name, 'ttl') ?? moduleTtl ?? keyvTtl,
+    lock: config.lock,
+  };
   if (typeof driver === 'string') {
     // Own entries only: a driver named "toString" is unknown, not Object.prototype's function.
     const factory = Object.hasOwn(builtInDrivers, driver) ? builtInDrivers[driver] : undefined;

@@ -1,4 +1,5 @@
 import {
+  isKeyvInstance,
   keepsOwnFormat,
   type CacheableLike,
   type KeyvLike,
@@ -24,12 +25,6 @@ export class KeyvBackend {
     else this.adapter = target;
   }
 
-  /** The Keyv instance's own default TTL (ms), which it applies when a write gives none. */
-  get ownTtlMs(): number | undefined {
-    const ttl: unknown = this.keyv?.ttl;
-    return typeof ttl === 'number' && ttl > 0 ? ttl : undefined;
-  }
-
   /**
    * Whether `clear()` can be limited to one namespace: the target can list its keys (a `Map`,
    * or a Keyv instance / adapter with an iterator).
@@ -51,7 +46,10 @@ export class KeyvBackend {
       this.map.set(key, value);
       return true;
     }
-    if (this.keyv) return (await this.keyv.set(key, value, ttlMs)) !== false;
+    // A Keyv instance applies its own `ttl` to a write without one; the cache already applied the
+    // store's default, so none here means never (Keyv's 0): `forever()` must not expire.
+    if (this.keyv)
+      return (await this.keyv.set(key, value, ttlMs ?? (isKeyvInstance(this.keyv) ? 0 : undefined))) !== false;
     await this.adapter!.set(key, value, ttlMs);
     return true;
   }
@@ -103,4 +101,11 @@ export class KeyvBackend {
   async disconnect(): Promise<void> {
     await (this.keyv ?? this.adapter)?.disconnect?.();
   }
+}
+
+/** A Keyv instance's own default TTL in ms, if it has one (undefined for anything else). */
+export function keyvOwnTtlMs(target: unknown): number | undefined {
+  if (!isKeyvInstance(target)) return undefined;
+  const ttl: unknown = target.ttl;
+  return typeof ttl === 'number' && ttl > 0 ? ttl : undefined;
 }

@@ -235,8 +235,7 @@ export class KeyvStore implements CacheStore {
   /** `<expiry epoch ms or empty>;<serialized value>`, so stores that ignore TTLs still expire. */
   private encode(value: unknown, ttlMs: number | undefined, key: string): unknown {
     if (!this.serializer) return value;
-    const life = ttlMs ?? this.backend.ownTtlMs;
-    const expires = life === undefined ? '' : String(this.clock.now() + life);
+    const expires = ttlMs === undefined ? '' : String(this.clock.now() + ttlMs);
     return `${expires};${this.serializer.serialize(value, key)}`;
   }
 

@@ -142,12 +142,34 @@ describe('KeyvStore with serializer: false (a Keyv instance keeps its own serial
     expect(await store.increment('n:c', 2)).toBe(2);
   });
 
-  it('applies the Keyv instance own default TTL when a write gives none', async () => {
+  it("takes the Keyv instance's own ttl as the store's default: writes without a TTL get it, forever() never expires", async () => {
+    const keyv = new Keyv({ ttl: 5000 });
+    const manager = createCacheManager({ stores: { k: { driver: 'keyv', store: keyv } } });
+    const cache = manager.store('k');
+    await cache.set('d', 'v');
+    const left = await cache.ttl('d');
+    expect(left).toBeGreaterThan(4);
+    expect(left).toBeLessThanOrEqual(5);
+    await cache.forever('f', 'always');
+    await cache.remember('r', undefined, () => 'loaded');
+    expect(await cache.ttl('f')).toBe(Infinity);
+    // Keyv itself keeps no expiry for it either (its own ttl would have dropped it after 5 s).
+    const raw = (await keyv.get('f', { raw: true })) as { expires?: number } | undefined;
+    expect(raw?.expires).toBeUndefined();
+    expect(await cache.ttl('r')).toBeLessThanOrEqual(5);
+    // A configured TTL (the store's, else the module's) comes before the instance's.
+    const configured = createCacheManager({
+      ttl: '1m',
+      stores: { k: { driver: 'keyv', store: new Keyv({ ttl: 5000 }) } },
+    });
+    await configured.store('k').set('m', 1);
+    expect(await configured.store('k').ttl('m')).toBeGreaterThan(50);
+    // The store alone (no cache above it): no TTL means none.
     const store = new KeyvStore({ store: new Keyv({ ttl: 5000 }) }, { namespace: 'n' });
     await store.set('n:k', 'v');
-    const left = await store.ttl('n:k');
-    expect(left).toBeGreaterThan(4000);
-    expect(left).toBeLessThanOrEqual(5000);
+    expect(await store.ttl('n:k')).toBe(Infinity);
+    await manager.close();
+    await configured.close();
   });
 
   it('disconnects on close unless told not to', async () => {
