@@ -30,6 +30,7 @@ import type { CacheStats, HealthReport, RememberOptions, StoreHealth } from './c
 import { isEnvelope, wrap, type Envelope } from './envelope';
 import { CacheFunnel, type FunnelOptions } from './locks/cache-funnel';
 import { Lock, type LockOptions, type LockSite } from './locks/cache-lock';
+import { checkRestoredOwner } from './locks/lock-args';
 import { memoOf } from './memo/request-memo';
 import { dependencyScope } from './remember/dependency-scope';
 import { planRemember } from './remember/remember-plan';
@@ -386,6 +387,7 @@ export class Cache implements CacheApi<CacheStats> {
     return new Lock(this.lockSite(), name, ttl, options);
   }
   restoreLock(name: string, owner: string, ttl?: Ttl): Lock {
+    checkRestoredOwner(name, owner);
     return new Lock(this.lockSite(), name, ttl, {}, owner);
   }
   funnel(name: string, options: FunnelOptions): CacheFunnel {

@@ -4,6 +4,8 @@
 import { CacheArgumentError } from '../cache.errors';
 import { lockToken } from '../remember/lock-lease';
 import { parseTtl, type Ttl } from '../ttl';
+import { optionKeys } from '../option-checks';
+import { checkOptionKeys, checkRunFn } from './lock-args';
 import { acquireWithin, NamedLease, type LockSite } from './cache-lock';
 
 /** Options of `cache.funnel(name, options)`. */
@@ -23,6 +25,8 @@ export interface FunnelOptions {
   ttl?: Ttl;
 }
 
+const FUNNEL_OPTION_KEYS = optionKeys<FunnelOptions>()(['limit', 'wait', 'ttl']);
+
 /** A concurrency limiter shared by every process using the same store and name. */
 export class CacheFunnel {
   private readonly limit: number;
@@ -36,6 +40,7 @@ export class CacheFunnel {
     if (typeof name !== 'string' || name.length === 0) {
       throw new CacheArgumentError(`Invalid funnel name: expected a non-empty string`);
     }
+    checkOptionKeys(options, FUNNEL_OPTION_KEYS, `funnel("${name}")`);
     const limit = (options as Partial<FunnelOptions> | undefined)?.limit;
     if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
       throw new CacheArgumentError(
@@ -53,6 +58,7 @@ export class CacheFunnel {
    * and resolves what `fn` resolved. Rejects with `CacheLockTimeoutError` when no slot freed up.
    */
   async run<T>(fn: () => T | Promise<T>): Promise<T> {
+    checkRunFn(fn, `funnel("${this.name}").run(fn)`);
     const owner = lockToken();
     const slots = Array.from(
       { length: this.limit },

@@ -9,6 +9,8 @@ import { assertKey, internalKey } from '../keys';
 import type { CacheStore } from '../store.types';
 import { parseTtl, type Ttl } from '../ttl';
 import { LocalWake } from './local-wake';
+import { checkOptionKeys, checkRunFn } from './lock-args';
+import { optionKeys } from '../option-checks';
 
 /** What a lock needs from the cache that made it. */
 export interface LockSite {
@@ -33,6 +35,8 @@ export interface LockOptions {
    */
   renew?: boolean;
 }
+
+const LOCK_OPTION_KEYS = optionKeys<LockOptions>()(['renew']);
 
 /** Default lease of a lock, when `cache.lock(name)` gives none: 10 seconds. */
 export const DEFAULT_LOCK_TTL_MS = 10_000;
@@ -116,6 +120,7 @@ export class Lock {
     if (owner !== undefined && (typeof owner !== 'string' || owner.length === 0)) {
       throw new CacheArgumentError(`Invalid owner for lock "${name}": expected the owner token of a lock`);
     }
+    checkOptionKeys(options, LOCK_OPTION_KEYS, `lock("${name}")`);
     if (options.renew !== undefined && typeof options.renew !== 'boolean') {
       throw new CacheArgumentError(`Invalid renew option for lock "${name}": expected a boolean`);
     }
@@ -145,6 +150,7 @@ export class Lock {
   get(): Promise<boolean>;
   get<T>(fn: () => T | Promise<T>): Promise<T | false>;
   async get<T>(fn?: () => T | Promise<T>): Promise<T | boolean> {
+    if (fn !== undefined) checkRunFn(fn, `lock("${this.lease.name}").get(fn)`);
     if (!(await this.lease.tryAcquire())) return false;
     return fn ? this.lease.runHeld(fn) : true;
   }
@@ -159,6 +165,7 @@ export class Lock {
   async block<T>(wait: Ttl, fn?: () => T | Promise<T>): Promise<T | true> {
     const lease = this.lease;
     const waitMs = wait === 0 ? 0 : parseTtl(wait, `wait of lock "${lease.name}"`);
+    if (fn !== undefined) checkRunFn(fn, `lock("${lease.name}").block(wait, fn)`);
     await acquireWithin([lease], waitMs, lease.name);
     return fn ? lease.runHeld(fn) : true;
   }
