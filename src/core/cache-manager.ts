@@ -147,7 +147,7 @@ export class CacheManager extends DefaultStoreCache {
    * `options.prefix`), so its keys never meet another app's. A store written in the seed
    * vocabulary (`get`/`put`/`forget`/`flush`) is adapted here, once. A name already in use is
    * refused: replacing a store would leave its connection open and `@InjectCache` holders on it.
-   * @throws CacheConfigError for an empty or taken name, an invalid TTL or an object that is not a store
+   * @throws CacheConfigError for an empty or taken name, an unknown option, an invalid TTL or lock, or an object that is not a store
    * @example manager.registerStore('legacy', new LegacyStore(), { ttl: '10m', prefix: 'v1' });
    */
   registerStore(name: string, store: CacheStore | SeedVocabularyStore, options: RegisterStoreOptions = {}): Cache {

@@ -1,4 +1,5 @@
 import { CacheConfigError } from './cache.errors';
+import { closestKey, optionKeys } from './option-checks';
 import type { CacheLogger } from './logger';
 import { msLookingTtlWarning, parseOptionalTtl, type Ttl } from './ttl';
 
@@ -11,6 +12,8 @@ export interface RegisterStoreOptions {
   /** Default for `remember`'s `lock` option on this store. @default false */
   lock?: boolean;
 }
+
+const REGISTER_STORE_KEYS = optionKeys<RegisterStoreOptions>()(['ttl', 'prefix', 'lock']);
 
 /**
  * Checks the arguments of `registerStore(name, store, options)` before anything is registered:
@@ -34,6 +37,21 @@ export function checkRegisterStore(
       name,
       'name',
     );
+  }
+  if (options === null || typeof options !== 'object') {
+    throw new CacheConfigError(`${where}: options must be an object`, name, 'options');
+  }
+  for (const key of Object.keys(options)) {
+    if (REGISTER_STORE_KEYS.includes(key as keyof RegisterStoreOptions)) continue;
+    const hint = closestKey(key, REGISTER_STORE_KEYS);
+    throw new CacheConfigError(
+      `${where}: "${key}" is not a known option${hint ? `; did you mean "${hint}"?` : ''} (known: ${REGISTER_STORE_KEYS.join(', ')})`,
+      name,
+      key,
+    );
+  }
+  if (options.lock !== undefined && typeof options.lock !== 'boolean') {
+    throw new CacheConfigError(`${where}: lock must be true or false`, name, 'lock');
   }
   if (options.prefix !== undefined && typeof options.prefix !== 'string') {
     throw new CacheConfigError(`${where}: prefix must be a string`, name, 'prefix');

@@ -2,7 +2,13 @@
  * Bad-input table, configuration rows: each invalid option is one CacheConfigError naming the
  * store and the field; unknown store names are a CacheStoreNotFoundError listing the known ones.
  */
-import { CacheConfigError, CacheStoreNotFoundError, createCacheManager, type CacheManagerOptions } from '../../src';
+import {
+  CacheConfigError,
+  CacheStoreNotFoundError,
+  createCacheManager,
+  MemoryStore,
+  type CacheManagerOptions,
+} from '../../src';
 
 const silent = { warn: () => undefined, error: () => undefined };
 
@@ -267,6 +273,31 @@ describe('bad input: configuration', () => {
         expect((err as Error).message).toBe('Cache store "nope" is not configured. Known stores: a, b');
       }
       expect(m.defaultStoreName).toBe('a');
+    } finally {
+      await m.close();
+    }
+  });
+
+  it('registerStore options: an unknown key (ttl typo) or a non-boolean lock is a CacheConfigError; nothing registered', async () => {
+    const m = createCacheManager({ logger: silent, stores: { a: { driver: 'memory' } } });
+    try {
+      const cases: [unknown, RegExp, string][] = [
+        [{ tll: '10m' }, /^registerStore\("extra"\): "tll" is not a known option; did you mean "ttl"\?/, 'tll'],
+        [{ lock: 'yes' }, /^registerStore\("extra"\): lock must be true or false$/, 'lock'],
+        [null, /^registerStore\("extra"\): options must be an object$/, 'options'],
+      ];
+      for (const [options, message, field] of cases) {
+        let err: unknown;
+        try {
+          m.registerStore('extra', new MemoryStore(), options as never);
+        } catch (e) {
+          err = e;
+        }
+        expect(err).toBeInstanceOf(CacheConfigError);
+        expect((err as Error).message).toMatch(message);
+        expect((err as CacheConfigError).field).toBe(field);
+        expect(m.stores()).toEqual(['a']);
+      }
     } finally {
       await m.close();
     }
