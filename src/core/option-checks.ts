@@ -128,6 +128,22 @@ export function storeOptionChecks(store: string): OptionChecks {
 }
 
 /**
+ * The first key of `options` that is not in `known`, with the sentence saying so for a call-site
+ * check (`<where>: "tll" is not a known option; did you mean "ttl"? (known: ttl, prefix)`).
+ */
+export function unknownOption(
+  options: object,
+  known: readonly string[],
+  where: string,
+): { key: string; message: string } | undefined {
+  const key = Object.keys(options).find((k) => !known.includes(k));
+  if (key === undefined) return undefined;
+  const near = closestKey(key, known);
+  const hint = near ? `; did you mean "${near}"?` : '';
+  return { key, message: `${where}: "${key}" is not a known option${hint} (known: ${known.join(', ')})` };
+}
+
+/**
  * The known key closest to `word` (case-insensitive edit distance), if it is close enough to be
  * a plausible typo: `store` → `stores`, `maxEntires` → `maxEntries`, `TTL` → `ttl`.
  */

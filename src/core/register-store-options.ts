@@ -1,5 +1,5 @@
 import { CacheConfigError } from './cache.errors';
-import { closestKey, optionKeys } from './option-checks';
+import { optionKeys, unknownOption } from './option-checks';
 import type { CacheLogger } from './logger';
 import { msLookingTtlWarning, parseOptionalTtl, type Ttl } from './ttl';
 
@@ -41,15 +41,8 @@ export function checkRegisterStore(
   if (options === null || typeof options !== 'object') {
     throw new CacheConfigError(`${where}: options must be an object`, name, 'options');
   }
-  for (const key of Object.keys(options)) {
-    if (REGISTER_STORE_KEYS.includes(key as keyof RegisterStoreOptions)) continue;
-    const hint = closestKey(key, REGISTER_STORE_KEYS);
-    throw new CacheConfigError(
-      `${where}: "${key}" is not a known option${hint ? `; did you mean "${hint}"?` : ''} (known: ${REGISTER_STORE_KEYS.join(', ')})`,
-      name,
-      key,
-    );
-  }
+  const unknown = unknownOption(options, REGISTER_STORE_KEYS, where);
+  if (unknown) throw new CacheConfigError(unknown.message, name, unknown.key);
   if (options.lock !== undefined && typeof options.lock !== 'boolean') {
     throw new CacheConfigError(`${where}: lock must be true or false`, name, 'lock');
   }

@@ -1,6 +1,6 @@
 // Argument checks shared by locks and funnels: each names the lock or funnel and the argument.
 import { CacheArgumentError } from '../cache.errors';
-import { closestKey } from '../option-checks';
+import { unknownOption } from '../option-checks';
 
 /** `fn` of `get`/`block`/`run`, checked before anything is acquired. */
 export function checkRunFn(fn: unknown, where: string): void {
@@ -17,13 +17,8 @@ export function checkOptionKeys(options: unknown, known: readonly string[], wher
       `${where}: options must be an object, got ${options === null ? 'null' : typeof options}`,
     );
   }
-  for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue;
-    const hint = closestKey(key, known);
-    throw new CacheArgumentError(
-      `${where}: "${key}" is not a known option${hint ? `; did you mean "${hint}"?` : ''} (known: ${known.join(', ')})`,
-    );
-  }
+  const unknown = unknownOption(options, known, where);
+  if (unknown) throw new CacheArgumentError(unknown.message);
 }
 
 /** `restoreLock(name, owner)`: without an owner a new token would be drawn, a lock that releases nothing. */

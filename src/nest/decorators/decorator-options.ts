@@ -1,5 +1,5 @@
 import { CacheArgumentError } from '../../core/cache.errors';
-import { closestKey, optionKeys } from '../../core/option-checks';
+import { optionKeys, unknownOption } from '../../core/option-checks';
 import type { CacheEvictOptions } from '../interfaces/cache-evict-options.interface';
 import type { CacheLockOptions } from '../interfaces/cache-lock-options.interface';
 import type { CachePutOptions } from '../interfaces/cache-put-options.interface';
@@ -77,13 +77,9 @@ export function checkDecoratorOptions(
   const kinds = SHAPES[decorator];
   const known = Object.keys(kinds);
   const given = options as Record<string, unknown>;
+  const unknown = unknownOption(given, known, where);
+  if (unknown) throw new CacheArgumentError(unknown.message);
   for (const [name, value] of Object.entries(given)) {
-    if (!Object.hasOwn(kinds, name)) {
-      const hint = closestKey(name, known);
-      throw new CacheArgumentError(
-        `${where}: "${name}" is not a known option${hint ? `; did you mean "${hint}"?` : ''} (known: ${known.join(', ')})`,
-      );
-    }
     if (value !== undefined && !IS[kinds[name]](value)) {
       throw new CacheArgumentError(`${where}: ${name} must be ${EXPECTED[kinds[name]]}, got ${describe(value)}`);
     }
